@@ -1,0 +1,217 @@
+"""Diagnostics: what hubgen says about a hub's content, and the forms it says it in.
+
+A `Diagnostic` is a problem in the content (never an exception). Every one carries a stable code from
+`CODES`, a severity, a position (`file:line:column`, 1-based, `file` relative to the project root), a
+message and a hint. The formatters at the bottom turn a list of them into text, JSON, GitHub Actions
+workflow commands or SARIF; only the CLI prints them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+# code -> (default severity, one-line meaning). The README's code table is generated from the same facts.
+CODES: dict[str, tuple[Severity, str]] = {
+    # configuration
+    "config-syntax": ("error", "hubgen.yaml is not valid YAML or not a mapping"),
+    "config-unknown-key": ("error", "hubgen.yaml has a key hubgen does not know"),
+    "config-type": ("error", "a hubgen.yaml value has the wrong type or an invalid value"),
+    # reading files and front matter
+    "file-unreadable": ("error", "a page cannot be read: not UTF-8, binary, or an I/O error"),
+    "frontmatter-syntax": ("error", "the front matter is not valid YAML"),
+    "frontmatter-unclosed": ("error", "the front matter's opening --- has no closing ---"),
+    "frontmatter-not-mapping": ("error", "the front matter is YAML but not a mapping of keys"),
+    "frontmatter-type": ("error", "a front-matter value has the wrong type"),
+    "frontmatter-unknown-key": ("warning", "a front-matter key hubgen does not know"),
+    "frontmatter-duplicate-key": ("warning", "a front-matter key is given twice; the last one wins"),
+    "missing-title": ("error", "a page has no title in front matter and no '# ' heading"),
+    "missing-hub": ("error", "an article names no hub and its folder has no hub page"),
+    "duplicate-page": ("error", "two files give the same page id or URL"),
+    # references in front matter
+    "unknown-reference": ("error", "hub/prev/next/related names no page"),
+    "ambiguous-reference": ("error", "a bare name matches more than one page"),
+    "not-a-hub": ("error", "`hub` names a page whose type is not hub"),
+    "self-reference": ("error", "a page names itself as hub, prev, next or related"),
+    "draft-reference": ("error", "a published page refers to a draft"),
+    # learning paths
+    "path-conflict": ("error", "prev and next disagree (A.next = B but B.prev = C)"),
+    "path-fork": ("error", "two pages claim the same next or the same prev"),
+    "path-cycle": ("error", "following next comes back to where it started"),
+    "path-leaves-hub": ("warning", "a learning path moves into another hub"),
+    "empty-hub": ("warning", "a hub has no pages"),
+    "orphan-page": ("warning", "an article is on no path and linked from nowhere"),
+    # links in the body
+    "broken-link": ("error", "a link points to a page or file that does not exist"),
+    "broken-anchor": ("error", "a link's #fragment matches no heading or id in its target"),
+    "missing-image": ("error", "an image points to a file that does not exist"),
+    "unsafe-link": ("warning", "a javascript:, vbscript: or data: link, not rendered as a link"),
+    "external-link": ("error", "an external link failed (with --external)"),
+    "external-redirect": ("warning", "an external link redirects (with --external)"),
+    "image-alt": ("warning", "an image has no alt text"),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem at one place. Ordered by file, then position, so reports read top to bottom."""
+
+    file: str
+    line: int
+    column: int
+    code: str
+    severity: Severity
+    message: str
+    hint: str = ""
+
+    def with_severity(self, severity: Severity) -> Diagnostic:
+        return replace(self, severity=severity)
+
+
+def diagnostic(code: str, file: str, line: int, column: int, message: str, hint: str = "") -> Diagnostic:
+    """A diagnostic with the code's default severity."""
+    severity, _ = CODES[code]
+    return Diagnostic(file, max(line, 1), max(column, 1), code, severity, message, hint)
+
+
+def did_you_mean(word: str, choices: Iterable[str], prefix: str = "did you mean") -> str:
+    """`did you mean 'x'?` for the closest choice, or '' when nothing is close."""
+    matches = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"{prefix} '{matches[0]}'?" if matches else ""
+
+
+def count(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
+    """(errors, warnings)."""
+    errors = warnings = 0
+    for item in diagnostics:
+        if item.severity == "error":
+            errors += 1
+        else:
+            warnings += 1
+    return errors, warnings
+
+
+def summary_line(diagnostics: Sequence[Diagnostic], pages: int) -> str:
+    errors, warnings = count(diagnostics)
+    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(pages, 'page')}"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+# ---------------------------------------------------------------------------------------------- formats
+
+
+def format_text(diagnostics: Sequence[Diagnostic], color: bool = False) -> str:
+    """`path:line:col: severity[code]: message`, an indented hint, a blank line between files."""
+    lines: list[str] = []
+    previous_file: str | None = None
+    for item in sorted(diagnostics):
+        if previous_file is not None and item.file != previous_file:
+            lines.append("")
+        previous_file = item.file
+        where = f"{item.file}:{item.line}:{item.column}:"
+        label = f"{item.severity}[{item.code}]:"
+        if color:
+            where = _ansi(where, "1")
+            label = _ansi(label, "1;31" if item.severity == "error" else "1;33")
+        lines.append(f"{where} {label} {item.message}")
+        if item.hint:
+            lines.append(f"    hint: {item.hint}")
+    return "\n".join(lines)
+
+
+def _ansi(text: str, style: str) -> str:
+    return f"\x1b[{style}m{text}\x1b[0m"
+
+
+def format_json(diagnostics: Sequence[Diagnostic], pages: int) -> str:
+    errors, warnings = count(diagnostics)
+    items = [
+        {k: asdict(d)[k] for k in ("severity", "code", "file", "line", "column", "message", "hint")}
+        for d in sorted(diagnostics)
+    ]
+    document = {"diagnostics": items, "errors": errors, "warnings": warnings, "pages": pages}
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def format_github(diagnostics: Sequence[Diagnostic]) -> str:
+    """GitHub Actions workflow commands: each diagnostic becomes an annotation on the pull request."""
+    lines = []
+    for d in sorted(diagnostics):
+        message = d.message + (f"\n{d.hint}" if d.hint else "")
+        props = f"file={_gh_prop(d.file)},line={d.line},col={d.column},title={_gh_prop(d.code)}"
+        lines.append(f"::{d.severity} {props}::{_gh_data(message)}")
+    return "\n".join(lines)
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_prop(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_sarif(diagnostics: Sequence[Diagnostic], version: str) -> str:
+    """SARIF 2.1.0, as GitHub code scanning reads it."""
+    used = sorted({d.code for d in diagnostics})
+    rules = [
+        {
+            "id": code,
+            "shortDescription": {"text": CODES[code][1]},
+            "defaultConfiguration": {"level": CODES[code][0]},
+        }
+        for code in used
+    ]
+    results = [
+        {
+            "ruleId": d.code,
+            "level": d.severity,
+            "message": {"text": d.message + (f" ({d.hint})" if d.hint else "")},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": d.file},
+                        "region": {"startLine": d.line, "startColumn": d.column},
+                    }
+                }
+            ],
+        }
+        for d in sorted(diagnostics)
+    ]
+    document = {
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "hubgen",
+                        "version": version,
+                        "informationUri": "https://pypi.org/project/hubgen/",
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False)
+
+
+def format_step_summary(diagnostics: Sequence[Diagnostic], pages: int) -> str:
+    """A Markdown table for `$GITHUB_STEP_SUMMARY`."""
+    lines = ["## hubgen check", "", summary_line(diagnostics, pages), ""]
+    if diagnostics:
+        lines += ["| file | line | severity | code | message |", "|---|---|---|---|---|"]
+        for d in sorted(diagnostics):
+            message = d.message.replace("|", "\\|")
+            lines.append(f"| {d.file} | {d.line}:{d.column} | {d.severity} | `{d.code}` | {message} |")
+    return "\n".join(lines) + "\n"
