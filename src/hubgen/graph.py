@@ -1,0 +1,326 @@
+"""The link graph: every page and every edge between pages, built once from the loaded content.
+
+Edges: hub membership, prev/next (one side declared is enough, the other is implied), related, inline
+links with their fragments; and the derived ones: each hub's learning paths in order, and backlinks.
+Problems met while building (a reference to nothing, two pages claiming one next, a cycle) are kept as
+facts on the graph; `validate` turns them into diagnostics. Every later stage reads this graph.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Literal
+
+from hubgen.config import SiteConfig
+from hubgen.links import LinkTarget, SiteIndex, resolve_href
+from hubgen.load import Content, Page
+from hubgen.markdown import Link
+from hubgen.slugs import slugify
+
+RefKey = Literal["hub", "prev", "next", "related"]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """`page.key = text` in front matter, and what it resolved to."""
+
+    page: str
+    key: RefKey
+    text: str
+    line: int
+    column: int
+    target: str | None  # a page id; None when nothing (or more than one page) matches
+    candidates: tuple[str, ...] = ()  # the pages a bare name matches, when more than one
+
+
+@dataclass(frozen=True)
+class Clash:
+    """Declarations that cannot all hold: `path-conflict` or `path-fork`, or a `path-cycle`."""
+
+    code: Literal["path-conflict", "path-fork", "path-cycle", "path-leaves-hub"]
+    claims: tuple[Reference, ...]
+    cycle: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class LearningPath:
+    hub: str | None
+    steps: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ResolvedLink:
+    link: Link
+    target: LinkTarget
+
+
+@dataclass(frozen=True)
+class Tag:
+    slug: str
+    name: str
+    pages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LinkGraph:
+    config: SiteConfig
+    pages: Mapping[str, Page]  # the pages that are published in this build
+    drafts: Mapping[str, Page]  # drafts left out of this build
+    site: SiteIndex
+    references: tuple[Reference, ...]
+    hub_of: Mapping[str, str | None]
+    paths: tuple[LearningPath, ...]
+    clashes: tuple[Clash, ...]
+    related: Mapping[str, tuple[str, ...]]
+    links: Mapping[str, tuple[ResolvedLink, ...]]
+    backlinks: Mapping[str, tuple[str, ...]]
+    tags: Mapping[str, Tag]
+    position: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # id -> (path index, step index)
+
+    def next_of(self, page_id: str) -> str | None:
+        return self._neighbour(page_id, +1)
+
+    def prev_of(self, page_id: str) -> str | None:
+        return self._neighbour(page_id, -1)
+
+    def _neighbour(self, page_id: str, step: int) -> str | None:
+        if page_id not in self.position:
+            return None
+        path, index = self.position[page_id]
+        steps = self.paths[path].steps
+        return steps[index + step] if 0 <= index + step < len(steps) else None
+
+    def members(self, hub_id: str) -> tuple[str, ...]:
+        """The hub's pages, sorted by id."""
+        return tuple(p for p in self.pages if self.hub_of.get(p) == hub_id and p != hub_id)
+
+    def paths_of(self, hub_id: str) -> tuple[LearningPath, ...]:
+        return tuple(path for path in self.paths if path.hub == hub_id)
+
+    def hubs(self) -> tuple[str, ...]:
+        return tuple(p for p, page in self.pages.items() if page.type == "hub")
+
+
+def build_graph(content: Content, config: SiteConfig, include_drafts: bool = False) -> LinkGraph:
+    pages = {k: p for k, p in content.pages.items() if include_drafts or not p.draft}
+    drafts = {k: p for k, p in content.pages.items() if k not in pages}
+    references = tuple(_references(content.pages, pages))
+    targets = {(r.page, r.key, r.text): r.target for r in references}
+    hub_of = {page_id: _hub_of(page, pages, targets) for page_id, page in pages.items()}
+    edges = [r for r in references if r.key in ("prev", "next") and _usable(r, pages)]
+    paths, clashes = _learning_paths(edges, hub_of)
+    tags = _tags(pages)
+    site = _site_index(content, tags, config)
+    links = {pid: tuple(_resolve_links(page, site)) for pid, page in pages.items()}
+    related = {
+        pid: _unique(r.target for r in references if r.page == pid and r.key == "related" and _usable(r, pages))
+        for pid in pages
+    }
+    position = {step: (i, j) for i, path in enumerate(paths) for j, step in enumerate(path.steps)}
+    return LinkGraph(
+        config=config,
+        pages=pages,
+        drafts=drafts,
+        site=site,
+        references=references,
+        hub_of=hub_of,
+        paths=paths,
+        clashes=clashes,
+        related=related,
+        links=links,
+        backlinks=_backlinks(links, related, pages),
+        tags=tags,
+        position=position,
+    )
+
+
+# ------------------------------------------------------------------------------------------ references
+
+
+def _references(every_page: Mapping[str, Page], published: Mapping[str, Page]) -> Iterable[Reference]:
+    by_slug: dict[str, list[str]] = defaultdict(list)
+    for page_id in every_page:
+        by_slug[page_id.rsplit("/", 1)[-1]].append(page_id)
+    for page_id, page in published.items():
+        for key in ("hub", "prev", "next", "related"):
+            value = page.front.values.get(key)
+            if not value:
+                continue
+            texts = value if isinstance(value, tuple) else (value,)
+            for index, text in enumerate(texts):
+                target, candidates = resolve_reference(text, every_page, by_slug)
+                line, column = page.front.position(key, index if key == "related" else None)
+                yield Reference(page_id, key, text, line, column, target, candidates)  # type: ignore[arg-type]
+
+
+def resolve_reference(
+    text: str, pages: Mapping[str, Page], by_slug: Mapping[str, list[str]]
+) -> tuple[str | None, tuple[str, ...]]:
+    """A page id from an id or a unique last segment (`.md`, `/index` and slashes tolerated)."""
+    name = text.strip().removeprefix("./").strip("/").removesuffix(".md").removesuffix("/index")
+    name = "" if name == "index" else name
+    if name in pages:
+        return name, ()
+    matches = by_slug.get(name, [])
+    if len(matches) == 1:
+        return matches[0], ()
+    return None, tuple(sorted(matches))
+
+
+def _usable(reference: Reference, published: Mapping[str, Page]) -> bool:
+    """A reference that makes an edge: resolved, published, and not to the page itself."""
+    return reference.target is not None and reference.target in published and reference.target != reference.page
+
+
+def _hub_of(
+    page: Page, published: Mapping[str, Page], targets: Mapping[tuple[str, str, str], str | None]
+) -> str | None:
+    if page.type == "home":
+        return None
+    declared = page.front.values.get("hub")
+    if declared:
+        target = targets.get((page.id, "hub", declared))
+        ok = target in published and published[target].type == "hub" and target != page.id
+        return target if ok else None
+    folder = page.id
+    while folder:
+        folder = posixpath.dirname(folder)
+        if folder in published and published[folder].type == "hub" and folder != page.id:
+            return folder
+    return None
+
+
+# ------------------------------------------------------------------------------------------ learning paths
+
+
+def _learning_paths(
+    claims: list[Reference], hub_of: Mapping[str, str | None]
+) -> tuple[tuple[LearningPath, ...], tuple[Clash, ...]]:
+    """Chains of next edges. A.next = B and B.prev = A are the same edge; contradictions are clashes,
+    and the page's own declaration wins over one implied from a neighbour."""
+    clashes: list[Clash] = []
+    outgoing: dict[str, list[Reference]] = defaultdict(list)
+    incoming: dict[str, list[Reference]] = defaultdict(list)
+    for claim in claims:
+        source, target = _edge(claim)
+        outgoing[source].append(claim)
+        incoming[target].append(claim)
+    next_of: dict[str, str] = {}
+    for source, group in sorted(outgoing.items()):
+        kept = _settle(source, group, "next", clashes)
+        if kept:
+            next_of[source] = _edge(kept)[1]
+    prev_of: dict[str, str] = {}
+    for target, group in sorted(incoming.items()):
+        group = [c for c in group if next_of.get(_edge(c)[0]) == target]
+        kept = _settle(target, group, "prev", clashes)
+        if kept:
+            prev_of[target] = _edge(kept)[0]
+    next_of = {a: b for a, b in next_of.items() if prev_of.get(b) == a}
+    chains = _chains(next_of, clashes, incoming)
+    for chain in chains:
+        for a, b in pairwise(chain):
+            if hub_of.get(a) != hub_of.get(b):
+                clashes.append(Clash("path-leaves-hub", tuple(c for c in outgoing[a] if _edge(c) == (a, b))))
+    paths = tuple(LearningPath(hub_of.get(chain[0]), tuple(chain)) for chain in chains)
+    return paths, tuple(clashes)
+
+
+def _edge(claim: Reference) -> tuple[str, str]:
+    assert claim.target is not None
+    return (claim.page, claim.target) if claim.key == "next" else (claim.target, claim.page)
+
+
+def _settle(node: str, group: list[Reference], own_key: str, clashes: list[Clash]) -> Reference | None:
+    """One edge out of (or into) `node` from the claims about it; a clash when they disagree."""
+    if not group:
+        return None
+    ends = {_edge(c) for c in group}
+    own = [c for c in group if c.page == node and c.key == own_key]
+    if len(ends) > 1:
+        code = "path-conflict" if own else "path-fork"
+        clashes.append(Clash(code, tuple(sorted(group, key=lambda c: (c.page, c.line)))))
+    return own[0] if own else sorted(group, key=lambda c: c.page)[0]
+
+
+def _chains(next_of: dict[str, str], clashes: list[Clash], incoming: Mapping[str, list[Reference]]) -> list[list[str]]:
+    has_prev = set(next_of.values())
+    chains: list[list[str]] = []
+    seen: set[str] = set()
+    for start in sorted(n for n in next_of if n not in has_prev):
+        chains.append(_walk(start, next_of, seen))
+    for start in sorted(n for n in next_of if n not in seen):  # what is left lies on cycles
+        cycle = _walk(start, next_of, seen)
+        claims = tuple(c for c in incoming[start] if _edge(c) == (cycle[-1], start))
+        clashes.append(Clash("path-cycle", claims, (*cycle, start)))
+        chains.append(cycle)
+    return chains
+
+
+def _walk(start: str, next_of: Mapping[str, str], seen: set[str]) -> list[str]:
+    chain = [start]
+    seen.add(start)
+    while next_of.get(chain[-1]) is not None and next_of[chain[-1]] not in seen:
+        chain.append(next_of[chain[-1]])
+        seen.add(chain[-1])
+    return chain
+
+
+# ------------------------------------------------------------------------------------------ links, tags
+
+
+def _site_index(content: Content, tags: Mapping[str, Tag], config: SiteConfig) -> SiteIndex:
+    generated = ["tags", *(f"tags/{slug}" for slug in tags)] if tags else []
+    return SiteIndex(
+        page_by_rel={page.rel: page.id for page in content.pages.values()},
+        page_ids=frozenset(content.pages),
+        assets=frozenset(content.assets),
+        folders=content.folders,
+        generated=frozenset(g for g in generated if g not in content.pages),
+        base_path=config.base_path,
+    )
+
+
+def _resolve_links(page: Page, site: SiteIndex) -> Iterable[ResolvedLink]:
+    for link in page.body.links:
+        yield ResolvedLink(link, resolve_href(link.href, page.folder, site, link.kind))
+
+
+def _backlinks(
+    links: Mapping[str, tuple[ResolvedLink, ...]], related: Mapping[str, tuple[str, ...]], pages: Mapping[str, Page]
+) -> dict[str, tuple[str, ...]]:
+    sources: dict[str, set[str]] = defaultdict(set)
+    for source, resolved in links.items():
+        for item in resolved:
+            if item.target.kind == "page" and item.target.path not in ("", source) and item.target.path in pages:
+                sources[item.target.path].add(source)
+    for source, targets in related.items():
+        for target in targets:
+            sources[target].add(source)
+    return {
+        target: tuple(sorted(found, key=lambda p: (pages[p].title.casefold(), p)))
+        for target, found in sorted(sources.items())
+    }
+
+
+def _tags(pages: Mapping[str, Page]) -> dict[str, Tag]:
+    names: dict[str, str] = {}
+    members: dict[str, list[str]] = defaultdict(list)
+    for page_id, page in pages.items():
+        for name in page.front.values.get("tags", ()):
+            slug = slugify(name).strip("-") or "tag"
+            names.setdefault(slug, name)
+            if page_id not in members[slug]:
+                members[slug].append(page_id)
+    return {
+        slug: Tag(slug, names[slug], tuple(sorted(members[slug], key=lambda p: (pages[p].title.casefold(), p))))
+        for slug in sorted(members)
+    }
+
+
+def _unique(items: Iterable[str | None]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in items if i is not None))

@@ -1,0 +1,142 @@
+"""What a link in a page body points at, and the relative URL that reaches it.
+
+Links resolve as on GitHub, in file space: relative to the folder of the Markdown file that holds them,
+`../foundations/what-is-ai.md#some-heading`. Site-absolute links (`/neural-networks/x/`) resolve from the
+content root, with the base URL's sub-path stripped. Page URLs (`x/`, `x/index.html`), a folder holding
+an index.md and asset files are found too. Everything else is `missing`, with the closest name as a hint.
+"""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import quote
+
+TargetKind = Literal["page", "asset", "generated", "external", "other-scheme", "unsafe", "missing", "folder"]
+
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_UNSAFE_SCHEMES = ("javascript", "vbscript", "data")
+_SAFE_DATA_IMAGE = re.compile(r"^data:image/(png|gif|jpeg|webp|avif);", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    kind: TargetKind
+    path: str = ""  # page id, asset path, generated output path, or the path that was looked for
+    fragment: str | None = None  # decoded, None when the link has no '#'
+    query: str = ""  # with its '?', kept as written
+
+
+@dataclass(frozen=True)
+class SiteIndex:
+    """What links can point at: built once per graph."""
+
+    page_by_rel: Mapping[str, str]  # "neural-networks/index.md" -> "neural-networks"
+    page_ids: Collection[str]
+    assets: Collection[str]
+    folders: Collection[str]
+    generated: Collection[str]  # folders of generated pages: "tags", "tags/ai"
+    base_path: str  # "/" or "/learn/"
+
+
+def resolve_href(href: str, folder: str, site: SiteIndex, kind: str = "link") -> LinkTarget:
+    """Resolve `href` (percent-decoded) written in a file in `folder` (relative to content/)."""
+    if href.startswith("//"):
+        return LinkTarget("external", href)
+    scheme = _SCHEME.match(href)
+    if scheme:
+        name = scheme.group(0)[:-1].lower()
+        if name in ("http", "https"):
+            return LinkTarget("external", href)
+        if name in _UNSAFE_SCHEMES and not (kind == "image" and _SAFE_DATA_IMAGE.match(href)):
+            return LinkTarget("unsafe", href)
+        return LinkTarget("other-scheme", href)
+    path, query, fragment = _split(href)
+    if not path:
+        return LinkTarget("page", "", fragment, query)  # same page; "" marks "this page"
+    target = _lookup(_normalise(path, folder, site.base_path), path.endswith("/"), site)
+    return LinkTarget(target[0], target[1], fragment, query)
+
+
+def _split(href: str) -> tuple[str, str, str | None]:
+    fragment = None
+    if "#" in href:
+        href, fragment = href.split("#", 1)
+    query = ""
+    if "?" in href:
+        href, query = href.split("?", 1)
+        query = "?" + query
+    return href, query, fragment
+
+
+def _normalise(path: str, folder: str, base_path: str) -> str | None:
+    """The path relative to content/, or None when it climbs out of it."""
+    if path.startswith("/"):
+        if base_path != "/" and (path + "/").startswith(base_path):
+            path = path[len(base_path) - 1 :]
+        joined = path.lstrip("/")
+    else:
+        joined = posixpath.join(folder, path)
+    normal = posixpath.normpath(joined) if joined else "."
+    if normal == ".." or normal.startswith("../"):
+        return None
+    return "" if normal == "." else normal
+
+
+def _lookup(path: str | None, trailing_slash: bool, site: SiteIndex) -> tuple[TargetKind, str]:
+    if path is None:
+        return "missing", ""
+    if path in site.page_by_rel:
+        return "page", site.page_by_rel[path]
+    if not trailing_slash and path in site.assets:
+        return "asset", path
+    stem = path[: -len("index.html")].rstrip("/") if path.endswith("index.html") else path
+    if stem in site.page_ids:
+        return "page", stem
+    if stem in site.generated:
+        return "generated", stem
+    if path in site.folders:
+        return "folder", path
+    return "missing", path
+
+
+def suggest(path: str, site: SiteIndex) -> str:
+    """A hint for a missing target: the same path in another case, or the closest name."""
+    candidates = [*site.page_by_rel, *site.assets]
+    folded = {c.casefold(): c for c in candidates}
+    if path.casefold() in folded:
+        return f"file names are case-sensitive: did you mean '{folded[path.casefold()]}'?"
+    if not path.endswith(".md") and path + ".md" in site.page_by_rel:
+        return f"did you mean '{path}.md'?"
+    match = difflib.get_close_matches(path, candidates, n=1, cutoff=0.6)
+    if match:
+        return f"did you mean '{match[0]}'?"
+    name = posixpath.basename(path)
+    same_name = sorted(c for c in candidates if posixpath.basename(c) == name)
+    return f"a file of that name is at '{same_name[0]}'" if same_name else ""
+
+
+def page_dir(page_id: str) -> str:
+    """Where a page's index.html lives, relative to the site root: "" for home, "a/b/" otherwise."""
+    return page_id + "/" if page_id else ""
+
+
+def relative_url(from_dir: str, to_path: str) -> str:
+    """URL from a page's folder ("a/b/") to a site path ("c/", "img/x.png", "" for the root)."""
+    source = [part for part in from_dir.split("/") if part]
+    target = to_path.split("/")
+    common = 0
+    while common < len(source) and common < len(target) - 1 and source[common] == target[common]:
+        common += 1
+    ups = "../" * (len(source) - common)
+    rest = "/".join(target[common:])
+    url = ups + quote(rest, safe="/!$&'()*+,;=:@~")
+    return url or "./"
+
+
+def fragment_url(fragment: str | None) -> str:
+    return "" if fragment is None else "#" + quote(fragment, safe="!$&'()*+,;=:@/?~")

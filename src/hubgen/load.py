@@ -1,0 +1,167 @@
+"""Load: the content folder -> `Page` records and a list of assets. A bad file is a diagnostic, never an
+abort: every other page is still read, so one run reports every problem.
+
+Page ids: the path under content/ without `.md`; a folder's `index.md` (or, without one, its
+`README.md`, as on GitHub) takes the folder's id; `content/index.md` is the home page, id "".
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from hubgen.config import SiteConfig
+from hubgen.diagnostics import Diagnostic, diagnostic
+from hubgen.frontmatter import FrontMatter, parse_front_matter, split_front_matter
+from hubgen.markdown import ParsedMarkdown, parse_markdown
+
+PageType = Literal["home", "hub", "article"]
+
+
+@dataclass
+class Page:
+    id: str
+    rel: str  # path under the content folder, "neural-networks/index.md"
+    file: str  # path under the project, for diagnostics: "content/neural-networks/index.md"
+    title: str
+    type: PageType
+    front: FrontMatter
+    body: ParsedMarkdown
+    draft: bool = False
+
+    @property
+    def summary(self) -> str:
+        return str(self.front.values.get("summary") or self.body.excerpt)
+
+    @property
+    def folder(self) -> str:
+        """The folder (under content/) the source file is in: relative links resolve from here."""
+        return posixpath.dirname(self.rel)
+
+    @property
+    def slug(self) -> str:
+        return self.id.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True)
+class Content:
+    pages: dict[str, Page]  # id -> page, ids sorted
+    assets: tuple[str, ...]  # every other file under content/, relative paths, sorted
+    folders: frozenset[str]  # every folder under content/ (relative), "" included
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def load_content(project_dir: Path, config: SiteConfig) -> Content:
+    content_dir = project_dir / config.content_dir
+    markdown_files, assets, folders = _scan(content_dir)
+    ids = _page_ids(markdown_files)
+    problems: list[Diagnostic] = []
+    pages: dict[str, Page] = {}
+    seen: dict[str, str] = {}  # case-folded id -> rel of the first file that took it
+    for rel in markdown_files:
+        page_id = ids[rel]
+        file = posixpath.join(config.content_dir, rel)
+        folded = unicodedata.normalize("NFC", page_id).casefold()
+        if folded in seen:
+            problems.append(_duplicate(file, page_id, seen[folded], config))
+            continue
+        seen[folded] = rel
+        page, page_problems = load_page(content_dir / rel, rel, page_id, file, config)
+        problems += page_problems
+        if page is not None:
+            pages[page_id] = page
+    return Content(dict(sorted(pages.items())), tuple(assets), frozenset(folders), tuple(problems))
+
+
+def load_page(
+    path: Path, rel: str, page_id: str, file: str, config: SiteConfig
+) -> tuple[Page | None, list[Diagnostic]]:
+    text, problem = read_text(path, file)
+    if problem:
+        return None, [problem]
+    return parse_page(text, rel, page_id, file, config)
+
+
+def parse_page(text: str, rel: str, page_id: str, file: str, config: SiteConfig) -> tuple[Page, list[Diagnostic]]:
+    split = split_front_matter(text)
+    front, problems = parse_front_matter(split, file)
+    body = parse_markdown(split.body, html=config.markdown.html, faq_heading=config.faq_heading)
+    title = str(front.values.get("title", ""))
+    if not title and body.first_h1:
+        title = body.first_h1.text
+    if not title:
+        hint = "add `title: ...` to the front matter, or start the page with a '# Title' line"
+        problems.append(diagnostic("missing-title", file, 1, 1, "page has no title", hint))
+        title = page_id.rsplit("/", 1)[-1] or "Home"
+    page_type: PageType = "home" if page_id == "" else front.values.get("type", "article")
+    draft = bool(front.values.get("draft", False))
+    return Page(page_id, rel, file, title, page_type, front, body, draft), problems
+
+
+def read_text(path: Path, file: str) -> tuple[str, Diagnostic | None]:
+    """A file's text with \\n line endings and no BOM, or the reason it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return "", diagnostic("file-unreadable", file, 1, 1, f"cannot read file: {error.strerror}")
+    if b"\x00" in data:
+        line = data.count(b"\n", 0, data.index(b"\x00")) + 1
+        return "", diagnostic(
+            "file-unreadable",
+            file,
+            line,
+            1,
+            "file is binary (contains a NUL byte)",
+            "give Markdown pages a .md name and keep other files under another extension",
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        message = f"file is not UTF-8: byte 0x{data[error.start]:02x} at offset {error.start} cannot be decoded"
+        return "", diagnostic("file-unreadable", file, line, column, message, "save the file as UTF-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, None
+
+
+def _scan(content_dir: Path) -> tuple[list[str], list[str], set[str]]:
+    """Markdown files, other files and folders under content/, relative, sorted; hidden ones skipped."""
+    markdown: list[str] = []
+    assets: list[str] = []
+    folders: set[str] = {""}
+    for root, dirnames, filenames in os.walk(content_dir):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        rel_root = Path(root).relative_to(content_dir).as_posix()
+        rel_root = "" if rel_root == "." else rel_root
+        folders.add(rel_root)
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            rel = posixpath.join(rel_root, name)
+            (markdown if name.endswith(".md") else assets).append(rel)
+    return sorted(markdown), sorted(assets), folders
+
+
+def _page_ids(markdown_files: list[str]) -> dict[str, str]:
+    present = set(markdown_files)
+    ids = {}
+    for rel in markdown_files:
+        folder, name = posixpath.split(rel)
+        stem = name[: -len(".md")]
+        is_index = stem == "index" or (stem == "README" and posixpath.join(folder, "index.md") not in present)
+        ids[rel] = folder if is_index else posixpath.join(folder, stem)
+    return ids
+
+
+def _duplicate(file: str, page_id: str, first_rel: str, config: SiteConfig) -> Diagnostic:
+    other = posixpath.join(config.content_dir, first_rel)
+    label = f"'{page_id}'" if page_id else "the home page"
+    message = f"this file gives the page id {label}, which {other} already gives (ids are compared ignoring case)"
+    hint = "rename one of the two files; two pages cannot share one URL"
+    return diagnostic("duplicate-page", file, 1, 1, message, hint)

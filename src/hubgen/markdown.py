@@ -1,0 +1,367 @@
+"""Markdown: one MarkdownIt instance per process; parse once, render with rewritten URLs.
+
+`parse_markdown` reads a page body into `ParsedMarkdown`: its tokens (heading ids already set, GitHub
+style), its headings, the links and images it holds with their file line and column, and the ids that
+raw HTML declares. `render_markdown` turns those tokens into HTML, asking a resolver for the URL of
+every link, image and raw-HTML href/src, so `.md` links become page URLs. Nothing here knows about
+other pages: the graph decides what a link means.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from html import escape, unescape
+from html.parser import HTMLParser
+from typing import Any, Literal
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+from mdurl import decode as url_decode
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from hubgen.slugs import Slugger
+
+LinkKind = Literal["link", "image"]
+# url as written (percent-encoded as in the HTML) -> url to write, or None to drop the attribute (unsafe)
+Resolver = Callable[[str, LinkKind], str | None]
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    id: str
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link or image in the body, as written (href decoded from markdown-it's normalised form)."""
+
+    href: str
+    kind: LinkKind
+    line: int
+    column: int
+    in_html: bool = False
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of a page's FAQ section and its answer as plain text."""
+
+    question: str
+    answer: str
+
+
+@dataclass
+class ParsedMarkdown:
+    tokens: list[Token]
+    headings: tuple[Heading, ...]
+    links: tuple[Link, ...]
+    html_ids: frozenset[str]
+    excerpt: str
+    ignored_lines: dict[int, frozenset[str]]  # line -> codes exempted there (empty set: every code)
+    faq: tuple[Question, ...] = ()
+
+    @property
+    def heading_ids(self) -> frozenset[str]:
+        return frozenset(h.id for h in self.headings)
+
+    @property
+    def first_h1(self) -> Heading | None:
+        return next((h for h in self.headings if h.level == 1), None)
+
+
+@cache
+def markdown_parser(html: bool = True) -> MarkdownIt:
+    """CommonMark plus GitHub's tables, strikethrough and autolinks, footnotes, task lists, definition
+    lists and admonitions. Built once per process and option set."""
+    md = MarkdownIt("commonmark", {"html": html, "linkify": True, "typographer": False})
+    md.enable(["table", "strikethrough", "linkify"])
+    md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(admon_plugin)
+    md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("code_block", _render_fence)
+    for rule in ("link_open", "image", "html_block", "html_inline"):
+        md.add_render_rule(rule, _RULES[rule])
+    return md
+
+
+# ------------------------------------------------------------------------------------------------ parse
+
+
+def parse_markdown(body: str, html: bool = True, faq_heading: str = "Common questions") -> ParsedMarkdown:
+    """Parse a page body. `body` keeps the file's line numbering (front matter lines blanked)."""
+    tokens = markdown_parser(html).parse(body)
+    lines = body.split("\n")
+    headings = _assign_heading_ids(tokens)
+    links: list[Link] = []
+    html_ids: set[str] = set()
+    for token in tokens:
+        if token.type == "inline" and token.map:
+            links += _inline_links(token, lines)
+        elif token.type == "html_block" and token.map:
+            found, ids = _html_links(token.content, token.map[0] + 1, lines)
+            links += found
+            html_ids |= ids
+        for child in token.children or ():
+            if child.type == "html_inline":
+                html_ids |= _html_links(child.content, 1, lines)[1]
+    return ParsedMarkdown(
+        tokens=tokens,
+        headings=tuple(headings),
+        links=tuple(links),
+        html_ids=frozenset(html_ids),
+        excerpt=_excerpt(tokens),
+        ignored_lines=_ignored_lines(body) if "hubgen-ignore" in body else {},
+        faq=_faq(tokens, faq_heading),
+    )
+
+
+def heading_text(inline: Token) -> str:
+    """A heading's text content as a browser's textContent sees it: markup and raw HTML tags dropped."""
+    parts = []
+    for child in inline.children or ():
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _assign_heading_ids(tokens: list[Token]) -> list[Heading]:
+    slugger = Slugger()
+    headings = []
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        text = heading_text(tokens[index + 1])
+        slug = slugger.slug(text)
+        token.attrSet("id", slug)
+        line = token.map[0] + 1 if token.map else 1
+        headings.append(Heading(int(token.tag[1]), slug, " ".join(text.split()), line))
+    return headings
+
+
+def _inline_links(inline: Token, lines: Sequence[str]) -> list[Link]:
+    assert inline.map is not None
+    line = inline.map[0] + 1
+    cursor: dict[int, int] = {}
+    found: list[Link] = []
+    for child in inline.children or ():
+        if child.type in ("softbreak", "hardbreak"):
+            line += 1
+        elif (child.type == "link_open" and child.markup != "linkify") or child.type == "image":
+            attr = "href" if child.type == "link_open" else "src"
+            href = url_decode(str(child.attrs.get(attr, "")))
+            kind: LinkKind = "link" if child.type == "link_open" else "image"
+            found.append(Link(href, kind, line, _column(lines, line, href, cursor)))
+        elif child.type == "link_open":  # a bare URL made a link by linkify
+            href = str(child.attrs.get("href", ""))
+            found.append(Link(href, "link", line, _column(lines, line, href, cursor)))
+        elif child.type == "html_inline":
+            html_links, _ = _html_links(child.content, line, lines, cursor)
+            found += html_links
+        line += child.content.count("\n") if child.type in ("html_inline", "code_inline") else 0
+    return found
+
+
+def _column(lines: Sequence[str], line: int, href: str, cursor: dict[int, int]) -> int:
+    """1-based column of `href` on `line`, searching after the previous link found on that line."""
+    if not 0 < line <= len(lines):
+        return 1
+    text = lines[line - 1]
+    start = cursor.get(line, 0)
+    position = text.find(href, start) if href else -1
+    if position < 0:
+        position = text.find("](", start)
+        position = position + 2 if position >= 0 else len(text) - len(text.lstrip())
+    cursor[line] = position + max(len(href), 1)
+    return position + 1
+
+
+class _TagScanner(HTMLParser):
+    """Collects href/src values and id/name anchors of raw HTML, with their line within the snippet."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, LinkKind, int]] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v for k, v in attrs if v is not None}
+        line = self.getpos()[0]
+        if tag == "a" and "href" in values:
+            self.links.append((values["href"], "link", line))
+        if tag in ("img", "source") and "src" in values:
+            self.links.append((values["src"], "image", line))
+        if "id" in values:
+            self.ids.add(values["id"])
+        if tag == "a" and "name" in values:
+            self.ids.add(values["name"])
+
+    handle_startendtag = handle_starttag
+
+
+def _html_links(
+    snippet: str, first_line: int, lines: Sequence[str], cursor: dict[int, int] | None = None
+) -> tuple[list[Link], set[str]]:
+    scanner = _TagScanner()
+    scanner.feed(snippet)
+    scanner.close()
+    cursor = {} if cursor is None else cursor
+    links = []
+    for href, kind, offset in scanner.links:
+        line = first_line + offset - 1
+        links.append(Link(url_decode(href), kind, line, _column(lines, line, href, cursor), in_html=True))
+    return links, scanner.ids
+
+
+_IGNORE = re.compile(r"<!--\s*hubgen-ignore(-next-line)?((?:\s+[a-z-]+)*)\s*-->")
+
+
+def _ignored_lines(body: str) -> dict[int, frozenset[str]]:
+    """`<!-- hubgen-ignore [codes] -->` exempts its own line; `hubgen-ignore-next-line` the next one.
+    No codes named: every code."""
+    ignored: dict[int, frozenset[str]] = {}
+    for match in _IGNORE.finditer(body):
+        line = body.count("\n", 0, match.start()) + 1 + (1 if match.group(1) else 0)
+        ignored[line] = frozenset(match.group(2).split())
+    return ignored
+
+
+def _excerpt(tokens: list[Token], limit: int = 200) -> str:
+    """The first paragraph's text, cut at a word boundary: a summary for pages without one."""
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0:
+            text = " ".join(heading_text(tokens[index + 1]).split())
+            if len(text) <= limit:
+                return text
+            return text[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return ""
+
+
+def _faq(tokens: list[Token], faq_heading: str) -> tuple[Question, ...]:
+    """The `###` questions under the `##` heading named faq_heading, each with its answer text."""
+    questions: list[Question] = []
+    inside = False
+    current: list[str] | None = None
+    for index, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag in ("h1", "h2"):
+            title = " ".join(heading_text(tokens[index + 1]).split())
+            inside = title.casefold() == faq_heading.casefold()
+            current = None
+        elif inside and token.type == "heading_open" and token.tag == "h3":
+            question = " ".join(heading_text(tokens[index + 1]).split())
+            current = []
+            questions.append(Question(question, ""))
+        elif inside and current is not None and token.type == "inline" and tokens[index - 1].type != "heading_open":
+            current.append(" ".join(heading_text(token).split()))
+            questions[-1] = Question(questions[-1].question, " ".join(current))
+    return tuple(q for q in questions if q.answer)
+
+
+# ----------------------------------------------------------------------------------------------- render
+
+
+def render_markdown(parsed: ParsedMarkdown, resolve: Resolver, html: bool = True) -> str:
+    """HTML for a parsed body; every URL goes through `resolve`. A leading `# ` title is left out
+    (the theme prints the title)."""
+    tokens = parsed.tokens
+    if len(tokens) > 2 and tokens[0].type == "heading_open" and tokens[0].tag == "h1":
+        tokens = tokens[3:]
+    md = markdown_parser(html)
+    return md.renderer.render(tokens, md.options, {"resolve": resolve})
+
+
+def _render_link_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    href = env["resolve"](str(token.attrs.get("href", "")), "link")
+    attrs = {k: v for k, v in token.attrs.items() if k != "href"}
+    if href is not None:
+        attrs = {"href": href, **attrs}
+    return self.renderToken([token.copy(attrs=attrs)], 0, options, env)
+
+
+def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    src = env["resolve"](str(token.attrs.get("src", "")), "image") or ""
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    attrs = {"src": src, "alt": alt, "loading": "lazy"}
+    attrs |= {k: v for k, v in token.attrs.items() if k not in ("src", "alt")}
+    return self.renderToken([token.copy(attrs=attrs)], 0, options, env)
+
+
+_HTML_URL = re.compile(r"""(\s(?:href|src)\s*=\s*)("[^"]*"|'[^']*'|[^\s>"']+)""", re.IGNORECASE)
+
+
+def rewrite_html_urls(snippet: str, resolve: Resolver) -> str:
+    """Rewrite href= and src= values inside raw HTML; an unsafe URL loses its attribute."""
+
+    def replace(match: re.Match[str]) -> str:
+        raw = match.group(2)
+        quoted = raw[0] in "\"'"
+        value = raw[1:-1] if quoted else raw
+        kind: LinkKind = "image" if match.group(1).strip().lower().startswith("src") else "link"
+        new = resolve(unescape(value), kind)
+        if new is None:
+            return ""
+        return f'{match.group(1)}"{escape(new, quote=True)}"'
+
+    return _HTML_URL.sub(replace, snippet)
+
+
+def _render_html(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    return rewrite_html_urls(tokens[idx].content, env["resolve"])
+
+
+_RULES: dict[str, Callable[..., str]] = {
+    "link_open": _render_link_open,
+    "image": _render_image,
+    "html_block": _render_html,
+    "html_inline": _render_html,
+}
+
+
+def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+    return highlight_code(token.content, language)
+
+
+@lru_cache(maxsize=256)
+def _lexer(language: str) -> Any:
+    try:
+        return get_lexer_by_name(language, stripnl=False, ensurenl=True)
+    except ClassNotFound:
+        return None
+
+
+_FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
+
+
+def highlight_code(code: str, language: str) -> str:
+    """A code block as Pygments HTML with CSS classes; unknown languages are escaped, not guessed."""
+    lexer = _lexer(language.lower()) if language else None
+    if lexer is None:
+        return f'<div class="highlight"><pre><code>{escape(code)}</code></pre></div>\n'
+    attr = escape(language, quote=True)
+    html = highlight(code, lexer, _FORMATTER)
+    return html.replace('<div class="highlight">', f'<div class="highlight" data-lang="{attr}">', 1)
+
+
+def pygments_css(light: str = "default", dark: str = "monokai") -> str:
+    """Token colours for code: the light style by default, the dark one under the dark theme."""
+    light_css = HtmlFormatter(style=light).get_style_defs(".highlight")
+    dark_rules = HtmlFormatter(style=dark).get_style_defs('[data-theme="dark"] .highlight')
+    auto_rules = HtmlFormatter(style=dark).get_style_defs(':root:not([data-theme="light"]) .highlight')
+    return f"{light_css}\n{dark_rules}\n@media (prefers-color-scheme: dark) {{\n{auto_rules}\n}}\n"

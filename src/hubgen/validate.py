@@ -1,0 +1,276 @@
+"""Validation: the graph's facts -> diagnostics. Each rule reads the graph and yields diagnostics; it never
+re-reads files. `validate` runs every rule, then applies the project's severity settings and the
+`<!-- hubgen-ignore -->` comments in the Markdown.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from urllib.parse import unquote
+
+from hubgen.diagnostics import Diagnostic, diagnostic, did_you_mean
+from hubgen.graph import Clash, LinkGraph, Reference, ResolvedLink
+from hubgen.links import suggest
+from hubgen.load import Page
+
+Rule = Callable[[LinkGraph], Iterable[Diagnostic]]
+
+_FOOTNOTE_ID = re.compile(r"^fn(ref)?\d+(:\d+)?$")
+
+
+def validate(graph: LinkGraph, extra: Sequence[Diagnostic] = ()) -> list[Diagnostic]:
+    """Every rule's diagnostics plus `extra` (from loading), after severity settings and ignores."""
+    found = [*extra]
+    for rule in RULES:
+        found.extend(rule(graph))
+    return sorted(_apply_settings(found, graph))
+
+
+def _apply_settings(found: Iterable[Diagnostic], graph: LinkGraph) -> Iterable[Diagnostic]:
+    ignored = {page.file: page.body.ignored_lines for page in (*graph.pages.values(), *graph.drafts.values())}
+    for item in found:
+        codes = ignored.get(item.file, {}).get(item.line)
+        if codes is not None and (not codes or item.code in codes):
+            continue
+        severity = graph.config.severity_for(item.code)
+        if severity == "off":
+            continue
+        yield item if severity == item.severity else item.with_severity(severity)  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------------------- references
+
+
+def check_references(graph: LinkGraph) -> Iterable[Diagnostic]:
+    for ref in graph.references:
+        page = graph.pages[ref.page]
+        if ref.target is None and ref.candidates:
+            listed = ", ".join(ref.candidates)
+            yield _at(
+                ref,
+                page,
+                "ambiguous-reference",
+                f"'{ref.text}' matches {len(ref.candidates)} pages: {listed}",
+                f"write the full id, e.g. {ref.key}: {ref.candidates[0]}",
+            )
+        elif ref.target is None:
+            yield _at(
+                ref,
+                page,
+                "unknown-reference",
+                f"{ref.key}: '{ref.text}' names no page",
+                _reference_hint(ref.text, graph),
+            )
+        elif ref.target == ref.page:
+            yield _at(
+                ref,
+                page,
+                "self-reference",
+                f"{ref.key}: '{ref.text}' is this page itself",
+                f"remove the {ref.key} entry, or name another page",
+            )
+        elif ref.target in graph.drafts:
+            yield _at(
+                ref,
+                page,
+                "draft-reference",
+                f"{ref.key}: '{ref.text}' is a draft, left out of the site",
+                "publish it (remove draft: true) or refer to another page; `--drafts` builds drafts too",
+            )
+        elif ref.key == "hub" and graph.pages[ref.target].type != "hub":
+            yield _at(
+                ref,
+                page,
+                "not-a-hub",
+                f"hub: '{ref.text}' is a page of type {graph.pages[ref.target].type}",
+                _hubs_hint(ref.text, graph),
+            )
+
+
+def _at(ref: Reference, page: Page, code: str, message: str, hint: str = "") -> Diagnostic:
+    return diagnostic(code, page.file, ref.line, ref.column, message, hint)
+
+
+def _reference_hint(text: str, graph: LinkGraph) -> str:
+    every = {**graph.pages, **graph.drafts}
+    by_title = {page.title.casefold(): page_id for page_id, page in every.items()}
+    if text.strip().casefold() in by_title:
+        return f"that is a page's title; refer to it by its id: {by_title[text.strip().casefold()]}"
+    names = sorted({*every, *(page_id.rsplit("/", 1)[-1] for page_id in every)})
+    hint = did_you_mean(text.strip().removesuffix(".md"), names)
+    if hint:
+        return hint
+    title = difflib.get_close_matches(text.casefold(), list(by_title), n=1, cutoff=0.6)
+    return f"did you mean '{by_title[title[0]]}' ({every[by_title[title[0]]].title})?" if title else ""
+
+
+def _hubs_hint(text: str, graph: LinkGraph) -> str:
+    hubs = graph.hubs()
+    if not hubs:
+        return "no page has `type: hub` yet: give a section page that key"
+    return did_you_mean(text, hubs, "did you mean the hub") or "hubs: " + ", ".join(hubs)
+
+
+def check_missing_hub(graph: LinkGraph) -> Iterable[Diagnostic]:
+    for page_id, page in graph.pages.items():
+        if page.type == "article" and graph.hub_of[page_id] is None and "hub" not in page.front.values:
+            hint = _hubs_hint("", graph) if graph.hubs() else "create a hub page (type: hub) and name it with hub:"
+            yield diagnostic("missing-hub", page.file, 1, 1, "article belongs to no hub", "add `hub: ...`; " + hint)
+
+
+# ------------------------------------------------------------------------------------------ paths
+
+
+def check_paths(graph: LinkGraph) -> Iterable[Diagnostic]:
+    for clash in graph.clashes:
+        if clash.claims:
+            yield _clash_diagnostic(clash, graph)
+
+
+def _clash_diagnostic(clash: Clash, graph: LinkGraph) -> Diagnostic:
+    first = clash.claims[0]
+    page = graph.pages[first.page]
+    said = "; ".join(
+        f"{c.page or 'home'}.{c.key} = {c.target or 'home'} ({graph.pages[c.page].file}:{c.line})" for c in clash.claims
+    )
+    if clash.code == "path-cycle":
+        loop = " → ".join(graph.pages[p].id or "home" for p in clash.cycle)
+        return _at(
+            first,
+            page,
+            "path-cycle",
+            f"learning path goes round in a circle: {loop}",
+            "a path needs a first page (no prev) and a last page (no next); remove one link of the circle",
+        )
+    if clash.code == "path-leaves-hub":
+        a, b = (first.page, first.target) if first.key == "next" else (first.target, first.page)
+        assert a is not None and b is not None
+        message = (
+            f"learning path leaves its hub: {a} (hub {graph.hub_of.get(a) or 'none'}) → "
+            f"{b} (hub {graph.hub_of.get(b) or 'none'})"
+        )
+        return _at(first, page, "path-leaves-hub", message, "keep a path inside one hub, or move a page")
+    if clash.code == "path-conflict":
+        return _at(
+            first,
+            page,
+            "path-conflict",
+            f"prev and next disagree: {said}",
+            "make the two pages name each other: A.next = B exactly when B.prev = A",
+        )
+    return _at(
+        first,
+        page,
+        "path-fork",
+        f"two pages claim the same place on the path: {said}",
+        "a page has one prev and one next; split the path or re-order it",
+    )
+
+
+def check_hubs(graph: LinkGraph) -> Iterable[Diagnostic]:
+    for hub_id in graph.hubs():
+        if not graph.members(hub_id):
+            page = graph.pages[hub_id]
+            yield diagnostic(
+                "empty-hub",
+                page.file,
+                1,
+                1,
+                f"hub '{page.title}' has no pages",
+                f"give articles `hub: {hub_id}`, or place them in its folder",
+            )
+
+
+def check_orphans(graph: LinkGraph) -> Iterable[Diagnostic]:
+    for page_id, page in graph.pages.items():
+        if page.type == "article" and page_id not in graph.position and not graph.backlinks.get(page_id):
+            yield diagnostic(
+                "orphan-page",
+                page.file,
+                1,
+                1,
+                f"'{page.title}' is on no learning path and no page links to it",
+                "give it prev/next on its hub's path, or link to it from a related page",
+            )
+
+
+# ------------------------------------------------------------------------------------------ links
+
+
+def check_links(graph: LinkGraph) -> Iterable[Diagnostic]:
+    for page_id, resolved in graph.links.items():
+        page = graph.pages[page_id]
+        for item in resolved:
+            problem = _link_problem(item, page, graph)
+            if problem:
+                code, message, hint = problem
+                yield diagnostic(code, page.file, item.link.line, item.link.column, message, hint)
+
+
+def _link_problem(item: ResolvedLink, page: Page, graph: LinkGraph) -> tuple[str, str, str] | None:
+    link, target = item.link, item.target
+    shown = link.href
+    missing_code = "missing-image" if link.kind == "image" else "broken-link"
+    if target.kind == "missing":
+        what = "image" if link.kind == "image" else "link target"
+        hint = suggest(target.path, graph.site) if target.path else "the path climbs out of the content folder"
+        return missing_code, f"{what} '{shown}' does not exist", hint
+    if target.kind == "folder":
+        return (
+            missing_code,
+            f"'{shown}' is a folder with no index.md: on the site it is a 404",
+            (f"link to a page in it, or add {target.path}/index.md"),
+        )
+    if target.kind == "unsafe":
+        return "unsafe-link", f"'{shown[:40]}' is not rendered as a link (unsafe URL scheme)", "use an http(s) link"
+    if target.kind != "page" or target.fragment is None:
+        return None
+    target_id = target.path if target.path or page.id == "" or not _is_self(target.path, page) else page.id
+    target_id = page.id if target.path == "" else target_id
+    if target_id in graph.drafts:
+        return "draft-reference", f"'{shown}' links to a draft, left out of the site", "publish the draft first"
+    target_page = graph.pages.get(target_id)
+    if target_page is None or find_anchor(target_page, target.fragment) is not None:
+        return None
+    where = "this page" if target_id == page.id else target_page.file
+    return (
+        "broken-anchor",
+        f"'#{target.fragment}' matches no heading or id in {where}",
+        _anchor_hint(target.fragment, target_page),
+    )
+
+
+def _is_self(path: str, page: Page) -> bool:
+    return path == page.id
+
+
+def find_anchor(page: Page, fragment: str) -> str | None:
+    """The id a fragment lands on in `page` (headings match ignoring case, like GitHub), or None."""
+    for candidate in dict.fromkeys((fragment, unquote(fragment))):
+        if candidate in ("", "top") or candidate in page.body.html_ids or _FOOTNOTE_ID.match(candidate):
+            return candidate
+        folded = candidate.casefold()
+        for heading in page.body.headings:
+            if heading.id.casefold() == folded:
+                return heading.id
+    return None
+
+
+def _anchor_hint(fragment: str, page: Page) -> str:
+    ids = [h.id for h in page.body.headings] + sorted(page.body.html_ids)
+    hint = did_you_mean(unquote(fragment).casefold(), ids, "did you mean")
+    if hint:
+        return hint.replace("'", "'#", 1)
+    return "headings here: " + ", ".join("#" + i for i in ids[:8]) if ids else "the target has no headings"
+
+
+RULES: tuple[Rule, ...] = (
+    check_references,
+    check_missing_hub,
+    check_paths,
+    check_hubs,
+    check_orphans,
+    check_links,
+)
