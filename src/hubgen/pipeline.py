@@ -1,0 +1,168 @@
+"""The pipeline: the only place the stages are ordered.
+
+    check = load config -> load content -> build graph -> validate
+    build = check -> render -> write
+
+Exceptions mean "cannot continue" (`ProjectError`); diagnostics mean "the content has a problem".
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from hubgen.config import CONFIG_FILE, SiteConfig, load_config
+from hubgen.diagnostics import Diagnostic, count, diagnostic
+from hubgen.external import ExternalLink, ExternalSettings, check_external
+from hubgen.graph import LinkGraph, build_graph
+from hubgen.load import load_content
+from hubgen.render import OutputCollision, render_site
+from hubgen.validate import validate
+from hubgen.write import OutputError, check_output_dir, write_site
+
+CACHE_DIR = ".hubgen-cache"
+
+
+class ProjectError(Exception):
+    """The project cannot be checked or built: no content folder, a broken template, an unsafe output."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    config: SiteConfig
+    graph: LinkGraph | None  # None when the configuration itself is broken
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def errors(self) -> int:
+        return count(self.diagnostics)[0]
+
+    @property
+    def warnings(self) -> int:
+        return count(self.diagnostics)[1]
+
+    @property
+    def pages(self) -> int:
+        return len(self.graph.pages) if self.graph else 0
+
+    @property
+    def config_broken(self) -> bool:
+        return self.graph is None
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    check: CheckResult
+    output: Path
+    files: int = 0  # 0: nothing was written
+    seconds: float = 0.0
+    hubs: int = field(default=0)
+
+
+def find_project(start: Path) -> Path:
+    """The nearest folder at or above `start` holding hubgen.yaml; else `start` itself."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    return start
+
+
+def check(project_dir: Path, include_drafts: bool = False, external: bool = False) -> CheckResult:
+    config, problems = load_config(project_dir)
+    if count(problems)[0]:
+        return CheckResult(config, None, tuple(sorted(problems)))
+    content_dir = project_dir / config.content_dir
+    if not content_dir.is_dir():
+        raise ProjectError(
+            f"no content folder: {content_dir} does not exist "
+            f"(run hubgen in a hub project, or point at one with -C DIR)"
+        )
+    content = load_content(project_dir, config)
+    graph = build_graph(content, config, include_drafts)
+    found = [*problems, *content.diagnostics]
+    if external:
+        found += _check_external(graph, project_dir)
+    return CheckResult(config, graph, tuple(validate(graph, found)))
+
+
+def build(project_dir: Path, include_drafts: bool = False, output_dir: Path | None = None) -> BuildResult:
+    started = time.perf_counter()
+    result = check(project_dir, include_drafts)
+    output = output_dir or project_dir / result.config.output_dir
+    if result.errors or result.graph is None:
+        return BuildResult(result, output)
+    config = result.config
+    protected = [project_dir / config.content_dir, project_dir / config.templates_dir]
+    try:
+        check_output_dir(output, project_dir, protected)
+        site = render_site(result.graph, project_dir)
+        files = write_site(site, output)
+    except OutputError as error:
+        raise ProjectError(str(error)) from None
+    except OutputCollision as error:
+        raise ProjectError(f"two files would be written to {output / str(error)}: rename one page or asset") from None
+    except jinja2.TemplateError as error:
+        raise ProjectError(_template_message(error)) from None
+    hubs = len(result.graph.hubs())
+    return BuildResult(result, output, files, time.perf_counter() - started, hubs)
+
+
+def _template_message(error: jinja2.TemplateError) -> str:
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        where = f"{error.filename or error.name}:{error.lineno}"
+        return f"{where}: template error: {error.message}"
+    if isinstance(error, jinja2.TemplateNotFound):
+        return f"template not found: {error.name}"
+    return f"template error: {error} (a template uses a value the page does not have)"
+
+
+def _check_external(graph: LinkGraph, project_dir: Path) -> list[Diagnostic]:
+    options = graph.config.external
+    for pattern in options.exclude:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            return [diagnostic("config-type", CONFIG_FILE, 1, 1, f"external.exclude: bad pattern {pattern!r}: {error}")]
+    links = [
+        ExternalLink(item.link.href, graph.pages[page_id].file, item.link.line, item.link.column)
+        for page_id, resolved in graph.links.items()
+        for item in resolved
+        if item.target.kind == "external" and item.link.href.lower().startswith(("http://", "https://"))
+    ]
+    settings = ExternalSettings(
+        timeout=options.timeout,
+        retries=options.retries,
+        per_host=options.per_host,
+        cache_ttl=options.cache_ttl,
+        exclude=options.exclude,
+    )
+    return check_external(links, settings, project_dir / CACHE_DIR)
+
+
+def changed_files(project_dir: Path, ref: str) -> set[str]:
+    """Project-relative paths changed since `ref` (committed or not) and untracked files, from git."""
+    commands = (
+        ["git", "diff", "--name-only", "--relative", ref],
+        ["git", "ls-files", "--others", "--exclude-standard"],
+    )
+    changed: set[str] = set()
+    for command in commands:
+        try:
+            done = subprocess.run(command, cwd=project_dir, capture_output=True, text=True, check=False)
+        except OSError as error:
+            raise ProjectError(f"--changed-since needs git: {error}") from None
+        if done.returncode:
+            raise ProjectError(f"git could not list changes since {ref!r}: {done.stderr.strip()}")
+        changed |= {line.strip() for line in done.stdout.splitlines() if line.strip()}
+    return changed
+
+
+def only_in(diagnostics: Sequence[Diagnostic], files: set[str]) -> tuple[Diagnostic, ...]:
+    return tuple(d for d in diagnostics if d.file in files)

@@ -1,0 +1,312 @@
+"""Render: the graph -> every output file, in memory. Jinja with autoescape and StrictUndefined; a project's
+own `templates/` overrides the built-in theme file by file. All internal URLs are relative, so one build
+works at any mount point; only canonical URLs (and, later, sitemap and feeds) are absolute.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+from mdurl import decode as url_decode
+
+from hubgen import __version__
+from hubgen.graph import LinkGraph
+from hubgen.links import LinkTarget, fragment_url, page_dir, relative_url, resolve_href
+from hubgen.load import Page
+from hubgen.markdown import LinkKind, pygments_css, render_markdown
+from hubgen.validate import find_anchor
+
+STATIC_DIR = "_static"
+ASSET_KEYS = (("css", "style.css"), ("code_css", "code.css"), ("js", "hubgen.js"))
+HOME_TITLE = "Home"
+TEMPLATE_FOR = {"home": "home.html", "hub": "hub.html", "article": "article.html"}
+
+
+@dataclass
+class Site:
+    """Everything a build writes: generated files, and files copied from content/ as they are."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    copies: dict[str, Path] = field(default_factory=dict)
+
+    def add(self, path: str, data: bytes) -> None:
+        if path in self.files or path in self.copies:
+            raise OutputCollision(path)
+        self.files[path] = data
+
+
+class OutputCollision(Exception):
+    """Two things would be written to one output path."""
+
+
+def theme_dir() -> Path:
+    """The built-in theme: inside the installed package, or the repo's templates/ in a development install."""
+    packaged = Path(__file__).parent / "theme"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "templates"
+
+
+def template_dirs(project_dir: Path, templates_dir: str) -> list[Path]:
+    own = project_dir / templates_dir
+    dirs = [own] if own.is_dir() else []
+    return [*dirs, theme_dir()] if theme_dir().resolve() not in [d.resolve() for d in dirs] else dirs
+
+
+def make_environment(dirs: list[Path]) -> Environment:
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in dirs]),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def render_site(graph: LinkGraph, project_dir: Path) -> Site:
+    config = graph.config
+    dirs = template_dirs(project_dir, config.templates_dir)
+    env = make_environment(dirs)
+    site = Site()
+    assets = _static_files(dirs, site)
+    for rel in graph.site.assets:
+        site.copies[rel] = project_dir / config.content_dir / rel
+    renderer = PageRenderer(graph, env, assets)
+    for page_id in graph.pages:
+        site.add(page_dir(page_id) + "index.html", renderer.page(page_id))
+    for output, html in renderer.generated():
+        site.add(output, html)
+    return site
+
+
+def _static_files(dirs: list[Path], site: Site) -> dict[str, str]:
+    """Copy the theme's static/ files (project files win), CSS and JS fingerprinted; name -> site path."""
+    found: dict[str, bytes] = {}
+    for directory in reversed(dirs):
+        static = directory / "static"
+        if static.is_dir():
+            for path in sorted(static.rglob("*")):
+                if path.is_file():
+                    found[path.relative_to(static).as_posix()] = path.read_bytes()
+    found["code.css"] = pygments_css().encode()
+    names: dict[str, str] = {}
+    for name, data in sorted(found.items()):
+        stem, dot, ext = name.rpartition(".")
+        fingerprinted = ext in ("css", "js") and dot
+        name_out = f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}.{ext}" if fingerprinted else name
+        names[name] = f"{STATIC_DIR}/{name_out}"
+        site.add(names[name], data)
+    return names
+
+
+class PageRenderer:
+    """Builds each page's view (the template contract in templates/README.md) and renders it."""
+
+    def __init__(self, graph: LinkGraph, env: Environment, assets: dict[str, str]) -> None:
+        self.graph = graph
+        self.env = env
+        self.assets = assets
+        self.config = graph.config
+
+    # -- public ------------------------------------------------------------------------------------
+
+    def page(self, page_id: str) -> bytes:
+        page = self.graph.pages[page_id]
+        here = page_dir(page_id)
+        view = self._base_view(page, here) | self._kind_view(page, here)
+        return self._render(TEMPLATE_FOR[page.type], here, view)
+
+    def generated(self) -> Iterable[tuple[str, bytes]]:
+        """Tag pages, the tags index and 404.html, skipping any URL a content page already has."""
+        taken = set(self.graph.pages)
+        if self.graph.tags and "tags" not in taken:
+            here = "tags/"
+            tag_list = [
+                {"name": t.name, "url": relative_url(here, f"tags/{t.slug}/"), "count": len(t.pages)}
+                for t in self.graph.tags.values()
+            ]
+            view = self._generated_view("tags", "Tags", here) | {"tag_list": tag_list}
+            yield "tags/index.html", self._render("tags.html", here, view)
+        for tag in self.graph.tags.values():
+            here = f"tags/{tag.slug}/"
+            if here.rstrip("/") in taken:
+                continue
+            pages = [self._card(p, here) | {"hub_title": self._hub_title(p)} for p in tag.pages]
+            view = self._generated_view("tag", tag.name, here) | {"pages": pages}
+            view["breadcrumb"].append({"title": "Tags", "url": relative_url(here, "tags/")})
+            yield here + "index.html", self._render("tag.html", here, view)
+        yield "404.html", self._render("404.html", None, self._generated_view("404", "Page not found", None))
+
+    # -- views -------------------------------------------------------------------------------------
+
+    def _render(self, template: str, here: str | None, view: dict[str, Any]) -> bytes:
+        root = relative_url(here, "") if here is not None else self.config.base_path
+        assets = {key: root + self.assets[name] for key, name in ASSET_KEYS}
+        context = {
+            "site": {
+                "title": self.config.title,
+                "description": self.config.description,
+                "language": self.config.language,
+            },
+            "root": root,
+            "assets": assets,
+            "generator": f"hubgen {__version__}",
+            "page": view,
+        }
+        return self.env.get_template(template).render(context).encode()
+
+    def _empty_view(self) -> dict[str, Any]:
+        return {
+            "kind": "",
+            "id": "",
+            "title": "",
+            "summary": "",
+            "html": Markup(""),
+            "toc": [],
+            "canonical": "",
+            "breadcrumb": [],
+            "hub": None,
+            "prev": None,
+            "next": None,
+            "path": None,
+            "related": [],
+            "backlinks": [],
+            "tags": [],
+            "updated": None,
+            "paths": [],
+            "others": [],
+            "hubs": [],
+            "pages": [],
+            "tag_list": [],
+        }
+
+    def _generated_view(self, kind: str, title: str, here: str | None) -> dict[str, Any]:
+        view = self._empty_view() | {"kind": kind, "title": title}
+        if here is not None:
+            view["breadcrumb"] = [{"title": HOME_TITLE, "url": relative_url(here, "")}]
+            view["canonical"] = self._canonical(here)
+        return view
+
+    def _base_view(self, page: Page, here: str) -> dict[str, Any]:
+        graph = self.graph
+        prev_id, next_id = graph.prev_of(page.id), graph.next_of(page.id)
+        return self._empty_view() | {
+            "kind": page.type,
+            "id": page.id,
+            "title": page.title,
+            "summary": page.summary,
+            "html": Markup(render_markdown(page.body, self._resolver(page, here), self.config.markdown.html)),
+            "toc": [{"level": h.level, "id": h.id, "text": h.text} for h in page.body.headings if h.level in (2, 3)],
+            "canonical": self._canonical(here),
+            "breadcrumb": self._breadcrumb(page, here),
+            "hub": self._link(graph.hub_of[page.id], here) if graph.hub_of.get(page.id) else None,
+            "prev": self._card(prev_id, here) if prev_id else None,
+            "next": self._card(next_id, here) if next_id else None,
+            "path": self._path(page.id, here),
+            "related": [self._card(r, here) | {"hub_title": self._hub_title(r)} for r in graph.related[page.id]],
+            "backlinks": [self._link(b, here) for b in graph.backlinks.get(page.id, ())],
+            "tags": [{"name": name, "url": relative_url(here, f"tags/{slug}/")} for slug, name in self._tags(page)],
+            "updated": page.front.values.get("updated"),
+        }
+
+    def _kind_view(self, page: Page, here: str) -> dict[str, Any]:
+        graph = self.graph
+        if page.type == "hub":
+            paths = graph.paths_of(page.id)
+            on_path = {step for path in paths for step in path.steps}
+            others = [m for m in graph.members(page.id) if m not in on_path]
+            others.sort(key=lambda m: (graph.pages[m].title.casefold(), m))
+            return {
+                "paths": [[self._card(step, here) for step in path.steps] for path in paths],
+                "others": [self._card(m, here) for m in others],
+            }
+        if page.type == "home":
+            return {"hubs": [self._card(h, here) | {"count": len(graph.members(h))} for h in self._hub_order()]}
+        return {}
+
+    def _hub_order(self) -> list[str]:
+        """Top-level hubs: those on a path of hubs first, in path order, then the rest by title."""
+        hubs = [h for h in self.graph.hubs() if self.graph.hub_of.get(h) is None]
+        ordered = [s for path in self.graph.paths for s in path.steps if s in hubs]
+        rest = sorted((h for h in hubs if h not in ordered), key=lambda h: self.graph.pages[h].title.casefold())
+        return ordered + rest
+
+    def _card(self, page_id: str, here: str) -> dict[str, Any]:
+        page = self.graph.pages[page_id]
+        return {"title": page.title, "url": relative_url(here, page_dir(page_id)), "summary": page.summary}
+
+    def _link(self, page_id: str | None, here: str) -> dict[str, Any]:
+        assert page_id is not None
+        return {"title": self.graph.pages[page_id].title, "url": relative_url(here, page_dir(page_id))}
+
+    def _hub_title(self, page_id: str) -> str:
+        hub = self.graph.hub_of.get(page_id)
+        return self.graph.pages[hub].title if hub else ""
+
+    def _breadcrumb(self, page: Page, here: str) -> list[dict[str, Any]]:
+        if page.type == "home":
+            return []
+        chain: list[str] = []
+        hub = self.graph.hub_of.get(page.id)
+        while hub is not None and hub not in chain:
+            chain.insert(0, hub)
+            hub = self.graph.hub_of.get(hub)
+        crumbs = [{"title": HOME_TITLE, "url": relative_url(here, "")}]
+        return crumbs + [self._link(h, here) for h in chain]
+
+    def _path(self, page_id: str, here: str) -> dict[str, Any] | None:
+        if page_id not in self.graph.position:
+            return None
+        index, step = self.graph.position[page_id]
+        path = self.graph.paths[index]
+        steps = [self._link(s, here) | {"current": s == page_id} for s in path.steps]
+        hub_title = self.graph.pages[path.hub].title if path.hub else self.config.title
+        return {"hub_title": hub_title, "position": step + 1, "length": len(path.steps), "steps": steps}
+
+    def _tags(self, page: Page) -> list[tuple[str, str]]:
+        wanted = set(page.front.values.get("tags", ()))
+        return [(t.slug, t.name) for t in self.graph.tags.values() if page.id in t.pages and wanted]
+
+    def _canonical(self, here: str) -> str:
+        site_url = self.config.site_url
+        return site_url + relative_url("", here).removeprefix("./") if site_url else ""
+
+    # -- links in the body -------------------------------------------------------------------------
+
+    def _resolver(self, page: Page, here: str) -> Any:
+        known = {item.link.href: item.target for item in self.graph.links[page.id]}
+
+        def resolve(raw: str, kind: LinkKind) -> str | None:
+            href = url_decode(raw)
+            target = known.get(href) or resolve_href(href, page.folder, self.graph.site, kind)
+            return self._url_for(target, raw, page, here)
+
+        return resolve
+
+    def _url_for(self, target: LinkTarget, raw: str, page: Page, here: str) -> str | None:
+        if target.kind == "unsafe":
+            return None
+        if (target.kind == "page" and target.path in self.graph.pages) or (target.kind == "page" and target.path == ""):
+            target_id = target.path or page.id
+            fragment = target.fragment
+            if fragment is not None:
+                fragment = find_anchor(self.graph.pages[target_id], fragment) or fragment
+            if target_id == page.id and not target.query:
+                return fragment_url(fragment) if fragment is not None else "./"
+            return relative_url(here, page_dir(target_id)) + target.query + fragment_url(fragment)
+        if target.kind == "asset":
+            return relative_url(here, target.path) + target.query + fragment_url(target.fragment)
+        if target.kind == "generated":
+            return relative_url(here, target.path + "/") + target.query + fragment_url(target.fragment)
+        return raw
+
+
+def output_paths(site: Site) -> list[str]:
+    return sorted([*site.files, *site.copies], key=lambda p: (posixpath.dirname(p), p))
