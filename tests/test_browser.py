@@ -1,0 +1,160 @@
+"""What a reader sees and clicks, in a real Chromium (Debian's `chromium`, driven by Playwright).
+
+The shipped example hub is built into a temporary folder and served under the sub-path of its base_url
+(/ai-hub/) by a real HTTP server on a loopback port, so relative links are proven where they matter.
+Screenshots are kept in test-artifacts/ for people to look at.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from hubgen import pipeline
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[1]
+ARTIFACTS = REPO / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+NEURAL_PATH = [
+    "What Is Deep Learning?",
+    "What Is Fine-Tuning in AI?",
+    "How Neural Networks Work",
+    "What Is a Parameter in a Neural Network?",
+    "How Gradient Descent Works",
+    "How Backpropagation Works",
+]
+
+
+def chromium_path() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        pytest.fail("Chromium is not installed: run the README's test command (it installs Debian's chromium)")
+    return found
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The example hub built from a copy of the repo's content, served at http://127.0.0.1:PORT/ai-hub/."""
+    root = tmp_path_factory.mktemp("browser")
+    project = root / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    shutil.copy(REPO / "hubgen.yaml", project / "hubgen.yaml")
+    result = pipeline.build(project, output_dir=root / "www" / "ai-hub")
+    assert result.check.errors == 0 and result.files > 0
+    handler = functools.partial(_QuietHandler, directory=str(root / "www"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/ai-hub/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    tab = context.new_page()
+    failed: list[str] = []
+    tab.on("requestfailed", lambda request: failed.append(request.url))
+    tab.on("response", lambda response: failed.append(response.url) if response.status >= 400 else None)
+    yield tab
+    context.close()
+    assert failed == [], f"requests failed: {failed}"
+
+
+def test_walk_a_learning_path_by_clicking_read_next_then_back_with_the_keyboard(served_hub: str, page) -> None:
+    page.goto(served_hub)
+    page.get_by_role("link", name="Neural Networks and Deep Learning").first.click()
+    assert page.locator("h1").inner_text().replace("\n", " ") == "Neural Networks and Deep Learning"
+    page.locator("ol a", has_text=NEURAL_PATH[0]).first.click()
+    seen = [page.locator("h1").inner_text()]
+    while page.locator("a[rel=next]").count():
+        page.locator("a[rel=next]").click()
+        page.wait_for_load_state()
+        seen.append(page.locator("h1").inner_text())
+        assert page.url.startswith(served_hub)
+    assert seen == NEURAL_PATH
+    assert "Step 6 of 6" in page.locator("main").inner_text()
+    for expected in reversed(NEURAL_PATH[:-1]):
+        with page.expect_navigation():
+            page.keyboard.press("ArrowLeft")
+        assert page.locator("h1").inner_text() == expected
+    assert not page.locator("a[rel=prev]").count()
+
+
+def test_breadcrumb_leads_back_to_the_hub_and_home(served_hub: str, page) -> None:
+    page.goto(served_hub + "neural-networks/how-neural-networks-work/")
+    crumbs = page.get_by_role("navigation", name="Breadcrumb")
+    assert crumbs.locator("li").all_inner_texts()[:2] == ["Home", "Neural Networks and Deep Learning"]
+    crumbs.get_by_role("link", name="Neural Networks and Deep Learning").click()
+    assert page.url == served_hub + "neural-networks/"
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Home").click()
+    assert page.url == served_hub
+
+
+def test_body_links_rewritten_from_md_files_reach_their_heading(served_hub: str, page) -> None:
+    page.goto(served_hub + "ai-in-production/how-ai-monitoring-works/")
+    hrefs = page.locator("main a[href]").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert hrefs and not [h for h in hrefs if ".md" in h]
+    with_fragment = [h for h in hrefs if "#" in h and not h.startswith(("#", "http"))]
+    assert with_fragment, "the example links to a heading on another page"
+    page.locator(f'main a[href="{with_fragment[0]}"]').first.click()
+    fragment = page.url.split("#", 1)[1]
+    assert page.locator(f"[id='{fragment}']").count() == 1
+
+
+def test_dark_mode_toggle_is_remembered(served_hub: str, page) -> None:
+    page.goto(served_hub + "neural-networks/")
+    toggle = page.locator("[data-theme-toggle]")
+    assert toggle.is_visible()
+    light_background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    toggle.click()
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    page.reload()
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") != light_background
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_screenshots_of_an_article_and_a_hub(served_hub: str, page, width: int) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": width, "height": 900})
+    for name, path in (("article", "neural-networks/how-neural-networks-work/"), ("hub", "neural-networks/")):
+        page.goto(served_hub + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{name} scrolls sideways at {width}px"
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
+        assert (ARTIFACTS / f"{name}-{width}.png").stat().st_size > 10_000

@@ -1,0 +1,43 @@
+"""The README is the contract a newcomer reads: its commands must be the ones CI runs, and its tables
+must cover every diagnostic code and hubgen.yaml key."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from hubgen.config import EXTERNAL_FIELDS, FIELDS, MARKDOWN_FIELDS
+from hubgen.diagnostics import CODES
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def setup_commands() -> list[str]:
+    section = README.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.+?)\n```", section, re.DOTALL)
+
+
+def test_readme_has_exactly_two_setup_commands_install_build_and_test() -> None:
+    commands = setup_commands()
+    assert len(commands) == 2
+    install, test = commands
+    assert "pip install ." in install and "hubgen build" in install
+    assert "chromium" in test and "pytest" in test
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert setup_commands()[1] in ci.splitlines()
+
+
+def test_every_diagnostic_code_is_documented_with_its_default_severity() -> None:
+    for code, (severity, _) in CODES.items():
+        assert re.search(rf"\| `{re.escape(code)}` \| {severity} \|", README), code
+
+
+def test_every_setting_is_documented() -> None:
+    keys = [k for k in FIELDS if k not in ("markdown", "external")]
+    keys += [f"markdown.{k}" for k in MARKDOWN_FIELDS] + [f"external.{k}" for k in EXTERNAL_FIELDS]
+    for key in keys:
+        assert f"| `{key}` |" in README, key
