@@ -158,3 +158,41 @@ def test_screenshots_of_an_article_and_a_hub(served_hub: str, page, width: int) 
         assert overflow <= 0, f"{name} scrolls sideways at {width}px"
         page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=True)
         assert (ARTIFACTS / f"{name}-{width}.png").stat().st_size > 10_000
+
+
+def test_search_for_a_word_on_one_page_and_land_on_it(served_hub: str, page) -> None:
+    page.goto(served_hub + "foundations/")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "hg-search-input"
+    page.keyboard.type("backpropagation")
+    first = page.locator("#hg-search-results .search-list li").first
+    first.wait_for(timeout=10_000)
+    assert "Neural Networks and Deep Learning" in first.inner_text()
+    assert first.locator("mark").count() >= 1
+    page.locator("#hg-search-results a", has_text="How Backpropagation Works").first.click()
+    assert page.url == served_hub + "neural-networks/how-backpropagation-works/"
+    assert page.locator("h1").inner_text() == "How Backpropagation Works"
+
+
+def test_reading_progress_is_kept_on_the_path_and_can_be_reset(served_hub: str, page) -> None:
+    base = served_hub + "language-models/"
+    for slug in ("what-is-a-large-language-model", "what-is-a-token", "what-is-an-embedding"):
+        page.goto(base + slug + "/")
+    progress = page.locator("[data-progress-text]")
+    assert progress.inner_text() == "You have read 3 of 7"
+    assert page.locator("[data-path-steps] li.is-read").count() == 3
+    page.locator("[data-progress-reset]").click()
+    assert progress.inner_text() == "You have read 1 of 7"
+    page.goto(base + "what-is-a-token/")
+    assert page.locator("[data-progress-text]").inner_text() == "You have read 2 of 7"
+
+
+def test_the_site_works_with_javascript_off(served_hub: str, browser) -> None:
+    context = browser.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
+    tab = context.new_page()
+    tab.goto(served_hub + "neural-networks/how-neural-networks-work/")
+    tab.locator("a[rel=next]").click()
+    assert tab.locator("h1").inner_text() == "What Is a Parameter in a Neural Network?"
+    assert tab.locator("svg.pathmap").count() == 1
+    assert not tab.locator("[data-search]").is_visible()
+    context.close()

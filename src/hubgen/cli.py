@@ -17,9 +17,10 @@ from typing import Any, TypeVar
 
 import click
 
-from hubgen import __version__, pipeline
+from hubgen import __version__, authoring, pipeline
 from hubgen.diagnostics import (
     Diagnostic,
+    did_you_mean,
     format_github,
     format_json,
     format_sarif,
@@ -27,6 +28,7 @@ from hubgen.diagnostics import (
     format_text,
     summary_line,
 )
+from hubgen.export import export
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -92,7 +94,7 @@ def main() -> None:
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: fail and write nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
-@click.option("-v", "--verbose", is_flag=True, help="Print every warning in full and where the site went.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print the time each stage took.")
 @handles_failures
 def build(project: Path | None, drafts: bool, output: Path | None, strict: bool, quiet: bool, verbose: bool) -> None:
     """Check the hub and, if it has no errors, write the site."""
@@ -115,6 +117,9 @@ def build(project: Path | None, drafts: bool, output: Path | None, strict: bool,
             f"hubgen: build failed: {summary_line(checked.diagnostics, checked.pages)}; nothing written", err=True
         )
         sys.exit(EXIT_ERRORS)
+    if verbose:
+        for stage, seconds in result.stages:
+            click.echo(f"  {stage:<24} {seconds * 1000:8.1f} ms")
     if not quiet:
         where = _shown_path(result.output)
         click.echo(
@@ -165,6 +170,64 @@ def check(
         sys.exit(EXIT_ERRORS)
 
 
+@main.command()
+@project_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0 picks a free port.")
+@click.option("--drafts", is_flag=True, help="Serve pages marked draft: true too.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+@handles_failures
+def serve(project: Path | None, host: str, port: int, drafts: bool, open_browser: bool) -> None:
+    """Serve the hub from memory, rebuilding and reloading pages as files change."""
+    from hubgen import serve as dev
+
+    server = dev.DevServer(_project(project), host, port, drafts, log=lambda text, error: click.echo(text, err=error))
+    if not dev.is_loopback(host):
+        click.secho(f"hubgen: warning: serving on {host}: other machines can reach this server", err=True, fg="yellow")
+    try:
+        server.start()
+    except dev.ServeError as error:
+        raise pipeline.ProjectError(str(error)) from None
+    click.echo(f"Serving {server.url} (Ctrl-C to stop)")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    try:
+        while not server.stopping.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    click.echo("hubgen: stopped", err=True)
+
+
+@main.command("graph")
+@project_option
+@click.option("--format", "output_format", type=click.Choice(["json", "dot", "mermaid"]), default="json",
+              show_default=True, help="JSON, Graphviz DOT or a Mermaid flowchart.")
+@click.option("--hub", default=None, metavar="HUB", help="Only this hub (an id) and its pages.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+@click.option("--drafts", is_flag=True, help="Include drafts.")
+@handles_failures
+def graph_command(project: Path | None, output_format: str, hub: str | None, output: Path | None, drafts: bool) -> None:
+    """Export the link graph: pages, hub membership, learning paths, related and inline links."""
+    result = pipeline.check(_project(project), drafts)
+    if result.graph is None:
+        _report_text(result.diagnostics, 0, False)
+        sys.exit(EXIT_USAGE)
+    if hub is not None and hub not in result.graph.hubs():
+        hint = did_you_mean(hub, result.graph.hubs()) or "hubs: " + ", ".join(result.graph.hubs())
+        raise pipeline.ProjectError(f"--hub {hub!r} is not a hub ({hint})")
+    text = export(result.graph, output_format, hub)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
 def _print_check(diagnostics: Sequence[Diagnostic], pages: int, output_format: str) -> None:
     if output_format == "json":
         click.echo(format_json(diagnostics, pages))
@@ -195,6 +258,111 @@ def _shown_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd())) + "/"
     except ValueError:
         return str(path) + "/"
+
+
+# ------------------------------------------------------------------------------------------ authoring
+
+
+@main.command("new")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Write into DIR even when it is not empty.")
+@handles_failures
+def new_command(directory: Path, force: bool) -> None:
+    """Start a hub project in DIR: settings, a home page, one hub with a three-page path, a CI workflow."""
+    for relative in authoring.new_project(directory, force):
+        click.echo(f"created {Path(directory, relative).as_posix()}")
+
+
+def dry_run_option(command: F) -> F:
+    return click.option("--dry-run", is_flag=True, help="Print the changes as a unified diff; write nothing.")(command)
+
+
+@main.command("add")
+@click.argument("title")
+@click.option("--hub", "hub", required=True, help="The hub the page joins.")
+@click.option("--after", metavar="ID", default=None, help="Put the page right after this one on its path.")
+@click.option("--before", metavar="ID", default=None, help="Put the page right before this one on its path.")
+@click.option("--end", is_flag=True, help="Put the page at the end of the hub's first path (the default).")
+@click.option("--id", "page_id", metavar="ID", default=None, help="The new page's id (default: from the title).")
+@dry_run_option
+@project_option
+@handles_failures
+def add_command(
+    title: str, hub: str, after: str | None, before: str | None, end: bool, page_id: str | None, dry_run: bool,
+    project: Path | None,
+) -> None:
+    """Create a page on a hub's learning path and update its neighbours' prev/next."""
+    _one_position(after=after, before=before, end=end)
+    _edit(project, dry_run, lambda ws: authoring.add(ws, title, hub, after, before, page_id))
+
+
+@main.command("move")
+@click.argument("page")
+@click.option("--after", metavar="ID", default=None, help="Put the page right after this one.")
+@click.option("--before", metavar="ID", default=None, help="Put the page right before this one.")
+@click.option("--hub", "hub", metavar="HUB", default=None, help="Put the page at the end of this hub's path.")
+@dry_run_option
+@project_option
+@handles_failures
+def move_command(
+    page: str, after: str | None, before: str | None, hub: str | None, dry_run: bool, project: Path | None
+) -> None:
+    """Move a page on the learning paths; the old neighbours are linked to each other."""
+    if _one_position(after=after, before=before, hub=hub) is None:
+        raise click.UsageError("say where to: --after ID, --before ID or --hub HUB")
+    _edit(project, dry_run, lambda ws: authoring.move(ws, page, after, before, hub))
+
+
+@main.command("remove")
+@click.argument("page")
+@click.option("--fix-links", is_flag=True, help="Turn links to the page into plain text and drop it from related.")
+@dry_run_option
+@project_option
+@handles_failures
+def remove_command(page: str, fix_links: bool, dry_run: bool, project: Path | None) -> None:
+    """Delete a page and close the gap on its learning path."""
+
+    def edit(ws: authoring.Workspace) -> None:
+        places = authoring.remove(ws, page, fix_links)
+        if places:
+            hint = "pass --fix-links to unlink them" if not fix_links else "edit them by hand"
+            raise authoring.EditRefused(f"pages still link to '{page}' ({hint}):\n  " + "\n  ".join(places), ())
+
+    _edit(project, dry_run, edit)
+
+
+@main.command("rename")
+@click.argument("page")
+@click.argument("new_id")
+@dry_run_option
+@project_option
+@handles_failures
+def rename_command(page: str, new_id: str, dry_run: bool, project: Path | None) -> None:
+    """Give a page a new id (and file); rewrite every reference and link to it."""
+    _edit(project, dry_run, lambda ws: authoring.rename(ws, page, new_id))
+
+
+def _one_position(**given: Any) -> str | None:
+    chosen = [name for name, value in given.items() if value]
+    if len(chosen) > 1:
+        raise click.UsageError(" and ".join(f"--{name}" for name in chosen) + " cannot be used together")
+    return chosen[0] if chosen else None
+
+
+def _edit(project: Path | None, dry_run: bool, edit: Callable[[authoring.Workspace], object]) -> None:
+    """Run an authoring edit: print the diff (--dry-run) or the files written; exit 1 when it is refused."""
+    try:
+        changes, diff = authoring.apply_edit(_project(project), edit, dry_run)
+    except authoring.EditRefused as refused:
+        if refused.diagnostics:
+            click.echo(format_text(refused.diagnostics, color=_color(sys.stderr)), err=True)
+        click.secho(f"hubgen: refused: {refused}; nothing written", err=True, fg="red")
+        sys.exit(EXIT_ERRORS)
+    if dry_run:
+        click.echo(diff, nl=False)
+    else:
+        for change in changes:
+            click.echo(change.describe())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -44,6 +44,7 @@ class SiteConfig:
     templates_dir: str = "templates"
     output_dir: str = "site"
     faq_heading: str = "Common questions"
+    search: bool = True
     markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
     external: ExternalOptions = field(default_factory=ExternalOptions)
     checks: tuple[tuple[str, str], ...] = ()  # (code, "error" | "warning" | "off")
@@ -75,6 +76,7 @@ FIELDS: Schema = {
     "templates_dir": (str, "folder of template overrides"),
     "output_dir": (str, "folder the site is written to"),
     "faq_heading": (str, "heading text that starts a page's FAQ section"),
+    "search": (bool, "full-text search with Pagefind"),
     "markdown": (dict, "Markdown options: html (bool)"),
     "external": (dict, "external link checking: timeout, retries, per_host, cache_ttl, exclude"),
     "checks": (dict, "severity per diagnostic code: error, warning or off"),

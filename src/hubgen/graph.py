@@ -101,6 +101,15 @@ class LinkGraph:
     def paths_of(self, hub_id: str) -> tuple[LearningPath, ...]:
         return tuple(path for path in self.paths if path.hub == hub_id)
 
+    def hub_chain(self, page_id: str) -> tuple[str, ...]:
+        """The hubs above a page, outermost first (a hub's own `hub` names its parent)."""
+        chain: list[str] = []
+        hub = self.hub_of.get(page_id)
+        while hub is not None and hub not in chain and hub != page_id:
+            chain.insert(0, hub)
+            hub = self.hub_of.get(hub)
+        return tuple(chain)
+
     def hubs(self) -> tuple[str, ...]:
         return tuple(p for p, page in self.pages.items() if page.type == "hub")
 
@@ -184,8 +193,9 @@ def _hub_of(
     declared = page.front.values.get("hub")
     if declared:
         target = targets.get((page.id, "hub", declared))
-        ok = target in published and published[target].type == "hub" and target != page.id
-        return target if ok else None
+        if target in published and published[target].type == "hub" and target != page.id:
+            return target
+        # else: the reference is reported; the folder's hub stands in, so nothing else follows from it
     folder = page.id
     while folder:
         folder = posixpath.dirname(folder)

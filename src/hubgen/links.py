@@ -29,6 +29,7 @@ class LinkTarget:
     path: str = ""  # page id, asset path, generated output path, or the path that was looked for
     fragment: str | None = None  # decoded, None when the link has no '#'
     query: str = ""  # with its '?', kept as written
+    same_page: bool = False  # the href has no path (`#x`, `?q`): path "" then means this page, not home
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def resolve_href(href: str, folder: str, site: SiteIndex, kind: str = "link") ->
         return LinkTarget("other-scheme", href)
     path, query, fragment = _split(href)
     if not path:
-        return LinkTarget("page", "", fragment, query)  # same page; "" marks "this page"
+        return LinkTarget("page", "", fragment, query, same_page=True)
     target = _lookup(_normalise(path, folder, site.base_path), path.endswith("/"), site)
     return LinkTarget(target[0], target[1], fragment, query)
 
@@ -104,19 +105,25 @@ def _lookup(path: str | None, trailing_slash: bool, site: SiteIndex) -> tuple[Ta
     return "missing", path
 
 
-def suggest(path: str, site: SiteIndex) -> str:
-    """A hint for a missing target: the same path in another case, or the closest name."""
+def suggest(path: str, site: SiteIndex, folder: str | None = None) -> str:
+    """A hint for a missing target: the same path in another case, or the closest name. With `folder`
+    (the linking file's folder, for a relative link) names are shown, and compared, relative to it."""
+
+    def shown(rel: str) -> str:
+        return rel if folder is None else posixpath.relpath(rel, folder or ".")
+
     candidates = [*site.page_by_rel, *site.assets]
     folded = {c.casefold(): c for c in candidates}
     if path.casefold() in folded:
-        return f"file names are case-sensitive: did you mean '{folded[path.casefold()]}'?"
+        return f"file names are case-sensitive: did you mean '{shown(folded[path.casefold()])}'?"
     if not path.endswith(".md") and path + ".md" in site.page_by_rel:
-        return f"did you mean '{path}.md'?"
-    match = difflib.get_close_matches(path, candidates, n=1, cutoff=0.6)
+        return f"did you mean '{shown(path + '.md')}'?"
+    by_name = {shown(c): c for c in candidates}
+    match = difflib.get_close_matches(shown(path), list(by_name), n=1, cutoff=0.6)
     if match:
         return f"did you mean '{match[0]}'?"
     name = posixpath.basename(path)
-    same_name = sorted(c for c in candidates if posixpath.basename(c) == name)
+    same_name = sorted(shown(c) for c in candidates if posixpath.basename(c) == name)
     return f"a file of that name is at '{same_name[0]}'" if same_name else ""
 
 

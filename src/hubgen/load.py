@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import subprocess
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,12 @@ class Page:
     front: FrontMatter
     body: ParsedMarkdown
     draft: bool = False
+    git_updated: str | None = None  # the date of the last commit that touched the file
+
+    @property
+    def updated(self) -> str | None:
+        """YYYY-MM-DD: front matter `updated`, else the file's last commit, else None."""
+        return self.front.values.get("updated") or self.git_updated
 
     @property
     def summary(self) -> str:
@@ -59,6 +66,7 @@ def load_content(project_dir: Path, config: SiteConfig) -> Content:
     content_dir = project_dir / config.content_dir
     markdown_files, assets, folders = _scan(content_dir)
     ids = _page_ids(markdown_files)
+    dates = git_dates(project_dir, config.content_dir)
     problems: list[Diagnostic] = []
     pages: dict[str, Page] = {}
     seen: dict[str, str] = {}  # case-folded id -> rel of the first file that took it
@@ -73,8 +81,11 @@ def load_content(project_dir: Path, config: SiteConfig) -> Content:
         page, page_problems = load_page(content_dir / rel, rel, page_id, file, config)
         problems += page_problems
         if page is not None:
+            page.git_updated = dates.get(file)
             pages[page_id] = page
-    return Content(dict(sorted(pages.items())), tuple(assets), frozenset(folders), tuple(problems))
+        else:  # unreadable: it still exists, so a link to it is not a broken link on top of file-unreadable
+            assets.append(rel)
+    return Content(dict(sorted(pages.items())), tuple(sorted(assets)), frozenset(folders), tuple(problems))
 
 
 def load_page(
@@ -93,9 +104,13 @@ def parse_page(text: str, rel: str, page_id: str, file: str, config: SiteConfig)
     title = str(front.values.get("title", ""))
     if not title and body.first_h1:
         title = body.first_h1.text
-    if not title:
+    unreadable = any(
+        p.code in ("frontmatter-syntax", "frontmatter-unclosed", "frontmatter-not-mapping") for p in problems
+    )
+    if not title and not unreadable:  # a front matter that cannot be read may well hold a title
         hint = "add `title: ...` to the front matter, or start the page with a '# Title' line"
         problems.append(diagnostic("missing-title", file, 1, 1, "page has no title", hint))
+    if not title:
         title = page_id.rsplit("/", 1)[-1] or "Home"
     page_type: PageType = "home" if page_id == "" else front.values.get("type", "article")
     draft = bool(front.values.get("draft", False))
@@ -118,16 +133,38 @@ def read_text(path: Path, file: str) -> tuple[str, Diagnostic | None]:
             "file is binary (contains a NUL byte)",
             "give Markdown pages a .md name and keep other files under another extension",
         )
+    raw = data.removeprefix(b"\xef\xbb\xbf")  # a BOM: positions below are counted after it
     try:
-        text = data.decode("utf-8-sig")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
-        message = f"file is not UTF-8: byte 0x{data[error.start]:02x} at offset {error.start} cannot be decoded"
+        line = raw.count(b"\n", 0, error.start) + 1
+        column = len(raw[raw.rfind(b"\n", 0, error.start) + 1 : error.start].decode("utf-8")) + 1  # characters
+        offset = error.start + len(data) - len(raw)
+        message = f"file is not UTF-8: byte 0x{raw[error.start]:02x} at offset {offset} cannot be decoded"
         return "", diagnostic("file-unreadable", file, line, column, message, "save the file as UTF-8")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, None
+
+
+def git_dates(project_dir: Path, content_dir: str) -> dict[str, str]:
+    """Project-relative path -> date of the last commit touching it, from one `git log` for all files;
+    {} outside a git repository or without git."""
+    command = ["git", "-c", "core.quotePath=false", "log", "--format=%x00%cs", "--name-only", "--no-renames", "--relative", "--", content_dir]
+    try:
+        done = subprocess.run(command, cwd=project_dir, capture_output=True, text=True, check=False, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    if done.returncode:
+        return {}
+    dates: dict[str, str] = {}
+    date = ""
+    for line in done.stdout.splitlines():
+        if line.startswith("\x00"):
+            date = line[1:]
+        elif line and date:
+            dates.setdefault(line, date)
+    return dates
 
 
 def _scan(content_dir: Path) -> tuple[list[str], list[str], set[str]]:

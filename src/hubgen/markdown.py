@@ -53,6 +53,7 @@ class Link:
     line: int
     column: int
     in_html: bool = False
+    alt: str | None = None  # an image's alt text; None when an <img> has no alt attribute at all
 
 
 @dataclass(frozen=True)
@@ -89,11 +90,35 @@ def markdown_parser(html: bool = True) -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": html, "linkify": True, "typographer": False})
     md.enable(["table", "strikethrough", "linkify"])
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(admon_plugin)
+    md.core.ruler.after("linkify", "gfm_autolinks", _gfm_autolinks)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_fence)
     for rule in ("link_open", "image", "html_block", "html_inline"):
         md.add_render_rule(rule, _RULES[rule])
     return md
+
+
+_GFM_AUTOLINK = re.compile(r"(www\.|[a-z][a-z0-9+.-]*:)", re.IGNORECASE)
+
+
+def _gfm_autolinks(state: Any) -> None:
+    """linkify-it also links bare domain names (`setup.py`, `notes.md`, `example.com`); GitHub autolinks
+    only `www.` names, URLs with a scheme and e-mail addresses, and leaves the rest as text."""
+    for block in state.tokens:
+        children = block.children or []
+        drop: set[int] = set()
+        for index, token in enumerate(children[:-2]):
+            text = children[index + 1]
+            if (
+                token.type == "link_open"
+                and token.markup == "linkify"
+                and text.type == "text"
+                and not str(token.attrs.get("href", "")).startswith("mailto:")
+                and not _GFM_AUTOLINK.match(text.content)
+            ):
+                drop |= {index, index + 2}
+        if drop:
+            block.children = [token for index, token in enumerate(children) if index not in drop]
 
 
 # ------------------------------------------------------------------------------------------------ parse
@@ -154,39 +179,60 @@ def _assign_heading_ids(tokens: list[Token]) -> list[Heading]:
 
 def _inline_links(inline: Token, lines: Sequence[str]) -> list[Link]:
     assert inline.map is not None
-    line = inline.map[0] + 1
-    cursor: dict[int, int] = {}
+    line = inline.map[0] + 1  # a lower bound: a code span or comment can hide line breaks
+    last = inline.map[1]
+    claimed: dict[int, list[tuple[int, int]]] = {}
     found: list[Link] = []
-    for child in inline.children or ():
+    children = inline.children or []
+    for index, child in enumerate(children):
+        following = children[index + 1] if index + 1 < len(children) else None
+        label = following.content if following is not None and following.type == "text" else ""
         if child.type in ("softbreak", "hardbreak"):
             line += 1
         elif (child.type == "link_open" and child.markup != "linkify") or child.type == "image":
             attr = "href" if child.type == "link_open" else "src"
-            href = url_decode(str(child.attrs.get(attr, "")))
+            raw = str(child.attrs.get(attr, ""))
+            href = url_decode(raw)
             kind: LinkKind = "link" if child.type == "link_open" else "image"
-            found.append(Link(href, kind, line, _column(lines, line, href, cursor)))
-        elif child.type == "link_open":  # a bare URL made a link by linkify
+            alt = heading_text(child) if kind == "image" else None
+            if kind == "image":
+                label = alt or ""
+            needles = [("](" + href, 2), ("](" + raw, 2), ("](<" + href, 3), (href, 0), (raw, 0), ("[" + label, 0)]
+            where = _locate(lines, line, last, needles, claimed)
+            found.append(Link(href, kind, *where, alt=alt))
+        elif child.type == "link_open":  # a bare URL made a link by linkify: find the text as written
             href = str(child.attrs.get("href", ""))
-            found.append(Link(href, "link", line, _column(lines, line, href, cursor)))
+            found.append(Link(href, "link", *_locate(lines, line, last, [(label, 0), (href, 0)], claimed)))
         elif child.type == "html_inline":
-            html_links, _ = _html_links(child.content, line, lines, cursor)
+            html_links, _ = _html_links(child.content, line, lines, claimed, last)
             found += html_links
-        line += child.content.count("\n") if child.type in ("html_inline", "code_inline") else 0
+        line += child.content.count("\n") if child.type == "html_inline" else 0
     return found
 
 
-def _column(lines: Sequence[str], line: int, href: str, cursor: dict[int, int]) -> int:
-    """1-based column of `href` on `line`, searching after the previous link found on that line."""
+def _locate(
+    lines: Sequence[str],
+    line: int,
+    last: int,
+    needles: Sequence[tuple[str, int]],
+    claimed: dict[int, list[tuple[int, int]]],
+) -> tuple[int, int]:
+    """1-based (line, column) of a link: where the first of `needles` (text, offset of the URL in it) is
+    found on `line` or, when the line count lags behind, a later line up to `last`; text an earlier link
+    on the same line was found in is skipped. Not found: the start of `line`."""
+    for number in range(line, min(max(line, last), len(lines)) + 1):
+        text = lines[number - 1]
+        spans = claimed.setdefault(number, [])
+        for needle, offset in needles:
+            position = text.find(needle) if needle else -1
+            while position >= 0 and any(a < position + len(needle) and position < b for a, b in spans):
+                position = text.find(needle, position + 1)
+            if position >= 0:
+                spans.append((position, position + len(needle)))
+                return number, position + offset + 1
     if not 0 < line <= len(lines):
-        return 1
-    text = lines[line - 1]
-    start = cursor.get(line, 0)
-    position = text.find(href, start) if href else -1
-    if position < 0:
-        position = text.find("](", start)
-        position = position + 2 if position >= 0 else len(text) - len(text.lstrip())
-    cursor[line] = position + max(len(href), 1)
-    return position + 1
+        return line, 1
+    return line, len(lines[line - 1]) - len(lines[line - 1].lstrip()) + 1
 
 
 class _TagScanner(HTMLParser):
@@ -194,16 +240,16 @@ class _TagScanner(HTMLParser):
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.links: list[tuple[str, LinkKind, int]] = []
+        self.links: list[tuple[str, LinkKind, int, str | None]] = []
         self.ids: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v for k, v in attrs if v is not None}
         line = self.getpos()[0]
         if tag == "a" and "href" in values:
-            self.links.append((values["href"], "link", line))
+            self.links.append((values["href"], "link", line, None))
         if tag in ("img", "source") and "src" in values:
-            self.links.append((values["src"], "image", line))
+            self.links.append((values["src"], "image", line, values.get("alt", "" if tag == "source" else None)))
         if "id" in values:
             self.ids.add(values["id"])
         if tag == "a" and "name" in values:
@@ -213,16 +259,21 @@ class _TagScanner(HTMLParser):
 
 
 def _html_links(
-    snippet: str, first_line: int, lines: Sequence[str], cursor: dict[int, int] | None = None
+    snippet: str,
+    first_line: int,
+    lines: Sequence[str],
+    claimed: dict[int, list[tuple[int, int]]] | None = None,
+    last: int = 0,
 ) -> tuple[list[Link], set[str]]:
     scanner = _TagScanner()
     scanner.feed(snippet)
     scanner.close()
-    cursor = {} if cursor is None else cursor
+    claimed = {} if claimed is None else claimed
     links = []
-    for href, kind, offset in scanner.links:
+    for href, kind, offset, alt in scanner.links:
         line = first_line + offset - 1
-        links.append(Link(url_decode(href), kind, line, _column(lines, line, href, cursor), in_html=True))
+        where = _locate(lines, line, max(line, last), [(href, 0), (escape(href, quote=True), 0)], claimed)
+        links.append(Link(url_decode(href), kind, *where, True, alt))
     return links, scanner.ids
 
 

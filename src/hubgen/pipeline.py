@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 import subprocess
 import time
+import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -23,6 +24,7 @@ from hubgen.external import ExternalLink, ExternalSettings, check_external
 from hubgen.graph import LinkGraph, build_graph
 from hubgen.load import load_content
 from hubgen.render import OutputCollision, render_site
+from hubgen.search import SearchIndexError, index_site
 from hubgen.validate import validate
 from hubgen.write import OutputError, check_output_dir, write_site
 
@@ -62,7 +64,8 @@ class BuildResult:
     output: Path
     files: int = 0  # 0: nothing was written
     seconds: float = 0.0
-    hubs: int = field(default=0)
+    hubs: int = 0
+    stages: tuple[tuple[str, float], ...] = ()  # (stage, seconds), for `build -v`
 
 
 def find_project(start: Path) -> Path:
@@ -93,8 +96,14 @@ def check(project_dir: Path, include_drafts: bool = False, external: bool = Fals
 
 
 def build(project_dir: Path, include_drafts: bool = False, output_dir: Path | None = None) -> BuildResult:
-    started = time.perf_counter()
+    clock = [time.perf_counter()]
+
+    def lap() -> float:
+        clock.append(time.perf_counter())
+        return clock[-1] - clock[-2]
+
     result = check(project_dir, include_drafts)
+    checked = lap()
     output = output_dir or project_dir / result.config.output_dir
     if result.errors or result.graph is None:
         return BuildResult(result, output)
@@ -103,15 +112,17 @@ def build(project_dir: Path, include_drafts: bool = False, output_dir: Path | No
     try:
         check_output_dir(output, project_dir, protected)
         site = render_site(result.graph, project_dir)
-        files = write_site(site, output)
-    except OutputError as error:
+        rendered = lap()
+        files = write_site(site, output, index_site if config.search else None)
+        written = lap()
+    except (OutputError, SearchIndexError) as error:
         raise ProjectError(str(error)) from None
     except OutputCollision as error:
         raise ProjectError(f"two files would be written to {output / str(error)}: rename one page or asset") from None
     except jinja2.TemplateError as error:
         raise ProjectError(_template_message(error)) from None
-    hubs = len(result.graph.hubs())
-    return BuildResult(result, output, files, time.perf_counter() - started, hubs)
+    stages = (("load, graph, validate", checked), ("render", rendered), ("write", written))
+    return BuildResult(result, output, files, clock[-1] - clock[0], len(result.graph.hubs()), stages)
 
 
 def _template_message(error: jinja2.TemplateError) -> str:
@@ -120,7 +131,9 @@ def _template_message(error: jinja2.TemplateError) -> str:
         return f"{where}: template error: {error.message}"
     if isinstance(error, jinja2.TemplateNotFound):
         return f"template not found: {error.name}"
-    return f"template error: {error} (a template uses a value the page does not have)"
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.endswith(".py")]
+    where = f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else ""
+    return f"{where}template error: {error} (a template uses a value the page does not have)"
 
 
 def _check_external(graph: LinkGraph, project_dir: Path) -> list[Diagnostic]:

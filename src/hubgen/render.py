@@ -21,6 +21,8 @@ from hubgen.graph import LinkGraph
 from hubgen.links import LinkTarget, fragment_url, page_dir, relative_url, resolve_href
 from hubgen.load import Page
 from hubgen.markdown import LinkKind, pygments_css, render_markdown
+from hubgen.pathmap import compact_map, hub_map
+from hubgen.seo import FEED_FILE, json_ld, seo_files
 from hubgen.validate import find_anchor
 
 STATIC_DIR = "_static"
@@ -83,6 +85,8 @@ def render_site(graph: LinkGraph, project_dir: Path) -> Site:
         site.add(page_dir(page_id) + "index.html", renderer.page(page_id))
     for output, html in renderer.generated():
         site.add(output, html)
+    for output, text in seo_files(graph):
+        site.add(output, text.encode())
     return site
 
 
@@ -119,12 +123,24 @@ class PageRenderer:
 
     def page(self, page_id: str) -> bytes:
         page = self.graph.pages[page_id]
+        return self._render(TEMPLATE_FOR[page.type], page_dir(page_id), self.view(page_id))
+
+    def view(self, page_id: str, with_body: bool = True) -> dict[str, Any]:
+        """A page's view; without the body, nothing is rendered (`hubgen serve` compares these)."""
+        page = self.graph.pages[page_id]
         here = page_dir(page_id)
-        view = self._base_view(page, here) | self._kind_view(page, here)
-        return self._render(TEMPLATE_FOR[page.type], here, view)
+        return self._base_view(page, here, with_body) | self._kind_view(page, here)
 
     def generated(self) -> Iterable[tuple[str, bytes]]:
         """Tag pages, the tags index and 404.html, skipping any URL a content page already has."""
+        for output, template, here, view in self.generated_views():
+            yield output, self.render_view(template, here, view)
+
+    def render_view(self, template: str, here: str | None, view: dict[str, Any]) -> bytes:
+        return self._render(template, here, view)
+
+    def generated_views(self) -> Iterable[tuple[str, str, str | None, dict[str, Any]]]:
+        """(output, template, here, view) of each generated page, unrendered."""
         taken = set(self.graph.pages)
         if self.graph.tags and "tags" not in taken:
             here = "tags/"
@@ -133,7 +149,7 @@ class PageRenderer:
                 for t in self.graph.tags.values()
             ]
             view = self._generated_view("tags", "Tags", here) | {"tag_list": tag_list}
-            yield "tags/index.html", self._render("tags.html", here, view)
+            yield "tags/index.html", "tags.html", here, view
         for tag in self.graph.tags.values():
             here = f"tags/{tag.slug}/"
             if here.rstrip("/") in taken:
@@ -141,8 +157,8 @@ class PageRenderer:
             pages = [self._card(p, here) | {"hub_title": self._hub_title(p)} for p in tag.pages]
             view = self._generated_view("tag", tag.name, here) | {"pages": pages}
             view["breadcrumb"].append({"title": "Tags", "url": relative_url(here, "tags/")})
-            yield here + "index.html", self._render("tag.html", here, view)
-        yield "404.html", self._render("404.html", None, self._generated_view("404", "Page not found", None))
+            yield here + "index.html", "tag.html", here, view
+        yield "404.html", "404.html", None, self._generated_view("404", "Page not found", None)
 
     # -- views -------------------------------------------------------------------------------------
 
@@ -158,6 +174,8 @@ class PageRenderer:
             "root": root,
             "assets": assets,
             "generator": f"hubgen {__version__}",
+            "feed": root + FEED_FILE if self.config.site_url else "",
+            "search": self.config.search,
             "page": view,
         }
         return self.env.get_template(template).render(context).encode()
@@ -185,6 +203,8 @@ class PageRenderer:
             "hubs": [],
             "pages": [],
             "tag_list": [],
+            "jsonld": Markup(""),
+            "map": Markup(""),
         }
 
     def _generated_view(self, kind: str, title: str, here: str | None) -> dict[str, Any]:
@@ -194,15 +214,16 @@ class PageRenderer:
             view["canonical"] = self._canonical(here)
         return view
 
-    def _base_view(self, page: Page, here: str) -> dict[str, Any]:
+    def _base_view(self, page: Page, here: str, with_body: bool = True) -> dict[str, Any]:
         graph = self.graph
         prev_id, next_id = graph.prev_of(page.id), graph.next_of(page.id)
+        body = render_markdown(page.body, self._resolver(page, here), self.config.markdown.html) if with_body else ""
         return self._empty_view() | {
             "kind": page.type,
             "id": page.id,
             "title": page.title,
             "summary": page.summary,
-            "html": Markup(render_markdown(page.body, self._resolver(page, here), self.config.markdown.html)),
+            "html": Markup(body),
             "toc": [{"level": h.level, "id": h.id, "text": h.text} for h in page.body.headings if h.level in (2, 3)],
             "canonical": self._canonical(here),
             "breadcrumb": self._breadcrumb(page, here),
@@ -213,7 +234,9 @@ class PageRenderer:
             "related": [self._card(r, here) | {"hub_title": self._hub_title(r)} for r in graph.related[page.id]],
             "backlinks": [self._link(b, here) for b in graph.backlinks.get(page.id, ())],
             "tags": [{"name": name, "url": relative_url(here, f"tags/{slug}/")} for slug, name in self._tags(page)],
-            "updated": page.front.values.get("updated"),
+            "updated": page.updated,
+            "jsonld": json_ld(graph, page, graph.hub_chain(page.id)),
+            "map": self._map(page, here),
         }
 
     def _kind_view(self, page: Page, here: str) -> dict[str, Any]:
@@ -253,13 +276,20 @@ class PageRenderer:
     def _breadcrumb(self, page: Page, here: str) -> list[dict[str, Any]]:
         if page.type == "home":
             return []
-        chain: list[str] = []
-        hub = self.graph.hub_of.get(page.id)
-        while hub is not None and hub not in chain:
-            chain.insert(0, hub)
-            hub = self.graph.hub_of.get(hub)
         crumbs = [{"title": HOME_TITLE, "url": relative_url(here, "")}]
-        return crumbs + [self._link(h, here) for h in chain]
+        return crumbs + [self._link(h, here) for h in self.graph.hub_chain(page.id)]
+
+    def _map(self, page: Page, here: str) -> Markup:
+        """The hub's path map on a hub page; the compact one-row map of its path on an article."""
+        def url_for(page_id: str) -> str:
+            return relative_url(here, page_dir(page_id))
+
+        if page.type == "hub":
+            return hub_map(self.graph, page.id, url_for)
+        if page.id not in self.graph.position:
+            return Markup("")
+        steps = self.graph.paths[self.graph.position[page.id][0]].steps
+        return compact_map(steps, page.id, url_for, [self.graph.pages[s].title for s in steps])
 
     def _path(self, page_id: str, here: str) -> dict[str, Any] | None:
         if page_id not in self.graph.position:
@@ -293,8 +323,8 @@ class PageRenderer:
     def _url_for(self, target: LinkTarget, raw: str, page: Page, here: str) -> str | None:
         if target.kind == "unsafe":
             return None
-        if (target.kind == "page" and target.path in self.graph.pages) or (target.kind == "page" and target.path == ""):
-            target_id = target.path or page.id
+        if target.kind == "page" and (target.same_page or target.path in self.graph.pages):
+            target_id = page.id if target.same_page else target.path
             fragment = target.fragment
             if fragment is not None:
                 fragment = find_anchor(self.graph.pages[target_id], fragment) or fragment

@@ -215,7 +215,8 @@ def _link_problem(item: ResolvedLink, page: Page, graph: LinkGraph) -> tuple[str
     missing_code = "missing-image" if link.kind == "image" else "broken-link"
     if target.kind == "missing":
         what = "image" if link.kind == "image" else "link target"
-        hint = suggest(target.path, graph.site) if target.path else "the path climbs out of the content folder"
+        folder = None if link.href.startswith("/") else page.folder
+        hint = suggest(target.path, graph.site, folder) if target.path else "the path climbs out of the content folder"
         return missing_code, f"{what} '{shown}' does not exist", hint
     if target.kind == "folder":
         return (
@@ -225,12 +226,13 @@ def _link_problem(item: ResolvedLink, page: Page, graph: LinkGraph) -> tuple[str
         )
     if target.kind == "unsafe":
         return "unsafe-link", f"'{shown[:40]}' is not rendered as a link (unsafe URL scheme)", "use an http(s) link"
-    if target.kind != "page" or target.fragment is None:
+    if target.kind != "page":
         return None
-    target_id = target.path if target.path or page.id == "" or not _is_self(target.path, page) else page.id
-    target_id = page.id if target.path == "" else target_id
+    target_id = page.id if target.same_page else target.path
     if target_id in graph.drafts:
         return "draft-reference", f"'{shown}' links to a draft, left out of the site", "publish the draft first"
+    if target.fragment is None:
+        return None
     target_page = graph.pages.get(target_id)
     if target_page is None or find_anchor(target_page, target.fragment) is not None:
         return None
@@ -240,10 +242,6 @@ def _link_problem(item: ResolvedLink, page: Page, graph: LinkGraph) -> tuple[str
         f"'#{target.fragment}' matches no heading or id in {where}",
         _anchor_hint(target.fragment, target_page),
     )
-
-
-def _is_self(path: str, page: Page) -> bool:
-    return path == page.id
 
 
 def find_anchor(page: Page, fragment: str) -> str | None:
@@ -266,6 +264,17 @@ def _anchor_hint(fragment: str, page: Page) -> str:
     return "headings here: " + ", ".join("#" + i for i in ids[:8]) if ids else "the target has no headings"
 
 
+def check_image_alt(graph: LinkGraph) -> Iterable[Diagnostic]:
+    """Images need a text alternative; `alt=""` in raw HTML is an explicit "decorative" and passes."""
+    for page_id, resolved in graph.links.items():
+        page = graph.pages[page_id]
+        for item in resolved:
+            link = item.link
+            if link.kind == "image" and (link.alt is None or (not link.in_html and not link.alt.strip())):
+                yield diagnostic("image-alt", page.file, link.line, link.column, f"image '{link.href}' has no alt text",
+                                 "describe the image for readers who cannot see it: ![what it shows](file.png)")
+
+
 RULES: tuple[Rule, ...] = (
     check_references,
     check_missing_hub,
@@ -273,4 +282,5 @@ RULES: tuple[Rule, ...] = (
     check_hubs,
     check_orphans,
     check_links,
+    check_image_alt,
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from hubgen.render import Site
@@ -47,13 +48,16 @@ def _is_inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def write_site(site: Site, output: Path) -> int:
-    """Write every file of `site` into `output` atomically; the number of files written."""
+def write_site(site: Site, output: Path, finish: Callable[[Path], None] | None = None) -> int:
+    """Write every file of `site` into `output` atomically; the number of files written. `finish` runs on
+    the complete staging folder before the swap (the search indexer)."""
     parent = output.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=parent))
     try:
         _fill(staging, site)
+        if finish is not None:
+            finish(staging)
         _swap(staging, output.resolve())
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -27,6 +27,8 @@
       sync();
       btn.hidden = false;
     }
+    setUpSearch();
+    setUpProgress();
     var hints = document.querySelectorAll("[data-kbd-hint]");
     for (var i = 0; i < hints.length; i++) hints[i].hidden = false;
   }
@@ -43,10 +45,119 @@
       el.scrollWidth > el.clientWidth;
   }
 
+  // Reading progress on a learning path: which steps this reader has opened, kept in localStorage
+  // under the path's first step, never sent anywhere.
+  function setUpProgress() {
+    var list = document.querySelector("[data-path-steps]");
+    var box = document.querySelector("[data-progress]");
+    if (!list || !box) return;
+    var links = list.querySelectorAll("li a, li [aria-current]");
+    var steps = [];
+    for (var i = 0; i < links.length; i++) {
+      steps.push(links[i].href ? new URL(links[i].href).pathname : window.location.pathname);
+    }
+    if (!steps.length) return;
+    var key = "hubgen-progress:" + steps[0];
+    var read;
+    try { read = JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) { return; }
+    if (read.indexOf(window.location.pathname) < 0) read.push(window.location.pathname);
+    function paint() {
+      var count = 0;
+      for (var j = 0; j < steps.length; j++) {
+        var done = read.indexOf(steps[j]) >= 0;
+        links[j].closest("li").classList.toggle("is-read", done);
+        if (done) count++;
+      }
+      box.querySelector("[data-progress-text]").textContent = "You have read " + count + " of " + steps.length;
+      try { localStorage.setItem(key, JSON.stringify(read)); } catch (e) { /* storage blocked */ }
+    }
+    box.querySelector("[data-progress-reset]").addEventListener("click", function () {
+      read = [window.location.pathname];
+      paint();
+    });
+    paint();
+    box.hidden = false;
+  }
+
+  // Search: Pagefind's index, loaded on first use; results built as DOM nodes (no HTML from the index
+  // is trusted except <mark> around matches).
+  function setUpSearch() {
+    var box = document.querySelector("[data-search]");
+    if (!box) return;
+    var input = box.querySelector("input");
+    var out = box.querySelector(".search-results");
+    var base = new URL(box.getAttribute("data-root") || "./", window.location.href);
+    var engine = null;
+    var timer = 0;
+    var turn = 0;
+    box.hidden = false;
+    function load() {
+      if (!engine) {
+        engine = import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
+          return Promise.resolve(pf.options({ baseUrl: base.pathname })).then(function () { return pf; });
+        });
+      }
+      return engine;
+    }
+    function el(tag, cls, text) {
+      var node = document.createElement(tag);
+      if (cls) node.className = cls;
+      if (text) node.textContent = text;
+      return node;
+    }
+    function excerpt(html) {
+      var p = el("p", "search-excerpt");
+      var doc = new DOMParser().parseFromString(html || "", "text/html");
+      doc.body.childNodes.forEach(function (n) {
+        p.appendChild(n.nodeName === "MARK" ? el("mark", "", n.textContent) : document.createTextNode(n.textContent));
+      });
+      return p;
+    }
+    function show(items) {
+      out.replaceChildren();
+      if (!items.length) { out.appendChild(el("p", "search-empty", "No results")); return; }
+      var list = el("ol", "search-list");
+      items.forEach(function (d) {
+        var item = el("li");
+        var link = el("a", "search-title", (d.meta && d.meta.title) || d.url);
+        link.href = d.url;
+        item.appendChild(link);
+        if (d.meta && d.meta.hub) item.appendChild(el("span", "search-hub", d.meta.hub));
+        item.appendChild(excerpt(d.excerpt));
+        list.appendChild(item);
+      });
+      out.appendChild(list);
+    }
+    function run() {
+      var query = input.value.trim();
+      var mine = ++turn;
+      if (!query) { out.replaceChildren(); return; }
+      load().then(function (pf) { return pf.search(query); }).then(function (found) {
+        return Promise.all(found.results.slice(0, 8).map(function (r) { return r.data(); }));
+      }).then(function (items) {
+        if (mine === turn) show(items);
+      }).catch(function () {
+        if (mine === turn) { out.replaceChildren(el("p", "search-empty", "Search is not available here.")); }
+      });
+    }
+    input.addEventListener("focus", load);
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 120); });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Escape") { input.value = ""; out.replaceChildren(); input.blur(); }
+    });
+  }
+
   document.addEventListener("keydown", function (e) {
-    if (e.defaultPrevented || e.isComposing || e.ctrlKey || e.altKey || e.metaKey || e.shiftKey) return;
+    if (e.defaultPrevented || e.isComposing || e.ctrlKey || e.altKey || e.metaKey) return;
     var t = e.target;
     if (typing(t)) return;
+    var search = document.getElementById("hg-search-input");
+    if (e.key === "/" && search && !search.closest("[hidden]")) {
+      e.preventDefault();
+      search.focus();
+      return;
+    }
+    if (e.shiftKey) return;
     var rel = null;
     var arrow = e.key === "ArrowLeft" || e.key === "ArrowRight";
     if (e.key === "ArrowLeft" || e.key === "p") rel = "prev";

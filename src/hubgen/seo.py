@@ -1,0 +1,164 @@
+"""Being found and shared: sitemap.xml, robots.txt, an Atom feed and JSON-LD structured data.
+
+Pure functions of the graph. Sitemaps, feeds and JSON-LD need absolute URLs, so they are made only
+when `base_url` is set (robots.txt always exists; it names the sitemap when there is one). Dates come
+from pages (front matter `updated`, else git), never from the clock.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+from xml.sax.saxutils import escape as xml_escape
+
+from markupsafe import Markup
+
+from hubgen.graph import LinkGraph
+from hubgen.links import page_dir, relative_url
+from hubgen.load import Page
+
+FEED_ENTRIES = 30
+FEED_FILE = "feed.xml"
+
+
+def seo_files(graph: LinkGraph) -> list[tuple[str, str]]:
+    """(output path, text) of robots.txt, and of sitemap.xml and the feed when base_url is set."""
+    files = [("robots.txt", robots_txt(graph))]
+    if graph.config.site_url:
+        files += [("sitemap.xml", sitemap_xml(graph)), (FEED_FILE, atom_feed(graph))]
+    return files
+
+
+def absolute_url(graph: LinkGraph, page_id: str) -> str:
+    """The page's public URL, or '' without base_url."""
+    site_url = graph.config.site_url
+    return site_url + relative_url("", page_dir(page_id)).removeprefix("./") if site_url else ""
+
+
+def sitemap_xml(graph: LinkGraph) -> str:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for page_id, page in graph.pages.items():
+        lastmod = f"<lastmod>{page.updated}</lastmod>" if page.updated else ""
+        lines.append(f"  <url><loc>{xml_escape(absolute_url(graph, page_id))}</loc>{lastmod}</url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"
+
+
+def robots_txt(graph: LinkGraph) -> str:
+    text = "User-agent: *\nAllow: /\n"
+    if graph.config.site_url:
+        text += f"\nSitemap: {graph.config.site_url}sitemap.xml\n"
+    return text
+
+
+def atom_feed(graph: LinkGraph) -> str:
+    """The most recently updated pages, newest first (pages without a date are left out)."""
+    dated = sorted((p for p in graph.pages.values() if p.updated), key=lambda p: (p.updated, p.id), reverse=True)
+    entries = dated[:FEED_ENTRIES]
+    site_url = graph.config.site_url
+    newest = entries[0].updated if entries else "1970-01-01"
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{xml_escape(graph.config.language)}">',
+        f"  <title>{xml_escape(graph.config.title)}</title>",
+        f"  <id>{xml_escape(site_url)}</id>",
+        f'  <link rel="alternate" type="text/html" href="{xml_escape(site_url)}"/>',
+        f'  <link rel="self" type="application/atom+xml" href="{xml_escape(site_url)}{FEED_FILE}"/>',
+        f"  <updated>{newest}T00:00:00Z</updated>",
+        f"  <author><name>{xml_escape(graph.config.title)}</name></author>",
+    ]
+    for page in entries:
+        url = xml_escape(absolute_url(graph, page.id))
+        lines += [
+            "  <entry>",
+            f"    <title>{xml_escape(page.title)}</title>",
+            f"    <id>{url}</id>",
+            f'    <link rel="alternate" type="text/html" href="{url}"/>',
+            f"    <updated>{page.updated}T00:00:00Z</updated>",
+            f"    <summary>{xml_escape(page.summary)}</summary>",
+            "  </entry>",
+        ]
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------------------------- JSON-LD
+
+
+def json_ld(graph: LinkGraph, page: Page, breadcrumb: Sequence[str]) -> Markup:
+    """`<script type="application/ld+json">` content for a page: safe to place inside <script>."""
+    items = list(_structured_data(graph, page, breadcrumb))
+    if not items:
+        return Markup("")
+    return Markup(script_json(items[0] if len(items) == 1 else items))
+
+
+def script_json(data: Any) -> str:
+    """JSON that cannot end a <script> element or open a comment: <, > and & are escaped."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _structured_data(graph: LinkGraph, page: Page, breadcrumb: Sequence[str]) -> Iterable[dict[str, Any]]:
+    url = absolute_url(graph, page.id)
+    if not url:
+        return
+    if page.type == "article":
+        yield _article(graph, page, url)
+    if page.type != "home":
+        yield _breadcrumbs(graph, page, breadcrumb)
+    if page.body.faq:
+        yield {
+            "@context": "https://schema.org",
+            "@type": "FAQPage",
+            "mainEntity": [
+                {"@type": "Question", "name": q.question, "acceptedAnswer": {"@type": "Answer", "text": q.answer}}
+                for q in page.body.faq
+            ],
+        }
+    if page.type == "hub":
+        steps = [step for path in graph.paths_of(page.id) for step in path.steps]
+        if steps:
+            yield {
+                "@context": "https://schema.org",
+                "@type": "ItemList",
+                "name": f"{page.title}: learning path",
+                "itemListOrder": "https://schema.org/ItemListOrderAscending",
+                "numberOfItems": len(steps),
+                "itemListElement": [
+                    {"@type": "ListItem", "position": i, "url": absolute_url(graph, s), "name": graph.pages[s].title}
+                    for i, s in enumerate(steps, 1)
+                ],
+            }
+
+
+def _article(graph: LinkGraph, page: Page, url: str) -> dict[str, Any]:
+    article: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": page.title[:110],
+        "description": page.summary,
+        "url": url,
+        "mainEntityOfPage": url,
+        "inLanguage": graph.config.language,
+        "isPartOf": {"@type": "WebSite", "name": graph.config.title, "url": graph.config.site_url},
+    }
+    if page.updated:
+        article["datePublished"] = page.updated
+        article["dateModified"] = page.updated
+    return article
+
+
+def _breadcrumbs(graph: LinkGraph, page: Page, chain: Sequence[str]) -> dict[str, Any]:
+    """Home › hubs › the page; `chain` is the hub ids between home and the page."""
+    names = ["Home", *(graph.pages[h].title for h in chain), page.title]
+    urls = [graph.config.site_url, *(absolute_url(graph, h) for h in chain), absolute_url(graph, page.id)]
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": i, "name": name, "item": url}
+            for i, (name, url) in enumerate(zip(names, urls, strict=True), 1)
+        ],
+    }
