@@ -150,7 +150,18 @@ def read_text(path: Path, file: str) -> tuple[str, Diagnostic | None]:
 def git_dates(project_dir: Path, content_dir: str) -> dict[str, str]:
     """Project-relative path -> date of the last commit touching it, from one `git log` for all files;
     {} outside a git repository or without git."""
-    command = ["git", "-c", "core.quotePath=false", "log", "--format=%x00%cs", "--name-only", "--no-renames", "--relative", "--", content_dir]
+    command = [
+        "git",
+        "-c",
+        "core.quotePath=false",
+        "log",
+        "--format=%x00%cs",
+        "--name-only",
+        "--no-renames",
+        "--relative",
+        "--",
+        content_dir,
+    ]
     try:
         done = subprocess.run(command, cwd=project_dir, capture_output=True, text=True, check=False, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
