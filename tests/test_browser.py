@@ -196,3 +196,18 @@ def test_the_site_works_with_javascript_off(served_hub: str, browser) -> None:
     assert tab.locator("svg.pathmap").count() == 1
     assert not tab.locator("[data-search]").is_visible()
     context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", ["", "neural-networks/", "neural-networks/how-neural-networks-work/"])
+def test_axe_core_finds_no_accessibility_violations(served_hub: str, browser, path: str, scheme: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(color_scheme=scheme)  # type: ignore[attr-defined]
+    tab = context.new_page()
+    tab.goto(served_hub + path)
+    assert tab.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
+    results = Axe().run(tab)
+    context.close()
+    violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
+    assert violations == [], violations

@@ -401,12 +401,13 @@ _FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
 
 
 def highlight_code(code: str, language: str) -> str:
-    """A code block as Pygments HTML with CSS classes; unknown languages are escaped, not guessed."""
+    """A code block as Pygments HTML with CSS classes; unknown languages are escaped, not guessed. The
+    <pre> is focusable (tabindex=0) so a keyboard can scroll a long line, as WCAG asks."""
     lexer = _lexer(language.lower()) if language else None
     if lexer is None:
-        return f'<div class="highlight"><pre><code>{escape(code)}</code></pre></div>\n'
+        return f'<div class="highlight"><pre tabindex="0"><code>{escape(code)}</code></pre></div>\n'
     attr = escape(language, quote=True)
-    html = highlight(code, lexer, _FORMATTER)
+    html = highlight(code, lexer, _FORMATTER).replace("<pre>", '<pre tabindex="0">', 1)
     return html.replace('<div class="highlight">', f'<div class="highlight" data-lang="{attr}">', 1)
 
 
