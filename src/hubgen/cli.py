@@ -26,6 +26,7 @@ from hubgen.diagnostics import (
     format_sarif,
     format_step_summary,
     format_text,
+    plural,
     summary_line,
 )
 from hubgen.export import export
@@ -123,7 +124,7 @@ def build(project: Path | None, drafts: bool, output: Path | None, strict: bool,
     if not quiet:
         where = _shown_path(result.output)
         click.echo(
-            f"Built {checked.pages} pages ({result.hubs} hubs, {result.files} files) "
+            f"Built {plural(checked.pages, 'page')} ({plural(result.hubs, 'hub')}, {plural(result.files, 'file')}) "
             f"in {result.seconds:.2f} s -> {where}"
         )
 
@@ -356,9 +357,12 @@ def _edit(project: Path | None, dry_run: bool, edit: Callable[[authoring.Workspa
     except authoring.EditRefused as refused:
         if refused.diagnostics:
             click.echo(format_text(refused.diagnostics, color=_color(sys.stderr)), err=True)
-        click.secho(f"hubgen: refused: {refused}; nothing written", err=True, fg="red")
+        click.secho(f"hubgen: refused: {refused}", err=True, fg="red")
+        click.echo("hubgen: nothing written", err=True)
         sys.exit(EXIT_ERRORS)
-    if dry_run:
+    if not changes:
+        click.echo("nothing to change")
+    elif dry_run:
         click.echo(diff, nl=False)
     else:
         for change in changes:
