@@ -20,7 +20,7 @@ HUB = {
     "content/topic/second.md": "---\ntitle: Second Article\n---\nSecond.\n",
 }
 
-SUMMARY = re.compile(r"^Built 4 pages \(1 hubs, (\d+) files\) in \d+\.\d\d s -> (.+)/$")
+SUMMARY = re.compile(r"^Built 4 pages \(1 hub, (\d+) files\) in \d+\.\d\d s -> (.+)/$")
 
 
 @pytest.fixture

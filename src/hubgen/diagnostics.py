@@ -24,6 +24,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "config-type": ("error", "a hubgen.yaml value has the wrong type or an invalid value"),
     # reading files and front matter
     "file-unreadable": ("error", "a page cannot be read: not UTF-8, binary, or an I/O error"),
+    "file-too-large": ("error", "a page is larger than 8 MiB and is not read"),
+    "unsafe-symlink": ("error", "a symbolic link leaves content/, loops or points to nothing; not read"),
     "frontmatter-syntax": ("error", "the front matter is not valid YAML"),
     "frontmatter-unclosed": ("error", "the front matter's opening --- has no closing ---"),
     "frontmatter-not-mapping": ("error", "the front matter is YAML but not a mapping of keys"),
@@ -98,10 +100,10 @@ def count(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:
 
 def summary_line(diagnostics: Sequence[Diagnostic], pages: int) -> str:
     errors, warnings = count(diagnostics)
-    return f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')} in {_plural(pages, 'page')}"
+    return f"{plural(errors, 'error')}, {plural(warnings, 'warning')} in {plural(pages, 'page')}"
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 

@@ -9,6 +9,7 @@ facts on the graph; `validate` turns them into diagnostics. Every later stage re
 from __future__ import annotations
 
 import posixpath
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -292,7 +293,15 @@ def _site_index(content: Content, tags: Mapping[str, Tag], config: SiteConfig) -
         folders=content.folders,
         generated=frozenset(g for g in generated if g not in content.pages),
         base_path=config.base_path,
+        spellings=_spellings([*(p.rel for p in content.pages.values()), *content.pages, *content.assets,
+                              *content.folders]),
     )
+
+
+def _spellings(names: Iterable[str]) -> dict[str, str]:
+    """NFC form -> name on disk, for names stored decomposed (as macOS writes them): a link typed in the
+    composed form still finds the file."""
+    return {nfc: name for name in names if (nfc := unicodedata.normalize("NFC", name)) != name}
 
 
 def _resolve_links(page: Page, site: SiteIndex) -> Iterable[ResolvedLink]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
+import unicodedata
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import quote
 
@@ -20,6 +21,9 @@ TargetKind = Literal["page", "asset", "generated", "external", "other-scheme", "
 
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _UNSAFE_SCHEMES = ("javascript", "vbscript", "data")
+# markdown-it leaves reserved characters percent-encoded; in a path they only ever name a file (`a%23b.md`
+# is the file `a#b.md`). %2F stays encoded: it is not a folder separator.
+_RESERVED_ESCAPE = re.compile(r"%(2[346BCbc]|3[ABDFabdf]|40)")
 _SAFE_DATA_IMAGE = re.compile(r"^data:image/(png|gif|jpeg|webp|avif);", re.IGNORECASE)
 
 
@@ -42,6 +46,7 @@ class SiteIndex:
     folders: Collection[str]
     generated: Collection[str]  # folders of generated pages: "tags", "tags/ai"
     base_path: str  # "/" or "/learn/"
+    spellings: Mapping[str, str] = field(default_factory=dict)  # NFC form -> the name on disk, where they differ
 
 
 def resolve_href(href: str, folder: str, site: SiteIndex, kind: str = "link") -> LinkTarget:
@@ -59,6 +64,7 @@ def resolve_href(href: str, folder: str, site: SiteIndex, kind: str = "link") ->
     path, query, fragment = _split(href)
     if not path:
         return LinkTarget("page", "", fragment, query, same_page=True)
+    path = _RESERVED_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), path)
     target = _lookup(_normalise(path, folder, site.base_path), path.endswith("/"), site)
     return LinkTarget(target[0], target[1], fragment, query)
 
@@ -91,6 +97,7 @@ def _normalise(path: str, folder: str, base_path: str) -> str | None:
 def _lookup(path: str | None, trailing_slash: bool, site: SiteIndex) -> tuple[TargetKind, str]:
     if path is None:
         return "missing", ""
+    path = site.spellings.get(unicodedata.normalize("NFC", path), path)
     if path in site.page_by_rel:
         return "page", site.page_by_rel[path]
     if not trailing_slash and path in site.assets:

@@ -21,6 +21,7 @@ from hubgen.frontmatter import FrontMatter, parse_front_matter, split_front_matt
 from hubgen.markdown import ParsedMarkdown, parse_markdown
 
 PageType = Literal["home", "hub", "article"]
+MAX_PAGE_BYTES = 8 * 2**20  # a page larger than this is refused with a diagnostic, not parsed
 
 
 @dataclass
@@ -64,10 +65,11 @@ class Content:
 
 def load_content(project_dir: Path, config: SiteConfig) -> Content:
     content_dir = project_dir / config.content_dir
-    markdown_files, assets, folders = _scan(content_dir)
+    scan = _scan(content_dir, config.content_dir)
+    markdown_files, assets, folders = scan.markdown, scan.assets, scan.folders
     ids = _page_ids(markdown_files)
     dates = git_dates(project_dir, config.content_dir)
-    problems: list[Diagnostic] = []
+    problems: list[Diagnostic] = list(scan.problems)
     pages: dict[str, Page] = {}
     seen: dict[str, str] = {}  # case-folded id -> rel of the first file that took it
     for rel in markdown_files:
@@ -120,6 +122,11 @@ def parse_page(text: str, rel: str, page_id: str, file: str, config: SiteConfig)
 def read_text(path: Path, file: str) -> tuple[str, Diagnostic | None]:
     """A file's text with \\n line endings and no BOM, or the reason it cannot be read."""
     try:
+        size = path.stat().st_size
+        if size > MAX_PAGE_BYTES:
+            message = f"page is {size / 2**20:.0f} MiB; pages over {MAX_PAGE_BYTES // 2**20} MiB are not read"
+            return "", diagnostic("file-too-large", file, 1, 1, message,
+                                  "split it into several pages; a hub's articles are short")
         data = path.read_bytes()
     except OSError as error:
         return "", diagnostic("file-unreadable", file, 1, 1, f"cannot read file: {error.strerror}")
@@ -178,22 +185,62 @@ def git_dates(project_dir: Path, content_dir: str) -> dict[str, str]:
     return dates
 
 
-def _scan(content_dir: Path) -> tuple[list[str], list[str], set[str]]:
-    """Markdown files, other files and folders under content/, relative, sorted; hidden ones skipped."""
-    markdown: list[str] = []
-    assets: list[str] = []
-    folders: set[str] = {""}
-    for root, dirnames, filenames in os.walk(content_dir):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+@dataclass(frozen=True)
+class _Scan:
+    markdown: list[str]
+    assets: list[str]
+    folders: set[str]
+    problems: list[Diagnostic]
+
+
+def _scan(content_dir: Path, prefix: str) -> _Scan:
+    """Markdown files, other files and folders under content/, relative, sorted; hidden ones skipped.
+    Symbolic links are followed only while they stay inside content/; one that leaves it, or goes round
+    in a loop, is reported and not read."""
+    scan = _Scan([], [], {""}, [])
+    top = content_dir.resolve()
+    seen = {top}
+    for root, dirnames, filenames in os.walk(content_dir, followlinks=True):
         rel_root = Path(root).relative_to(content_dir).as_posix()
         rel_root = "" if rel_root == "." else rel_root
-        folders.add(rel_root)
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
+        kept = []
+        for name in sorted(d for d in dirnames if not d.startswith(".")):
+            problem = _link_problem(Path(root) / name, top, seen, posixpath.join(prefix, rel_root, name))
+            if problem:
+                scan.problems.append(problem)
+            else:
+                kept.append(name)
+        dirnames[:] = kept
+        scan.folders.add(rel_root)
+        for name in sorted(f for f in filenames if not f.startswith(".")):
             rel = posixpath.join(rel_root, name)
-            (markdown if name.endswith(".md") else assets).append(rel)
-    return sorted(markdown), sorted(assets), folders
+            problem = _link_problem(Path(root) / name, top, None, posixpath.join(prefix, rel))
+            if problem:
+                scan.problems.append(problem)
+            else:
+                (scan.markdown if name.endswith(".md") else scan.assets).append(rel)
+    scan.markdown.sort()
+    scan.assets.sort()
+    return scan
+
+
+def _link_problem(path: Path, top: Path, seen: set[Path] | None, file: str) -> Diagnostic | None:
+    """Why a file or folder (`seen` given: a folder being entered) must not be read, or None."""
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError) as error:
+        loop = "loop" in str(error).lower() or getattr(error, "errno", None) == 40
+        message = "symbolic link goes round in a loop" if loop else "symbolic link points to nothing"
+        return diagnostic("unsafe-symlink", file, 1, 1, message, "remove the link or point it at a real file")
+    if real != top and top not in real.parents:
+        return diagnostic("unsafe-symlink", file, 1, 1, f"symbolic link points outside the content folder, to {real}",
+                          "hubgen reads only files inside content/; copy the file in instead")
+    if seen is not None:
+        if real in seen:
+            return diagnostic("unsafe-symlink", file, 1, 1, "symbolic link leads back into a folder already read "
+                              "(a loop)", "remove the link; each folder is read once")
+        seen.add(real)
+    return None
 
 
 def _page_ids(markdown_files: list[str]) -> dict[str, str]:

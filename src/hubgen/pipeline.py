@@ -121,6 +121,9 @@ def build(project_dir: Path, include_drafts: bool = False, output_dir: Path | No
         raise ProjectError(f"two files would be written to {output / str(error)}: rename one page or asset") from None
     except jinja2.TemplateError as error:
         raise ProjectError(_template_message(error)) from None
+    except OSError as error:  # a full disk, a name too long for the file system, no permission
+        where = f" ({error.filename})" if error.filename else ""
+        raise ProjectError(f"cannot write the site to {output}: {error.strerror or error}{where}") from None
     stages = (("load, graph, validate", checked), ("render", rendered), ("write", written))
     return BuildResult(result, output, files, clock[-1] - clock[0], len(result.graph.hubs()), stages)
 
