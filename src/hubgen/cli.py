@@ -36,6 +36,14 @@ EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def speed_options(command: F) -> F:
+    """--jobs and --no-cache: how fast, never what."""
+    command = click.option("--no-cache", "no_cache", is_flag=True,
+                           help="Parse every page afresh and leave .hubgen-cache/ alone.")(command)
+    return click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
+                        help="Processes that parse and render pages.")(command)
+
+
 def project_option(command: F) -> F:
     return click.option(
         "-C",
@@ -96,17 +104,27 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: fail and write nothing.")
 @click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
 @click.option("-v", "--verbose", is_flag=True, help="Also print the time each stage took.")
+@speed_options
 @handles_failures
-def build(project: Path | None, drafts: bool, output: Path | None, strict: bool, quiet: bool, verbose: bool) -> None:
+def build(
+    project: Path | None,
+    drafts: bool,
+    output: Path | None,
+    strict: bool,
+    quiet: bool,
+    verbose: bool,
+    jobs: int,
+    no_cache: bool,
+) -> None:
     """Check the hub and, if it has no errors, write the site."""
     root = _project(project)
     if strict:
-        checked = pipeline.check(root, drafts)
+        checked = pipeline.check(root, drafts, jobs=jobs, use_cache=not no_cache)
         if checked.warnings and not checked.errors:
             _report_text(checked.diagnostics, checked.pages, quiet=False)
             click.echo("hubgen: build stopped: warnings are errors under --strict", err=True)
             sys.exit(EXIT_ERRORS)
-    result = pipeline.build(root, drafts, output)
+    result = pipeline.build(root, drafts, output, jobs, not no_cache)
     checked = result.check
     shown = [d for d in checked.diagnostics if d.severity == "error" or not quiet]
     if shown:
@@ -121,6 +139,7 @@ def build(project: Path | None, drafts: bool, output: Path | None, strict: bool,
     if verbose:
         for stage, seconds in result.stages:
             click.echo(f"  {stage:<24} {seconds * 1000:8.1f} ms")
+        click.echo(f"  {result.written} of {result.files} files written; the rest were unchanged")
     if not quiet:
         where = _shown_path(result.output)
         click.echo(
@@ -149,13 +168,21 @@ def build(project: Path | None, drafts: bool, output: Path | None, strict: bool,
     default=None,
     help="Report only diagnostics in files changed since this git ref (the whole hub is still checked).",
 )
+@speed_options
 @handles_failures
 def check(
-    project: Path | None, output_format: str, strict: bool, drafts: bool, external: bool, changed_since: str | None
+    project: Path | None,
+    output_format: str,
+    strict: bool,
+    drafts: bool,
+    external: bool,
+    changed_since: str | None,
+    jobs: int,
+    no_cache: bool,
 ) -> None:
     """Validate every reference, link, anchor and learning path; render nothing."""
     root = _project(project)
-    result = pipeline.check(root, drafts, external)
+    result = pipeline.check(root, drafts, external, jobs, not no_cache)
     diagnostics = result.diagnostics
     if changed_since:
         diagnostics = pipeline.only_in(diagnostics, pipeline.changed_files(root, changed_since))

@@ -107,6 +107,10 @@ def _read_mapping(root: yaml.MappingNode, file: str, body_line: int) -> tuple[Fr
         except yaml.YAMLError as error:
             problems.append(_yaml_error(error, file, ""))
             continue
+        except (ValueError, OverflowError) as error:  # a date that does not exist: `updated: 2026-02-30`
+            message = f"'{key}' is not a valid value: {error}"
+            problems.append(diagnostic("frontmatter-type", file, *_pos(value_node), message, _type_hint(key)))
+            continue
         checked = _check_value(key, raw, value_node, file, problems)
         if checked is None:
             continue

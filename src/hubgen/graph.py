@@ -81,6 +81,7 @@ class LinkGraph:
     backlinks: Mapping[str, tuple[str, ...]]
     tags: Mapping[str, Tag]
     position: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # id -> (path index, step index)
+    digest: str = ""  # the loaded content's digest (see load.Content.digest)
 
     def next_of(self, page_id: str) -> str | None:
         return self._neighbour(page_id, +1)
@@ -126,10 +127,11 @@ def build_graph(content: Content, config: SiteConfig, include_drafts: bool = Fal
     tags = _tags(pages)
     site = _site_index(content, tags, config)
     links = {pid: tuple(_resolve_links(page, site)) for pid, page in pages.items()}
-    related = {
-        pid: _unique(r.target for r in references if r.page == pid and r.key == "related" and _usable(r, pages))
-        for pid in pages
-    }
+    related_refs: dict[str, list[str | None]] = defaultdict(list)
+    for r in references:
+        if r.key == "related" and _usable(r, pages):
+            related_refs[r.page].append(r.target)
+    related = {pid: _unique(related_refs.get(pid, ())) for pid in pages}
     position = {step: (i, j) for i, path in enumerate(paths) for j, step in enumerate(path.steps)}
     return LinkGraph(
         config=config,
@@ -145,6 +147,7 @@ def build_graph(content: Content, config: SiteConfig, include_drafts: bool = Fal
         backlinks=_backlinks(links, related, pages),
         tags=tags,
         position=position,
+        digest=content.digest,
     )
 
 
@@ -265,6 +268,8 @@ def _chains(next_of: dict[str, str], clashes: list[Clash], incoming: Mapping[str
     for start in sorted(n for n in next_of if n not in has_prev):
         chains.append(_walk(start, next_of, seen))
     for start in sorted(n for n in next_of if n not in seen):  # what is left lies on cycles
+        if start in seen:  # already walked as part of an earlier cycle: one path per cycle
+            continue
         cycle = _walk(start, next_of, seen)
         claims = tuple(c for c in incoming[start] if _edge(c) == (cycle[-1], start))
         clashes.append(Clash("path-cycle", claims, (*cycle, start)))
@@ -326,12 +331,17 @@ def _backlinks(
     }
 
 
+def tag_slug(name: str) -> str:
+    """The URL segment of a tag's page: `Neural Networks` -> `neural-networks`."""
+    return slugify(name).strip("-") or "tag"
+
+
 def _tags(pages: Mapping[str, Page]) -> dict[str, Tag]:
     names: dict[str, str] = {}
     members: dict[str, list[str]] = defaultdict(list)
     for page_id, page in pages.items():
         for name in page.front.values.get("tags", ()):
-            slug = slugify(name).strip("-") or "tag"
+            slug = tag_slug(name)
             names.setdefault(slug, name)
             if page_id not in members[slug]:
                 members[slug].append(page_id)

@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import quote
 
@@ -55,18 +56,23 @@ def resolve_href(href: str, folder: str, site: SiteIndex, kind: str = "link") ->
         return LinkTarget("external", href)
     scheme = _SCHEME.match(href)
     if scheme:
-        name = scheme.group(0)[:-1].lower()
-        if name in ("http", "https"):
+        if scheme.group(0)[:-1].lower() in ("http", "https"):
             return LinkTarget("external", href)
-        if name in _UNSAFE_SCHEMES and not (kind == "image" and _SAFE_DATA_IMAGE.match(href)):
-            return LinkTarget("unsafe", href)
-        return LinkTarget("other-scheme", href)
+        return LinkTarget("unsafe" if is_unsafe_url(href, kind) else "other-scheme", href)
     path, query, fragment = _split(href)
     if not path:
         return LinkTarget("page", "", fragment, query, same_page=True)
     path = _RESERVED_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), path)
     target = _lookup(_normalise(path, folder, site.base_path), path.endswith("/"), site)
     return LinkTarget(target[0], target[1], fragment, query)
+
+
+def is_unsafe_url(href: str, kind: str) -> bool:
+    """javascript:, vbscript: and data: URLs (data: images aside) are never rendered as links."""
+    scheme = _SCHEME.match(href.strip())
+    if not scheme or scheme.group(0)[:-1].lower() not in _UNSAFE_SCHEMES:
+        return False
+    return not (kind == "image" and _SAFE_DATA_IMAGE.match(href.strip()))
 
 
 def _split(href: str) -> tuple[str, str, str | None]:
@@ -141,15 +147,25 @@ def page_dir(page_id: str) -> str:
 
 def relative_url(from_dir: str, to_path: str) -> str:
     """URL from a page's folder ("a/b/") to a site path ("c/", "img/x.png", "" for the root)."""
-    source = [part for part in from_dir.split("/") if part]
+    source = _segments(from_dir)
     target = to_path.split("/")
     common = 0
     while common < len(source) and common < len(target) - 1 and source[common] == target[common]:
         common += 1
     ups = "../" * (len(source) - common)
-    rest = "/".join(target[common:])
-    url = ups + quote(rest, safe="/!$&'()*+,;=:@~")
+    url = ups + _quoted("/".join(target[common:]))
     return url or "./"
+
+
+@lru_cache(maxsize=4096)
+def _segments(folder: str) -> tuple[str, ...]:
+    return tuple(part for part in folder.split("/") if part)
+
+
+@lru_cache(maxsize=65536)
+def _quoted(path: str) -> str:
+    """Percent-encode a path (every page links to the same few dozen neighbours: worth remembering)."""
+    return quote(path, safe="/!$&'()*+,;=:@~")
 
 
 def fragment_url(fragment: str | None) -> str:

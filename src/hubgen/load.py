@@ -7,14 +7,19 @@ Page ids: the path under content/ without `.md`; a folder's `index.md` (or, with
 
 from __future__ import annotations
 
+import errno
+import multiprocessing
 import os
+import pickle
 import posixpath
 import subprocess
 import unicodedata
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from hubgen.cache import Cache, key_for
 from hubgen.config import SiteConfig
 from hubgen.diagnostics import Diagnostic, diagnostic
 from hubgen.frontmatter import FrontMatter, parse_front_matter, split_front_matter
@@ -61,18 +66,36 @@ class Content:
     assets: tuple[str, ...]  # every other file under content/, relative paths, sorted
     folders: frozenset[str]  # every folder under content/ (relative), "" included
     diagnostics: tuple[Diagnostic, ...]
+    digest: str = ""  # changes whenever anything loaded here could change the site
 
 
-def load_content(project_dir: Path, config: SiteConfig) -> Content:
+@dataclass(frozen=True)
+class _Job:
+    """One Markdown file to parse (or to find in the cache)."""
+
+    rel: str
+    page_id: str
+    file: str
+    text: str
+    key: str
+
+
+Parsed = tuple[Page | None, list[Diagnostic]]
+POOL_THRESHOLD = 48  # fewer pages to parse than this are parsed in-process: a pool costs more than it saves
+
+
+def load_content(project_dir: Path, config: SiteConfig, jobs: int = 1, cache: Cache | None = None) -> Content:
+    """Every page and asset under content/. Parse results come from `cache` when the file is unchanged;
+    the rest are parsed by `jobs` processes. The result does not depend on either."""
     content_dir = project_dir / config.content_dir
     scan = _scan(content_dir, config.content_dir)
-    markdown_files, assets, folders = scan.markdown, scan.assets, scan.folders
-    ids = _page_ids(markdown_files)
-    dates = git_dates(project_dir, config.content_dir)
+    assets = scan.assets
+    ids = _page_ids(scan.markdown)
     problems: list[Diagnostic] = list(scan.problems)
-    pages: dict[str, Page] = {}
+    results: dict[str, Parsed] = {}
+    todo: list[_Job] = []
     seen: dict[str, str] = {}  # case-folded id -> rel of the first file that took it
-    for rel in markdown_files:
+    for rel in scan.markdown:
         page_id = ids[rel]
         file = posixpath.join(config.content_dir, rel)
         folded = unicodedata.normalize("NFC", page_id).casefold()
@@ -80,14 +103,66 @@ def load_content(project_dir: Path, config: SiteConfig) -> Content:
             problems.append(_duplicate(file, page_id, seen[folded], config))
             continue
         seen[folded] = rel
-        page, page_problems = load_page(content_dir / rel, rel, page_id, file, config)
+        text, problem = read_text(content_dir / rel, file)
+        if problem:
+            results[rel] = (None, [problem])
+        else:
+            key = key_for(rel, page_id, file, str(config.markdown.html), config.faq_heading, text)
+            todo.append(_Job(rel, page_id, file, text, key))
+    results |= _parse_all(todo, config, jobs, cache)
+    dates = git_dates(project_dir, config.content_dir)
+    pages: dict[str, Page] = {}
+    for rel, (page, page_problems) in sorted(results.items()):
         problems += page_problems
         if page is not None:
-            page.git_updated = dates.get(file)
-            pages[page_id] = page
+            page.git_updated = dates.get(page.file)
+            pages[page.id] = page
         else:  # unreadable: it still exists, so a link to it is not a broken link on top of file-unreadable
             assets.append(rel)
-    return Content(dict(sorted(pages.items())), tuple(sorted(assets)), frozenset(folders), tuple(problems))
+    digest = _digest(todo, assets, content_dir, dates)
+    return Content(
+        dict(sorted(pages.items())), tuple(sorted(assets)), frozenset(scan.folders), tuple(problems), digest
+    )
+
+
+def _digest(parsed: list[_Job], assets: list[str], content_dir: Path, dates: dict[str, str]) -> str:
+    """Every page's cache key, every asset's size and modification time, and the git dates."""
+    parts = [job.key for job in parsed]
+    for rel in sorted(assets):
+        try:
+            info = (content_dir / rel).stat()
+            parts.append(f"{rel}:{info.st_size}:{info.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{rel}:?")
+    parts += [f"{file}={date}" for file, date in sorted(dates.items())]
+    return key_for(*parts)
+
+
+def _parse_all(todo: list[_Job], config: SiteConfig, jobs: int, cache: Cache | None) -> dict[str, Parsed]:
+    stored = cache.get_many(job.key for job in todo) if cache else {}
+    missing = [job for job in todo if job.key not in stored]
+    if jobs > 1 and len(missing) >= POOL_THRESHOLD:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()) as pool:
+            chunk = max(1, len(missing) // (jobs * 8))
+            fresh = dict(zip((j.key for j in missing), pool.map(_parse_job, missing, [config] * len(missing),
+                                                                chunksize=chunk), strict=True))
+    else:
+        fresh = {job.key: _parse_job(job, config) for job in missing}
+    if cache:
+        cache.put_many(fresh)
+        cache.prune(job.key for job in todo)
+    return {job.rel: pickle.loads(stored.get(job.key) or fresh[job.key]) for job in todo}
+
+
+def _parse_job(job: _Job, config: SiteConfig) -> bytes:
+    """Parse one page; pickled here, so a pool sends bytes back and the cache stores the same bytes."""
+    return pickle.dumps(parse_page(job.text, job.rel, job.page_id, job.file, config), pickle.HIGHEST_PROTOCOL)
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """fork where there is one (workers start at once, modules already imported), else the default."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
 def load_page(
@@ -229,7 +304,7 @@ def _link_problem(path: Path, top: Path, seen: set[Path] | None, file: str) -> D
     try:
         real = path.resolve(strict=True)
     except (OSError, RuntimeError) as error:
-        loop = "loop" in str(error).lower() or getattr(error, "errno", None) == 40
+        loop = isinstance(error, RuntimeError) or getattr(error, "errno", None) == errno.ELOOP  # not the path text
         message = "symbolic link goes round in a loop" if loop else "symbolic link points to nothing"
         return diagnostic("unsafe-symlink", file, 1, 1, message, "remove the link or point it at a real file")
     if real != top and top not in real.parents:

@@ -18,17 +18,16 @@ from pathlib import Path
 
 import jinja2
 
+from hubgen.cache import CACHE_DIR, Cache, key_for
 from hubgen.config import CONFIG_FILE, SiteConfig, load_config
 from hubgen.diagnostics import Diagnostic, count, diagnostic
 from hubgen.external import ExternalLink, ExternalSettings, check_external
 from hubgen.graph import LinkGraph, build_graph
 from hubgen.load import load_content
-from hubgen.render import OutputCollision, render_site
+from hubgen.render import OutputCollision, Site, render_site, theme_digest
 from hubgen.search import SearchIndexError, index_site
 from hubgen.validate import validate
-from hubgen.write import OutputError, check_output_dir, write_site
-
-CACHE_DIR = ".hubgen-cache"
+from hubgen.write import OutputError, WriteStats, check_output_dir, up_to_date, write_site
 
 
 class ProjectError(Exception):
@@ -66,6 +65,7 @@ class BuildResult:
     seconds: float = 0.0
     hubs: int = 0
     stages: tuple[tuple[str, float], ...] = ()  # (stage, seconds), for `build -v`
+    written: int = 0  # files that had to be written (the rest were already right)
 
 
 def find_project(start: Path) -> Path:
@@ -77,7 +77,11 @@ def find_project(start: Path) -> Path:
     return start
 
 
-def check(project_dir: Path, include_drafts: bool = False, external: bool = False) -> CheckResult:
+def check(
+    project_dir: Path, include_drafts: bool = False, external: bool = False, jobs: int = 1, use_cache: bool = False
+) -> CheckResult:
+    """Load, build the graph and validate. `jobs` processes parse; `use_cache` keeps parse results in
+    .hubgen-cache/. Neither changes the result."""
     config, problems = load_config(project_dir)
     if count(problems)[0]:
         return CheckResult(config, None, tuple(sorted(problems)))
@@ -87,7 +91,12 @@ def check(project_dir: Path, include_drafts: bool = False, external: bool = Fals
             f"no content folder: {content_dir} does not exist "
             f"(run hubgen in a hub project, or point at one with -C DIR)"
         )
-    content = load_content(project_dir, config)
+    cache = Cache(project_dir / CACHE_DIR) if use_cache else None
+    try:
+        content = load_content(project_dir, config, jobs, cache)
+    finally:
+        if cache:
+            cache.close()
     graph = build_graph(content, config, include_drafts)
     found = [*problems, *content.diagnostics]
     if external:
@@ -95,14 +104,20 @@ def check(project_dir: Path, include_drafts: bool = False, external: bool = Fals
     return CheckResult(config, graph, tuple(validate(graph, found)))
 
 
-def build(project_dir: Path, include_drafts: bool = False, output_dir: Path | None = None) -> BuildResult:
+def build(
+    project_dir: Path,
+    include_drafts: bool = False,
+    output_dir: Path | None = None,
+    jobs: int = 1,
+    use_cache: bool = False,
+) -> BuildResult:
     clock = [time.perf_counter()]
 
     def lap() -> float:
         clock.append(time.perf_counter())
         return clock[-1] - clock[-2]
 
-    result = check(project_dir, include_drafts)
+    result = check(project_dir, include_drafts, jobs=jobs, use_cache=use_cache)
     checked = lap()
     output = output_dir or project_dir / result.config.output_dir
     if result.errors or result.graph is None:
@@ -111,9 +126,15 @@ def build(project_dir: Path, include_drafts: bool = False, output_dir: Path | No
     protected = [project_dir / config.content_dir, project_dir / config.templates_dir]
     try:
         check_output_dir(output, project_dir, protected)
-        site = render_site(result.graph, project_dir)
-        rendered = lap()
-        files = write_site(site, output, index_site if config.search else None)
+        state_dir = project_dir / CACHE_DIR if use_cache else None
+        digest = _build_digest(result, project_dir, include_drafts) if state_dir else ""
+        current = up_to_date(state_dir, output, digest) if state_dir else None
+        if current is not None:  # the same inputs built this very site last time: nothing to render or write
+            stats, rendered = WriteStats(0, current, 0), lap()
+        else:
+            site = _render(result.graph, project_dir, jobs, state_dir)
+            rendered = lap()
+            stats = write_site(site, output, index_site if config.search else None, state_dir, digest)
         written = lap()
     except (OutputError, SearchIndexError) as error:
         raise ProjectError(str(error)) from None
@@ -124,8 +145,29 @@ def build(project_dir: Path, include_drafts: bool = False, output_dir: Path | No
     except OSError as error:  # a full disk, a name too long for the file system, no permission
         where = f" ({error.filename})" if error.filename else ""
         raise ProjectError(f"cannot write the site to {output}: {error.strerror or error}{where}") from None
+    except Exception as error:  # a template computing something impossible ({{ 1 // 0 }}): not a traceback
+        if not any(not f.filename.endswith(".py") for f in traceback.extract_tb(error.__traceback__)):
+            raise
+        raise ProjectError(_template_message(error)) from None  # type: ignore[arg-type]
     stages = (("load, graph, validate", checked), ("render", rendered), ("write", written))
-    return BuildResult(result, output, files, clock[-1] - clock[0], len(result.graph.hubs()), stages)
+    files = stats.written + stats.unchanged
+    return BuildResult(result, output, files, clock[-1] - clock[0], len(result.graph.hubs()), stages, stats.written)
+
+
+def _render(graph: LinkGraph, project_dir: Path, jobs: int, state_dir: Path | None) -> Site:
+    cache = Cache(state_dir, "render") if state_dir else None
+    try:
+        return render_site(graph, project_dir, jobs, cache)
+    finally:
+        if cache:
+            cache.close()
+
+
+def _build_digest(result: CheckResult, project_dir: Path, include_drafts: bool) -> str:
+    """Everything the site is a function of: content, settings, templates, hubgen, the drafts flag."""
+    assert result.graph is not None
+    theme = theme_digest(project_dir, result.config.templates_dir)
+    return key_for(result.graph.digest, repr(result.config), theme, str(include_drafts))
 
 
 def _template_message(error: jinja2.TemplateError) -> str:

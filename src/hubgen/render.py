@@ -6,8 +6,10 @@ works at any mount point; only canonical URLs (and, later, sitemap and feeds) ar
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import posixpath
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,8 @@ from markupsafe import Markup
 from mdurl import decode as url_decode
 
 from hubgen import __version__
-from hubgen.graph import LinkGraph
+from hubgen.cache import Cache, key_for
+from hubgen.graph import LinkGraph, tag_slug
 from hubgen.links import LinkTarget, fragment_url, page_dir, relative_url, resolve_href
 from hubgen.load import Page
 from hubgen.markdown import LinkKind, pygments_css, render_markdown
@@ -72,7 +75,10 @@ def make_environment(dirs: list[Path]) -> Environment:
     return env
 
 
-def render_site(graph: LinkGraph, project_dir: Path) -> Site:
+def render_site(graph: LinkGraph, project_dir: Path, jobs: int = 1, cache: Cache | None = None) -> Site:
+    """Every output file. With `jobs` > 1, forked workers render pages (they inherit the graph, so only
+    page ids go out and HTML comes back). With `cache`, a page whose view (everything its template gets),
+    theme and settings are unchanged is not rendered again. The output is the same either way."""
     config = graph.config
     dirs = template_dirs(project_dir, config.templates_dir)
     env = make_environment(dirs)
@@ -81,13 +87,74 @@ def render_site(graph: LinkGraph, project_dir: Path) -> Site:
     for rel in graph.site.assets:
         site.copies[rel] = project_dir / config.content_dir / rel
     renderer = PageRenderer(graph, env, assets)
-    for page_id in graph.pages:
-        site.add(page_dir(page_id) + "index.html", renderer.page(page_id))
+    page_ids = list(graph.pages)
+    salt = _render_salt(dirs, graph, assets) if cache else ""
+    for page_id, html in zip(page_ids, _cached_pages(renderer, page_ids, jobs, cache, salt), strict=True):
+        site.add(page_dir(page_id) + "index.html", html)
     for output, html in renderer.generated():
         site.add(output, html)
     for output, text in seo_files(graph):
         site.add(output, text.encode())
     return site
+
+
+POOL_THRESHOLD = 200  # fewer pages than this render in-process: forking costs more than it saves
+_WORKER_RENDERER: PageRenderer | None = None  # set in the parent just before the fork
+
+
+def _cached_pages(
+    renderer: PageRenderer, page_ids: list[str], jobs: int, cache: Cache | None, salt: str
+) -> list[bytes]:
+    if cache is None:
+        return _render_pages(renderer, page_ids, jobs)
+    keys = {p: key_for(salt, TEMPLATE_FOR[renderer.graph.pages[p].type], repr(renderer.view(p))) for p in page_ids}
+    stored = cache.get_many(keys.values())
+    todo = [p for p in page_ids if keys[p] not in stored]
+    fresh = dict(zip(todo, _render_pages(renderer, todo, jobs), strict=True))
+    cache.put_many({keys[p]: fresh[p] for p in todo})
+    cache.prune(keys.values())
+    return [fresh[p] if p in fresh else stored[keys[p]] for p in page_ids]
+
+
+def _render_salt(dirs: list[Path], graph: LinkGraph, assets: dict[str, str]) -> str:
+    """What every page's HTML depends on besides its view: templates, settings, asset names, hubgen."""
+    return key_for(repr(graph.config), repr(sorted(assets.items())), _templates_digest(dirs))
+
+
+def theme_digest(project_dir: Path, templates_dir: str) -> str:
+    """A digest of every template and static file the build would use (the project's and the theme's)."""
+    return _templates_digest(template_dirs(project_dir, templates_dir))
+
+
+def _templates_digest(dirs: list[Path]) -> str:
+    parts = [__version__]
+    for directory in dirs:
+        for path in sorted(directory.rglob("*")):
+            if path.is_file():
+                parts += [path.relative_to(directory).as_posix(), hashlib.sha1(path.read_bytes()).hexdigest()]
+    return key_for(*parts)
+
+
+def _render_pages(renderer: PageRenderer, page_ids: list[str], jobs: int) -> list[bytes]:
+    if jobs <= 1 or len(page_ids) < POOL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+        return [renderer.page(p) for p in page_ids]
+    global _WORKER_RENDERER
+    first_of_each_type = {renderer.graph.pages[p].type: p for p in reversed(page_ids)}
+    for page_id in first_of_each_type.values():  # compile every template once, and fail here if one is broken
+        renderer.page(page_id)
+    size = max(1, len(page_ids) // (jobs * 4))
+    chunks = [page_ids[start : start + size] for start in range(0, len(page_ids), size)]
+    _WORKER_RENDERER = renderer
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [html for chunk in pool.map(_render_chunk, chunks) for html in chunk]
+    finally:
+        _WORKER_RENDERER = None
+
+
+def _render_chunk(page_ids: list[str]) -> list[bytes]:
+    assert _WORKER_RENDERER is not None
+    return [_WORKER_RENDERER.page(page_id) for page_id in page_ids]
 
 
 def _static_files(dirs: list[Path], site: Site) -> dict[str, str]:
@@ -301,8 +368,8 @@ class PageRenderer:
         return {"hub_title": hub_title, "position": step + 1, "length": len(path.steps), "steps": steps}
 
     def _tags(self, page: Page) -> list[tuple[str, str]]:
-        wanted = set(page.front.values.get("tags", ()))
-        return [(t.slug, t.name) for t in self.graph.tags.values() if page.id in t.pages and wanted]
+        slugs = dict.fromkeys(tag_slug(name) for name in page.front.values.get("tags", ()))
+        return [(slug, self.graph.tags[slug].name) for slug in sorted(slugs) if slug in self.graph.tags]
 
     def _canonical(self, here: str) -> str:
         site_url = self.config.site_url

@@ -7,11 +7,16 @@ folder that holds the project, its content or a home folder is refused outright.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import posixpath
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from hubgen.render import Site
 
@@ -28,7 +33,8 @@ def check_output_dir(output: Path, project_dir: Path, protected: list[Path]) -> 
     target = output.resolve()
     project = project_dir.resolve()
     dangerous = {Path(target.anchor), Path.home().resolve(), project, *(p.resolve() for p in protected)}
-    if target in dangerous or any(_is_inside(p, target) for p in (project, *protected)):
+    inside_protected = any(_is_inside(target, p.resolve()) for p in protected)  # site/ inside content/ re-reads itself
+    if target in dangerous or inside_protected or any(_is_inside(p, target) for p in (project, *protected)):
         raise OutputError(
             f"refusing to use '{output}' as the output folder: building replaces it whole, and it holds "
             "the project, its content or its templates. Set output_dir in hubgen.yaml to a folder of its own, "
@@ -48,35 +54,106 @@ def _is_inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def write_site(site: Site, output: Path, finish: Callable[[Path], None] | None = None) -> int:
-    """Write every file of `site` into `output` atomically; the number of files written. `finish` runs on
-    the complete staging folder before the swap (the search indexer)."""
-    parent = output.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=parent))
+@dataclass(frozen=True)
+class WriteStats:
+    written: int  # files written (or copied) this time
+    unchanged: int  # files already right where the site was staged
+    removed: int  # stale files removed
+
+
+def up_to_date(state_dir: Path, output: Path, digest: str) -> int | None:
+    """The number of files in `output` when the last build there had this input digest, else None."""
+    state = _load_state(state_dir, output.resolve())
+    if state is None or state.get("digest") != digest or not isinstance(state.get("files"), dict):
+        return None
+    return len(state["files"])
+
+
+def write_site(
+    site: Site,
+    output: Path,
+    finish: Callable[[Path], None] | None = None,
+    state_dir: Path | None = None,
+    digest: str = "",
+) -> WriteStats:
+    """Make `output` hold exactly `site`, atomically: the new site is staged in a sibling folder and swapped
+    in with renames. `finish` runs on the complete staging folder before the swap (the search indexer).
+
+    With `state_dir` (the build cache), the previous site is kept there as a spare after the swap, with a
+    manifest of its files' hashes; the next build stages into that spare, writing only what changed, and
+    when nothing changed it writes nothing at all."""
+    output = output.resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    wanted = manifest(site)
+    state = _load_state(state_dir, output)
+    if state is not None and state.get("files") == wanted:
+        _save_state(state_dir, output, wanted, state.get("spare"), digest)
+        return WriteStats(0, len(wanted), 0)
+    spare = _spare(state_dir, output) if state_dir is not None else None
+    known = state.get("spare") if state is not None and spare is not None and spare.is_dir() else None
+    if known is None:
+        if spare is not None and spare.exists():
+            shutil.rmtree(spare)
+        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+        known = {}
+    else:
+        assert spare is not None
+        staging = spare
+    _save_state(state_dir, output, state.get("files") if state else None, None, "")  # the spare is in flux
     try:
-        _fill(staging, site)
+        stats = _update(staging, site, wanted, known)
         if finish is not None:
+            shutil.rmtree(staging / "pagefind", ignore_errors=True)
             finish(staging)
-        _swap(staging, output.resolve())
+        previous = _swap(staging, output, spare)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return len(site.files) + len(site.copies)
+    spare_files = (state.get("files") if state else None) if previous is not None else None
+    _save_state(state_dir, output, wanted, spare_files, digest)
+    return stats
 
 
-def _fill(folder: Path, site: Site) -> None:
+def manifest(site: Site) -> dict[str, str]:
+    """Output path -> a digest of what goes there (a copied file by its size and modification time)."""
+    found = {path: hashlib.sha1(data, usedforsecurity=False).hexdigest() for path, data in site.files.items()}
+    for path, source in site.copies.items():
+        info = source.stat()
+        found[path] = f"copy:{info.st_size}:{info.st_mtime_ns}:{source}"
+    return dict(sorted(found.items()))
+
+
+def _update(folder: Path, site: Site, wanted: dict[str, str], known: dict[str, str]) -> WriteStats:
+    """Bring `folder` (holding the files `known` describes) to `wanted`."""
     made: set[Path] = set()
-    for rel, data in sorted(site.files.items()):
+    written = 0
+    for rel, digest in wanted.items():
+        if known.get(rel) == digest and (folder / rel).is_file():
+            continue
         path = folder / rel
         _mkdir(path.parent, made)
-        path.write_bytes(data)
-    for rel, source in sorted(site.copies.items()):
-        path = folder / rel
-        _mkdir(path.parent, made)
-        shutil.copyfile(source, path)
+        if rel in site.files:
+            path.write_bytes(site.files[rel])
+        else:
+            shutil.copyfile(site.copies[rel], path)
+        written += 1
+    stale = [rel for rel in known if rel not in wanted]
+    for rel in stale:
+        (folder / rel).unlink(missing_ok=True)
+    _remove_empty_folders(folder, {posixpath.dirname(rel) for rel in stale})
     (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     os.chmod(folder, 0o755)
+    return WriteStats(written, len(wanted) - written, len(stale))
+
+
+def _remove_empty_folders(root: Path, folders: set[str]) -> None:
+    for folder in sorted(folders, key=lambda f: f.count("/"), reverse=True):
+        while folder:
+            path = root / folder
+            if not path.is_dir() or any(path.iterdir()):
+                break
+            path.rmdir()
+            folder = posixpath.dirname(folder)
 
 
 def _mkdir(path: Path, made: set[Path]) -> None:
@@ -85,17 +162,74 @@ def _mkdir(path: Path, made: set[Path]) -> None:
         made.add(path)
 
 
-def _swap(staging: Path, output: Path) -> None:
-    """Put `staging` where `output` is. Two renames; the old site is deleted only once the new one is in."""
+def _swap(staging: Path, output: Path, spare: Path | None) -> Path | None:
+    """Put `staging` where `output` is, with renames. The old site becomes the spare (returned), or is
+    deleted once the new one is in."""
     if not output.exists():
         staging.rename(output)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{output.name}.old-", dir=output.parent))
-    retired.rmdir()
+        return None
+    keep = spare is not None and not spare.exists()
+    retired = spare if keep and spare is not None else _fresh_name(output, "old")
     output.rename(retired)
     try:
         staging.rename(output)
     except BaseException:
         retired.rename(output)
         raise
+    if keep:
+        return retired
     shutil.rmtree(retired, ignore_errors=True)
+    return None
+
+
+def _fresh_name(output: Path, kind: str) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix=f".{output.name}.{kind}-", dir=output.parent))
+    folder.rmdir()
+    return folder
+
+
+# --------------------------------------------------------------------------- state kept in the build cache
+
+STATE_FILE = "site-state.json"
+
+
+def _spare(state_dir: Path, output: Path) -> Path | None:
+    """Where the previous site is kept: in the cache, when it is on the output's file system."""
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        if state_dir.stat().st_dev != output.parent.stat().st_dev:
+            return None
+    except OSError:
+        return None
+    return state_dir / ("spare-" + hashlib.sha1(str(output).encode(), usedforsecurity=False).hexdigest()[:12])
+
+
+def _load_state(state_dir: Path | None, output: Path) -> dict[str, Any] | None:
+    if state_dir is None or not (output / MARKER).is_file():
+        return None
+    try:
+        state = json.loads((state_dir / STATE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    entry = state.get(str(output)) if isinstance(state, dict) else None
+    return entry if isinstance(entry, dict) else None
+
+
+def _save_state(
+    state_dir: Path | None, output: Path, files: dict[str, str] | None, spare: dict[str, str] | None, digest: str
+) -> None:
+    if state_dir is None:
+        return
+    path = state_dir / STATE_FILE
+    try:
+        state = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    except (OSError, ValueError):
+        state = {}
+    state[str(output)] = {"files": files, "spare": spare, "digest": digest}
+    try:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass

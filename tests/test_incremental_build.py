@@ -1,0 +1,188 @@
+"""The build cache, the spare site and the process pools change how fast a build is, never what it writes:
+after every kind of edit, a cached incremental build gives exactly the files of a cold build."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from hubgen import pipeline
+from hubgen.load import POOL_THRESHOLD
+from hubgen.render import POOL_THRESHOLD as RENDER_POOL_THRESHOLD
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def hub_files(articles: int = 6) -> dict[str, str]:
+    files = {
+        "hubgen.yaml": "title: Cache test\nbase_url: https://example.org/c/\nsearch: false\n",
+        "content/index.md": "---\ntitle: Home\n---\nWelcome.\n",
+        "content/alpha/index.md": "---\ntitle: Alpha\ntype: hub\nsummary: First hub.\n---\nAlpha hub.\n",
+        "content/beta/index.md": "---\ntitle: Beta\ntype: hub\nsummary: Second hub.\n---\nBeta hub.\n",
+        "content/alpha/pic.svg": "<svg xmlns='http://www.w3.org/2000/svg'/>\n",
+        "content/beta/b1.md": "---\ntitle: B one\nsummary: Beta one.\ntags: [shared]\n---\n"
+        "See [a1](../alpha/a1.md#details).\n",
+    }
+    for n in range(1, articles + 1):
+        nxt = f"next: a{n + 1}\n" if n < articles else ""
+        files[f"content/alpha/a{n}.md"] = (
+            f"---\ntitle: A {n}\nsummary: Article {n}.\n{nxt}related: [b1]\ntags: [shared]\n---\n"
+            f"Text of {n} with ![pic](pic.svg).\n\n## Details\n\nMore.\n"
+        )
+    return files
+
+
+def write(project: Path, files: dict[str, str | None]) -> None:
+    for rel, text in files.items():
+        path = project / rel
+        if text is None:
+            path.unlink()
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+
+
+def cold_build(project: Path, tmp_path: Path) -> dict[str, bytes]:
+    """A build of a fresh copy of the project, with no cache and one process."""
+    fresh = tmp_path / "cold"
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns(".hubgen-cache", "site"))
+    result = pipeline.build(fresh, jobs=1, use_cache=False)
+    assert result.check.errors == 0, result.check.diagnostics
+    return snapshot(fresh / "site")
+
+
+def edit_body(p: Path) -> None:
+    text = (p / "content/alpha/a3.md").read_text()
+    (p / "content/alpha/a3.md").write_text(text.replace("More.", "More, and a new sentence."))
+
+
+def edit_title(p: Path) -> None:
+    text = (p / "content/alpha/a3.md").read_text()
+    (p / "content/alpha/a3.md").write_text(text.replace("title: A 3", "title: A three"))
+
+
+def edit_path(p: Path) -> None:  # a5 leaves the path: a4 -> a6
+    write(p, {"content/alpha/a4.md": (p / "content/alpha/a4.md").read_text().replace("next: a5", "next: a6"),
+              "content/alpha/a5.md": (p / "content/alpha/a5.md").read_text().replace("next: a6\n", "")})
+
+
+def edit_related(p: Path) -> None:
+    text = (p / "content/alpha/a2.md").read_text()
+    (p / "content/alpha/a2.md").write_text(text.replace("related: [b1]", "related: [b1, a6]"))
+
+
+def edit_hub(p: Path) -> None:
+    text = (p / "content/beta/b1.md").read_text()
+    (p / "content/beta/b1.md").write_text(text.replace("---\nSee", "hub: alpha\n---\nSee"))
+
+
+def edit_template(p: Path) -> None:
+    write(p, {"templates/404.html": '{% extends "base.html" %}{% block content %}<p>Gone.</p>{% endblock %}\n'})
+
+
+def edit_config(p: Path) -> None:
+    (p / "hubgen.yaml").write_text((p / "hubgen.yaml").read_text().replace("Cache test", "Renamed site"))
+
+
+def delete_page(p: Path) -> None:
+    edit_path(p)
+    write(p, {"content/alpha/a5.md": None})
+
+
+def rename_page(p: Path) -> None:
+    text = (p / "content/alpha/a6.md").read_text()
+    write(p, {"content/alpha/a6.md": None, "content/alpha/a-six.md": text})
+    write(p, {"content/alpha/a5.md": (p / "content/alpha/a5.md").read_text().replace("next: a6", "next: a-six")})
+
+
+def edit_asset(p: Path) -> None:
+    (p / "content/alpha/pic.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'><title>new</title></svg>\n")
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "body": edit_body,
+    "title": edit_title,
+    "prev/next": edit_path,
+    "related": edit_related,
+    "hub": edit_hub,
+    "template": edit_template,
+    "config": edit_config,
+    "delete": delete_page,
+    "rename": rename_page,
+    "asset": edit_asset,
+}
+
+
+@pytest.mark.parametrize("kind", list(EDITS))
+def test_after_each_kind_of_edit_a_cached_build_equals_a_cold_build(make_hub, tmp_path: Path, kind: str) -> None:
+    project = make_hub(hub_files())
+    first = pipeline.build(project, jobs=1, use_cache=True)
+    assert first.written == first.files > 0
+    (project / "content/index.md").write_text("---\ntitle: Home\n---\nWelcome, reader.\n")
+    pipeline.build(project, jobs=1, use_cache=True)  # the first site is now kept as the spare
+    EDITS[kind](project)
+    again = pipeline.build(project, jobs=1, use_cache=True)
+    assert again.check.errors == 0, again.check.diagnostics
+    assert 0 < again.written < again.files or kind in ("config", "template")
+    assert snapshot(project / "site") == cold_build(project, tmp_path)
+    assert not [p for p in project.iterdir() if p.name.startswith(".site.")], "no staging folder left behind"
+
+
+def test_a_no_op_build_renders_and_writes_nothing(make_hub) -> None:
+    project = make_hub(hub_files())
+    pipeline.build(project, jobs=1, use_cache=True)
+    before = {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*") if p.is_file()}
+    again = pipeline.build(project, jobs=1, use_cache=True)
+    assert again.written == 0 and again.files == len(before) - 1  # every file but hubgen's marker
+    assert dict(again.stages)["render"] < 0.05
+    assert {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*") if p.is_file()} == before
+
+
+def test_a_deleted_output_file_is_restored_once_inputs_change(make_hub, tmp_path: Path) -> None:
+    project = make_hub(hub_files())
+    pipeline.build(project, jobs=1, use_cache=True)
+    edit_body(project)
+    pipeline.build(project, jobs=1, use_cache=True)
+    (project / "site/alpha/a1/index.html").unlink()  # tampering with the output...
+    (project / "content/alpha/a2.md").write_text((project / "content/alpha/a2.md").read_text() + "\nOne more.\n")
+    pipeline.build(project, jobs=1, use_cache=True)  # ...is repaired by the next build that writes
+    assert snapshot(project / "site") == cold_build(project, tmp_path)
+
+
+def test_output_is_byte_identical_whatever_jobs_is(make_hub, tmp_path: Path) -> None:
+    articles = max(POOL_THRESHOLD, RENDER_POOL_THRESHOLD) + 10  # enough pages that both pools really run
+    project = make_hub(hub_files(articles))
+    one = pipeline.build(project, output_dir=tmp_path / "one", jobs=1)
+    two = pipeline.build(project, output_dir=tmp_path / "two", jobs=2, use_cache=True)
+    assert one.check.diagnostics == two.check.diagnostics
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+    three = pipeline.build(project, output_dir=tmp_path / "three", jobs=3, use_cache=True)  # from the cache
+    assert three.check.diagnostics == one.check.diagnostics
+    assert snapshot(tmp_path / "three") == snapshot(tmp_path / "one")
+
+
+def test_a_corrupt_or_unwritable_cache_never_fails_a_build(make_hub, tmp_path: Path) -> None:
+    project = make_hub(hub_files())
+    cache = project / ".hubgen-cache"
+    cache.mkdir()
+    (cache / "parse-v1.sqlite").write_bytes(b"this is not a database")
+    (cache / "site-state.json").write_text("{not json")
+    result = pipeline.build(project, jobs=1, use_cache=True)
+    assert result.check.errors == 0
+    assert snapshot(project / "site") == cold_build(project, tmp_path)
+
+
+def test_check_with_a_warm_cache_reports_the_same_diagnostics(make_hub) -> None:
+    files = hub_files()
+    files["content/alpha/a2.md"] += "\n[broken](nowhere.md)\n"
+    project = make_hub(files)
+    cold = pipeline.check(project, jobs=1, use_cache=True)
+    warm = pipeline.check(project, jobs=1, use_cache=True)
+    assert [d.code for d in cold.diagnostics] == ["broken-link"]
+    assert warm.diagnostics == cold.diagnostics
