@@ -1,0 +1,281 @@
+"""Deterministic benchmark corpus: N articles in N/50 hubs, written as a hubgen, a MkDocs and a Hugo project.
+
+    python benchmarks/corpus.py DEST --articles 1000
+
+writes DEST/hubgen (hubgen.yaml + content/), DEST/mkdocs (mkdocs.yml + content/) and DEST/hugo (hugo.toml +
+content/ + layouts/). The only randomness is a seeded `random.Random`, so the same N gives byte-identical files.
+
+Every article has ~800 words of prose with **bold** and `code` spans, one fenced Python block, one 4x3 table,
+five relative .md links (one or two with a #fragment to a heading every article has), and front matter with
+title, summary, hub, prev, next (one learning path per hub), related, tags and updated. The hubgen copy checks
+clean (0 errors, 0 warnings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import shutil
+from pathlib import Path
+
+ARTICLES_PER_HUB = 50
+SEED = 20260501
+TAGS = ("architecture", "operations", "testing", "performance", "security", "data", "tooling", "design")
+QUESTIONS = ("How long does it take?", "What does it cost?", "When should I avoid it?")
+# Fragments every article has (GitHub-style slugs of the shared headings).
+FRAGMENTS = ("overview", "details", "examples", "common-questions", "what-does-it-cost", "when-should-i-avoid-it")
+
+_WORD_TEXT = """
+system model request response cache index graph node edge path route query table column record value field
+schema version release branch commit review module package library function method class object instance
+buffer stream queue worker thread process signal event handler callback promise future result error failure
+retry timeout budget latency throughput capacity memory storage disk network packet socket server client proxy
+gateway balancer cluster region zone replica shard partition leader follower quorum consensus snapshot backup
+restore migration deployment rollout rollback canary flag toggle metric trace span log alert dashboard incident
+runbook owner team service contract interface boundary layer adapter port domain entity aggregate invariant rule
+policy permission role token secret key certificate signature hash digest checksum encoder decoder parser lexer
+compiler runtime interpreter heap stack pointer reference garbage collector allocator pool arena page frame
+window batch chunk block segment offset cursor iterator generator pipeline stage step phase cycle loop
+careful simple robust fragile stable steady quick slow large small narrow wide shallow deep early late common
+rare explicit implicit local remote shared private public internal external primary secondary optional required
+usually often rarely always never sometimes quietly clearly roughly exactly mostly partly carefully gradually
+measure compare reduce increase split merge store fetch send receive parse render validate observe record
+replace remove extend limit protect expose isolate combine schedule cancel recover restart inspect explain
+"""
+WORDS = tuple(_WORD_TEXT.split())
+CODE_WORDS = ("load_config", "max_retries", "cache.get", "queue.put", "--dry-run", "HTTP 429", "utf-8", "O(n log n)")
+HEADER_CELLS = ("Option", "Typical value", "Notes")
+
+
+def _sentence(rng: random.Random, spans: bool = True) -> str:
+    words = [rng.choice(WORDS) for _ in range(rng.randint(8, 18))]
+    if spans and rng.random() < 0.35:
+        i = rng.randrange(len(words))
+        words[i] = f"**{words[i]}**"
+    if spans and rng.random() < 0.25:
+        i = rng.randrange(len(words))
+        words[i] = f"`{rng.choice(CODE_WORDS)}`"
+    if words[0][0].isalpha():
+        words[0] = words[0].capitalize()
+    return " ".join(words) + "."
+
+
+def _paragraph(rng: random.Random, sentences: int, link: str | None = None) -> str:
+    parts = [_sentence(rng) for _ in range(sentences)]
+    if link:
+        parts.insert(rng.randrange(len(parts) + 1), link)
+    return " ".join(parts)
+
+
+def _title(index: int, rng: random.Random) -> str:
+    a, b = rng.choice(WORDS), rng.choice(WORDS)
+    return f"How {a.capitalize()} {b.capitalize()} Works ({index})"
+
+
+class Layout:
+    """Who is where: article index -> hub, page id, file path."""
+
+    def __init__(self, articles: int) -> None:
+        self.articles = articles
+        self.hubs = max(1, -(-articles // ARTICLES_PER_HUB))
+
+    @staticmethod
+    def hub_id(hub: int) -> str:
+        return f"hub-{hub:03d}"
+
+    @staticmethod
+    def name(article: int) -> str:
+        return f"article-{article:05d}"
+
+    def hub_of(self, article: int) -> int:
+        return article // ARTICLES_PER_HUB
+
+    def page_id(self, article: int) -> str:
+        return f"{self.hub_id(self.hub_of(article))}/{self.name(article)}"
+
+    def href(self, source: int, target: int) -> str:
+        """A relative .md link from article `source` to article `target`."""
+        if self.hub_of(source) == self.hub_of(target):
+            return f"{self.name(target)}.md"
+        return f"../{self.hub_id(self.hub_of(target))}/{self.name(target)}.md"
+
+    def members(self, hub: int) -> range:
+        return range(hub * ARTICLES_PER_HUB, min((hub + 1) * ARTICLES_PER_HUB, self.articles))
+
+
+def _article(layout: Layout, index: int, rng: random.Random, titles: list[str]) -> str:
+    hub = layout.hub_of(index)
+    members = layout.members(hub)
+    others = [i for i in rng.sample(range(layout.articles), min(layout.articles, 12)) if i != index]
+    if not others:  # a one-article corpus: link to itself by fragment only
+        others = [index]
+    related = list(dict.fromkeys(others[:3]))[: rng.randint(2, 3)] if layout.articles > 1 else []
+    link_targets = [others[i % len(others)] for i in range(3, 8)]
+    fragment_count = rng.randint(1, 2)
+    links = []
+    for n, target in enumerate(link_targets):
+        href = layout.href(index, target) if target != index else ""
+        if n < fragment_count:
+            href += "#" + rng.choice(FRAGMENTS)
+        links.append(f"See [{titles[target].lower()}]({href}).")
+    tags = rng.sample(TAGS, rng.randint(1, 2))
+    updated = dt.date(2026, 1, 1) + dt.timedelta(days=(index * 7) % 300)
+    front = [
+        "---",
+        f"title: {titles[index]}",
+        f"summary: {_sentence(rng, spans=False)}",
+        f"hub: {layout.hub_id(hub)}",
+    ]
+    if index > members.start:
+        front.append(f"prev: {layout.name(index - 1)}")
+    if index + 1 < members.stop:
+        front.append(f"next: {layout.name(index + 1)}")
+    if related:
+        front.append("related:")
+        front += [f"  - {layout.page_id(r)}" for r in related]
+    front += [f"tags: [{', '.join(tags)}]", f"updated: {updated.isoformat()}", "---"]
+
+    code = [
+        "```python",
+        f"def handle_{index}(request, cache, retries=3):",
+        '    """Serve one request, using the cache when possible."""',
+        "    key = request.path.lower()",
+        "    if key in cache:",
+        "        return cache[key]",
+        "    for attempt in range(retries):",
+        "        result = request.fetch(timeout=2 ** attempt)",
+        "        if result.ok:",
+        "            cache[key] = result",
+        "            return result",
+        '    raise RuntimeError(f"gave up on {key}")',
+        "```",
+    ]
+    table = [f"| {' | '.join(HEADER_CELLS)} |", "| --- | --- | --- |"]
+    for _ in range(4):
+        table.append(f"| `{rng.choice(WORDS)}` | {rng.randint(1, 500)} | {_sentence(rng, spans=False)} |")
+
+    body = [
+        _paragraph(rng, 5, links[0]),
+        "## Overview",
+        _paragraph(rng, 6),
+        _paragraph(rng, 5, links[1]),
+        "## Details",
+        _paragraph(rng, 6, links[2]),
+        _paragraph(rng, 6),
+        _paragraph(rng, 6, links[3]),
+        "## Examples",
+        _paragraph(rng, 3),
+        "\n".join(code),
+        _paragraph(rng, 2),
+        "\n".join(table),
+        _paragraph(rng, 4, links[4]),
+        "## Common questions",
+    ]
+    for question in QUESTIONS:
+        body += [f"### {question}", _paragraph(rng, 4)]
+    return "\n".join(front) + "\n" + "\n\n".join(body) + "\n"
+
+
+def _hub_page(layout: Layout, hub: int, rng: random.Random) -> str:
+    first = layout.members(hub).start
+    return (
+        f"---\ntype: hub\ntitle: Hub {hub:03d} - {rng.choice(WORDS).capitalize()} and "
+        f"{rng.choice(WORDS).capitalize()}\nsummary: {_sentence(rng, spans=False)}\n---\n"
+        f"{_paragraph(rng, 4)}\n\nStart with [the first article]({layout.name(first)}.md).\n"
+    )
+
+
+def _home(layout: Layout) -> str:
+    lines = [
+        "---",
+        "title: Benchmark Hub",
+        "summary: A generated knowledge hub for benchmarking static site generators.",
+        "---",
+        f"This generated hub has {layout.articles} articles in {layout.hubs} hubs.",
+        "",
+    ]
+    lines += [f"- [Hub {h:03d}]({layout.hub_id(h)}/index.md)" for h in range(layout.hubs)]
+    return "\n".join(lines) + "\n"
+
+
+def write_content(content: Path, articles: int, seed: int = SEED) -> None:
+    """Write the shared Markdown corpus (hubgen's shape: hub-XXX/index.md pages) into `content`."""
+    layout = Layout(articles)
+    rng = random.Random(seed)
+    titles = [_title(i, rng) for i in range(articles)]
+    content.mkdir(parents=True, exist_ok=True)
+    (content / "index.md").write_text(_home(layout), encoding="utf-8")
+    for hub in range(layout.hubs):
+        folder = content / layout.hub_id(hub)
+        folder.mkdir(exist_ok=True)
+        (folder / "index.md").write_text(_hub_page(layout, hub, rng), encoding="utf-8")
+    for index in range(articles):
+        path = content / layout.hub_id(layout.hub_of(index)) / f"{layout.name(index)}.md"
+        path.write_text(_article(layout, index, rng, titles), encoding="utf-8")
+
+
+HUGO_TOML = """baseURL = "https://example.org/bench/"
+title = "Benchmark Hub"
+contentDir = "content"
+
+[markup.goldmark.renderer]
+unsafe = true
+"""
+HUGO_LAYOUT = """<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body>
+<h1>{{ .Title }}</h1>
+{{ .Content }}
+%s</body>
+</html>
+"""
+HUGO_LIST = '<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>\n'
+
+
+def generate(dest: Path, articles: int, seed: int = SEED) -> dict[str, Path]:
+    """Write DEST/hubgen, DEST/mkdocs and DEST/hugo for `articles` articles; return the three project folders."""
+    dest = Path(dest)
+    projects = {name: dest / name for name in ("hubgen", "mkdocs", "hugo")}
+    for folder in projects.values():
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+    hubgen_content = projects["hubgen"] / "content"
+    write_content(hubgen_content, articles, seed)
+    (projects["hubgen"] / "hubgen.yaml").write_text(
+        "title: Benchmark Hub\nbase_url: https://example.org/bench/\n", encoding="utf-8"
+    )
+
+    shutil.copytree(hubgen_content, projects["mkdocs"] / "content")
+    (projects["mkdocs"] / "mkdocs.yml").write_text(
+        "site_name: Benchmark Hub\nsite_url: https://example.org/bench/\ndocs_dir: content\n", encoding="utf-8"
+    )
+
+    hugo = projects["hugo"]
+    shutil.copytree(hubgen_content, hugo / "content")
+    for index_file in (hugo / "content").rglob("index.md"):  # Hugo: index.md is a leaf bundle, _index.md a section
+        index_file.rename(index_file.with_name("_index.md"))
+    (hugo / "hugo.toml").write_text(HUGO_TOML, encoding="utf-8")
+    layouts = hugo / "layouts" / "_default"
+    layouts.mkdir(parents=True)
+    (layouts / "single.html").write_text(HUGO_LAYOUT % "", encoding="utf-8")
+    (layouts / "list.html").write_text(HUGO_LAYOUT % HUGO_LIST, encoding="utf-8")
+    (hugo / "layouts" / "index.html").write_text(HUGO_LAYOUT % HUGO_LIST, encoding="utf-8")
+    return projects
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("dest", type=Path, help="folder to write hubgen/, mkdocs/ and hugo/ into")
+    parser.add_argument("--articles", type=int, default=1000, help="number of articles (default 1000)")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
+    args = parser.parse_args(argv)
+    projects = generate(args.dest, args.articles, args.seed)
+    for name, folder in projects.items():
+        print(f"{name}: {folder}")
+
+
+if __name__ == "__main__":
+    main()
