@@ -18,8 +18,20 @@ from pathlib import Path
 
 CACHE_DIR = ".hubgen-cache"
 SCHEMA = 1
-_CODE = ("frontmatter.py", "markdown.py", "load.py", "slugs.py", "links.py", "diagnostics.py", "graph.py",
-         "render.py", "pathmap.py", "seo.py", "validate.py", "config.py")
+_CODE = (
+    "frontmatter.py",
+    "markdown.py",
+    "load.py",
+    "slugs.py",
+    "links.py",
+    "diagnostics.py",
+    "graph.py",
+    "render.py",
+    "pathmap.py",
+    "seo.py",
+    "validate.py",
+    "config.py",
+)
 
 
 @cache

@@ -38,10 +38,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def speed_options(command: F) -> F:
     """--jobs and --no-cache: how fast, never what."""
-    command = click.option("--no-cache", "no_cache", is_flag=True,
-                           help="Parse every page afresh and leave .hubgen-cache/ alone.")(command)
-    return click.option("-j", "--jobs", type=click.IntRange(min=1), default=os.cpu_count() or 1, show_default=True,
-                        help="Processes that parse and render pages.")(command)
+    command = click.option(
+        "--no-cache", "no_cache", is_flag=True, help="Parse every page afresh and leave .hubgen-cache/ alone."
+    )(command)
+    return click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=os.cpu_count() or 1,
+        show_default=True,
+        help="Processes that parse and render pages.",
+    )(command)
 
 
 def project_option(command: F) -> F:
@@ -233,11 +240,22 @@ def serve(project: Path | None, host: str, port: int, drafts: bool, open_browser
 
 @main.command("graph")
 @project_option
-@click.option("--format", "output_format", type=click.Choice(["json", "dot", "mermaid"]), default="json",
-              show_default=True, help="JSON, Graphviz DOT or a Mermaid flowchart.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "dot", "mermaid"]),
+    default="json",
+    show_default=True,
+    help="JSON, Graphviz DOT or a Mermaid flowchart.",
+)
 @click.option("--hub", default=None, metavar="HUB", help="Only this hub (an id) and its pages.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write to this file instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
 @click.option("--drafts", is_flag=True, help="Include drafts.")
 @handles_failures
 def graph_command(project: Path | None, output_format: str, hub: str | None, output: Path | None, drafts: bool) -> None:
@@ -316,7 +334,13 @@ def dry_run_option(command: F) -> F:
 @project_option
 @handles_failures
 def add_command(
-    title: str, hub: str, after: str | None, before: str | None, end: bool, page_id: str | None, dry_run: bool,
+    title: str,
+    hub: str,
+    after: str | None,
+    before: str | None,
+    end: bool,
+    page_id: str | None,
+    dry_run: bool,
     project: Path | None,
 ) -> None:
     """Create a page on a hub's learning path and update its neighbours' prev/next."""

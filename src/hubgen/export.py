@@ -64,9 +64,7 @@ def to_json(graph: LinkGraph, hub: str | None = None) -> str:
         ],
         "edges": [{"source": e.source, "target": e.target, "kind": e.kind} for e in found],
         "paths": [
-            {"hub": path.hub, "steps": list(path.steps)}
-            for path in graph.paths
-            if hub is None or path.hub == hub
+            {"hub": path.hub, "steps": list(path.steps)} for path in graph.paths if hub is None or path.hub == hub
         ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -206,8 +206,14 @@ def _yaml_error(error: yaml.YAMLError, file: str, yaml_text: str) -> Diagnostic:
     lines = yaml_text.split("\n")
     has_tab = mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]
     if "could not determine a constructor" in problem:
-        return diagnostic("frontmatter-syntax", file, line, column, message,
-                          "YAML tags (!!python/..., !custom) are not allowed: front matter is read with a safe loader")
+        return diagnostic(
+            "frontmatter-syntax",
+            file,
+            line,
+            column,
+            message,
+            "YAML tags (!!python/..., !custom) are not allowed: front matter is read with a safe loader",
+        )
     hint = (
         "YAML does not allow tabs for indentation; use spaces"
         if has_tab

@@ -14,8 +14,9 @@ import pickle
 import posixpath
 import subprocess
 import unicodedata
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -88,41 +89,51 @@ def load_content(project_dir: Path, config: SiteConfig, jobs: int = 1, cache: Ca
     """Every page and asset under content/. Parse results come from `cache` when the file is unchanged;
     the rest are parsed by `jobs` processes. The result does not depend on either."""
     content_dir = project_dir / config.content_dir
-    scan = _scan(content_dir, config.content_dir)
-    assets = scan.assets
-    ids = _page_ids(scan.markdown)
-    problems: list[Diagnostic] = list(scan.problems)
+    scan = scan_content(content_dir, config.content_dir)
+    ids = page_ids(scan.markdown)
     results: dict[str, Parsed] = {}
     todo: list[_Job] = []
-    seen: dict[str, str] = {}  # case-folded id -> rel of the first file that took it
     for rel in scan.markdown:
-        page_id = ids[rel]
+        file = posixpath.join(config.content_dir, rel)
+        text, problem = read_text(content_dir / rel, file)
+        if problem:
+            results[rel] = (None, [problem])
+        else:
+            key = key_for(rel, ids[rel], file, str(config.markdown.html), config.faq_heading, text)
+            todo.append(_Job(rel, ids[rel], file, text, key))
+    results |= _parse_all(todo, config, jobs, cache)
+    dates = git_dates(project_dir, config.content_dir)
+    content = assemble_content({rel: (ids[rel], *results[rel]) for rel in scan.markdown}, scan, dates, config)
+    return replace(content, digest=_digest(todo, scan.assets, content_dir, dates))
+
+
+def assemble_content(
+    parsed: Mapping[str, tuple[str, Page | None, list[Diagnostic]]],
+    scan: Scan,
+    dates: Mapping[str, str],
+    config: SiteConfig,
+) -> Content:
+    """Content from each Markdown file's (id, page, problems): a second file claiming an id (ignoring case
+    and Unicode normal form) is a duplicate; an unreadable page still exists, as a file, so a link to it
+    is not a broken link on top of file-unreadable."""
+    problems: list[Diagnostic] = list(scan.problems)
+    pages: dict[str, Page] = {}
+    assets = list(scan.assets)
+    seen: dict[str, str] = {}  # folded id -> rel of the first file that took it
+    for rel, (page_id, page, page_problems) in sorted(parsed.items()):
         file = posixpath.join(config.content_dir, rel)
         folded = unicodedata.normalize("NFC", page_id).casefold()
         if folded in seen:
             problems.append(_duplicate(file, page_id, seen[folded], config))
             continue
         seen[folded] = rel
-        text, problem = read_text(content_dir / rel, file)
-        if problem:
-            results[rel] = (None, [problem])
-        else:
-            key = key_for(rel, page_id, file, str(config.markdown.html), config.faq_heading, text)
-            todo.append(_Job(rel, page_id, file, text, key))
-    results |= _parse_all(todo, config, jobs, cache)
-    dates = git_dates(project_dir, config.content_dir)
-    pages: dict[str, Page] = {}
-    for rel, (page, page_problems) in sorted(results.items()):
         problems += page_problems
         if page is not None:
-            page.git_updated = dates.get(page.file)
-            pages[page.id] = page
-        else:  # unreadable: it still exists, so a link to it is not a broken link on top of file-unreadable
+            page.git_updated = dates.get(file)
+            pages[page_id] = page
+        else:
             assets.append(rel)
-    digest = _digest(todo, assets, content_dir, dates)
-    return Content(
-        dict(sorted(pages.items())), tuple(sorted(assets)), frozenset(scan.folders), tuple(problems), digest
-    )
+    return Content(dict(sorted(pages.items())), tuple(sorted(assets)), frozenset(scan.folders), tuple(problems))
 
 
 def _digest(parsed: list[_Job], assets: list[str], content_dir: Path, dates: dict[str, str]) -> str:
@@ -144,8 +155,13 @@ def _parse_all(todo: list[_Job], config: SiteConfig, jobs: int, cache: Cache | N
     if jobs > 1 and len(missing) >= POOL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()) as pool:
             chunk = max(1, len(missing) // (jobs * 8))
-            fresh = dict(zip((j.key for j in missing), pool.map(_parse_job, missing, [config] * len(missing),
-                                                                chunksize=chunk), strict=True))
+            fresh = dict(
+                zip(
+                    (j.key for j in missing),
+                    pool.map(_parse_job, missing, [config] * len(missing), chunksize=chunk),
+                    strict=True,
+                )
+            )
     else:
         fresh = {job.key: _parse_job(job, config) for job in missing}
     if cache:
@@ -200,8 +216,9 @@ def read_text(path: Path, file: str) -> tuple[str, Diagnostic | None]:
         size = path.stat().st_size
         if size > MAX_PAGE_BYTES:
             message = f"page is {size / 2**20:.0f} MiB; pages over {MAX_PAGE_BYTES // 2**20} MiB are not read"
-            return "", diagnostic("file-too-large", file, 1, 1, message,
-                                  "split it into several pages; a hub's articles are short")
+            return "", diagnostic(
+                "file-too-large", file, 1, 1, message, "split it into several pages; a hub's articles are short"
+            )
         data = path.read_bytes()
     except OSError as error:
         return "", diagnostic("file-unreadable", file, 1, 1, f"cannot read file: {error.strerror}")
@@ -261,18 +278,18 @@ def git_dates(project_dir: Path, content_dir: str) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
-class _Scan:
+class Scan:
     markdown: list[str]
     assets: list[str]
     folders: set[str]
     problems: list[Diagnostic]
 
 
-def _scan(content_dir: Path, prefix: str) -> _Scan:
+def scan_content(content_dir: Path, prefix: str) -> Scan:
     """Markdown files, other files and folders under content/, relative, sorted; hidden ones skipped.
     Symbolic links are followed only while they stay inside content/; one that leaves it, or goes round
     in a loop, is reported and not read."""
-    scan = _Scan([], [], {""}, [])
+    scan = Scan([], [], {""}, [])
     top = content_dir.resolve()
     seen = {top}
     for root, dirnames, filenames in os.walk(content_dir, followlinks=True):
@@ -308,17 +325,29 @@ def _link_problem(path: Path, top: Path, seen: set[Path] | None, file: str) -> D
         message = "symbolic link goes round in a loop" if loop else "symbolic link points to nothing"
         return diagnostic("unsafe-symlink", file, 1, 1, message, "remove the link or point it at a real file")
     if real != top and top not in real.parents:
-        return diagnostic("unsafe-symlink", file, 1, 1, f"symbolic link points outside the content folder, to {real}",
-                          "hubgen reads only files inside content/; copy the file in instead")
+        return diagnostic(
+            "unsafe-symlink",
+            file,
+            1,
+            1,
+            f"symbolic link points outside the content folder, to {real}",
+            "hubgen reads only files inside content/; copy the file in instead",
+        )
     if seen is not None:
         if real in seen:
-            return diagnostic("unsafe-symlink", file, 1, 1, "symbolic link leads back into a folder already read "
-                              "(a loop)", "remove the link; each folder is read once")
+            return diagnostic(
+                "unsafe-symlink",
+                file,
+                1,
+                1,
+                "symbolic link leads back into a folder already read (a loop)",
+                "remove the link; each folder is read once",
+            )
         seen.add(real)
     return None
 
 
-def _page_ids(markdown_files: list[str]) -> dict[str, str]:
+def page_ids(markdown_files: list[str]) -> dict[str, str]:
     present = set(markdown_files)
     ids = {}
     for rel in markdown_files:

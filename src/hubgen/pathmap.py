@@ -33,8 +33,10 @@ def hub_map(graph: LinkGraph, hub_id: str, url_for: UrlFor, current: str | None 
     parts += [_related_curve(where[a], where[b]) for a, b in _related_pairs(graph, where)]
     for column, steps in enumerate(paths):
         parts += [_edge(_centre(column, row), _centre(column, row + 1)) for row in range(len(steps) - 1)]
-        parts += [_node(graph, step, _centre(column, row), row + 1, url_for, step == current)
-                  for row, step in enumerate(steps)]
+        parts += [
+            _node(graph, step, _centre(column, row), row + 1, url_for, step == current)
+            for row, step in enumerate(steps)
+        ]
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -348,6 +348,7 @@ class PageRenderer:
 
     def _map(self, page: Page, here: str) -> Markup:
         """The hub's path map on a hub page; the compact one-row map of its path on an article."""
+
         def url_for(page_id: str) -> str:
             return relative_url(here, page_dir(page_id))
 

@@ -271,8 +271,14 @@ def check_image_alt(graph: LinkGraph) -> Iterable[Diagnostic]:
         for item in resolved:
             link = item.link
             if link.kind == "image" and (link.alt is None or (not link.in_html and not link.alt.strip())):
-                yield diagnostic("image-alt", page.file, link.line, link.column, f"image '{link.href}' has no alt text",
-                                 "describe the image for readers who cannot see it: ![what it shows](file.png)")
+                yield diagnostic(
+                    "image-alt",
+                    page.file,
+                    link.line,
+                    link.column,
+                    f"image '{link.href}' has no alt text",
+                    "describe the image for readers who cannot see it: ![what it shows](file.png)",
+                )
 
 
 RULES: tuple[Rule, ...] = (
