@@ -13,11 +13,11 @@ import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from hubgen import __version__, authoring, pipeline
+from hubgen import __version__, pipeline
 from hubgen.diagnostics import (
     Diagnostic,
     did_you_mean,
@@ -30,6 +30,9 @@ from hubgen.diagnostics import (
     summary_line,
 )
 from hubgen.export import export
+
+if TYPE_CHECKING:
+    from hubgen import authoring
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -315,6 +318,7 @@ def _shown_path(path: Path) -> str:
 @handles_failures
 def new_command(directory: Path, force: bool) -> None:
     """Start a hub project in DIR: settings, a home page, one hub with a three-page path, a CI workflow."""
+    from hubgen import authoring  # imported when used: it is the slowest part of start-up
     for relative in authoring.new_project(directory, force):
         click.echo(f"created {Path(directory, relative).as_posix()}")
 
@@ -344,6 +348,7 @@ def add_command(
     project: Path | None,
 ) -> None:
     """Create a page on a hub's learning path and update its neighbours' prev/next."""
+    from hubgen import authoring  # imported when used: it is the slowest part of start-up
     _one_position(after=after, before=before, end=end)
     _edit(project, dry_run, lambda ws: authoring.add(ws, title, hub, after, before, page_id))
 
@@ -360,6 +365,7 @@ def move_command(
     page: str, after: str | None, before: str | None, hub: str | None, dry_run: bool, project: Path | None
 ) -> None:
     """Move a page on the learning paths; the old neighbours are linked to each other."""
+    from hubgen import authoring  # imported when used: it is the slowest part of start-up
     if _one_position(after=after, before=before, hub=hub) is None:
         raise click.UsageError("say where to: --after ID, --before ID or --hub HUB")
     _edit(project, dry_run, lambda ws: authoring.move(ws, page, after, before, hub))
@@ -373,6 +379,7 @@ def move_command(
 @handles_failures
 def remove_command(page: str, fix_links: bool, dry_run: bool, project: Path | None) -> None:
     """Delete a page and close the gap on its learning path."""
+    from hubgen import authoring  # imported when used: it is the slowest part of start-up
 
     def edit(ws: authoring.Workspace) -> None:
         places = authoring.remove(ws, page, fix_links)
@@ -391,6 +398,7 @@ def remove_command(page: str, fix_links: bool, dry_run: bool, project: Path | No
 @handles_failures
 def rename_command(page: str, new_id: str, dry_run: bool, project: Path | None) -> None:
     """Give a page a new id (and file); rewrite every reference and link to it."""
+    from hubgen import authoring  # imported when used: it is the slowest part of start-up
     _edit(project, dry_run, lambda ws: authoring.rename(ws, page, new_id))
 
 
@@ -403,6 +411,7 @@ def _one_position(**given: Any) -> str | None:
 
 def _edit(project: Path | None, dry_run: bool, edit: Callable[[authoring.Workspace], object]) -> None:
     """Run an authoring edit: print the diff (--dry-run) or the files written; exit 1 when it is refused."""
+    from hubgen import authoring  # imported when used: it is the slowest part of start-up
     try:
         changes, diff = authoring.apply_edit(_project(project), edit, dry_run)
     except authoring.EditRefused as refused:

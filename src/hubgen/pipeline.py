@@ -21,7 +21,6 @@ import jinja2
 from hubgen.cache import CACHE_DIR, Cache, key_for
 from hubgen.config import CONFIG_FILE, SiteConfig, load_config
 from hubgen.diagnostics import Diagnostic, count, diagnostic
-from hubgen.external import ExternalLink, ExternalSettings, check_external
 from hubgen.graph import LinkGraph, build_graph
 from hubgen.load import load_content
 from hubgen.render import OutputCollision, Site, render_site, theme_digest
@@ -182,6 +181,8 @@ def _template_message(error: jinja2.TemplateError) -> str:
 
 
 def _check_external(graph: LinkGraph, project_dir: Path) -> list[Diagnostic]:
+    from hubgen.external import ExternalLink, ExternalSettings, check_external  # httpx: only when asked for
+
     options = graph.config.external
     for pattern in options.exclude:
         try:
