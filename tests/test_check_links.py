@@ -318,3 +318,28 @@ def test_positions_after_front_matter_and_crlf(make_hub):
     text = HEAD + "\nLine six [x](gone.md)\n"
     project = make_hub({**BASE, "content/hub/a.md": text.replace("\n", "\r\n").encode()})
     assert found(check(project)) == [(A, 6, 14, "broken-link")]
+
+
+# --------------------------------------------- explicit heading ids, folders served by index.html, HTML files
+
+
+def test_explicit_heading_id_is_an_anchor_and_leaves_the_heading_text(make_hub):
+    files = {"content/hub/c.md": "---\ntitle: C\nprev: b\n---\n## Setup steps {#install}\n\n## Install\n"}
+    line = "[ok](c.md#install) [ok](c.md#install-1) [bad](c.md#setup-steps)"
+    result = check_body(make_hub, line + "\n", files)
+    assert found(result) == [(A, 5, line.index("c.md#setup-steps") + 1, "broken-anchor")]
+    page = result.graph.pages["hub/c"]
+    assert [(h.id, h.text) for h in page.body.headings] == [("install", "Setup steps"), ("install-1", "Install")]
+    assert '<h2 id="install">Setup steps</h2>' in page.body.html
+
+
+def test_a_folder_served_by_its_index_html_is_not_a_404_and_its_ids_are_checked(make_hub):
+    html = '<!doctype html><p id="Intro">x</p><!-- <a id="hidden"></a> -->\n'
+    files = {"content/hub/demo/index.html": html, "content/hub/raw.html": '<h1 id="top-title">T</h1>\n'}
+    line = "[a](demo/) [b](demo) [c](demo/#Intro) [d](demo#intro) [e](raw.html#top-title) [f](raw.html#nope)"
+    result = check_body(make_hub, line + "\n[g](demo/#hidden)\n", files)
+    columns = [line.index("demo#intro") + 1, line.index("raw.html#nope") + 1]
+    assert found(result) == [(A, 5, columns[0], "broken-anchor"), (A, 5, columns[1], "broken-anchor"),
+                             (A, 6, 5, "broken-anchor")]
+    assert "content/hub/demo/index.html" in result.diagnostics[0].message
+    assert "'#Intro'" in result.diagnostics[0].hint  # ids in HTML are case-sensitive: a hint, not a pass

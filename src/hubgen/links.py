@@ -48,6 +48,7 @@ class SiteIndex:
     generated: Collection[str]  # folders of generated pages: "tags", "tags/ai"
     base_path: str  # "/" or "/learn/"
     spellings: Mapping[str, str] = field(default_factory=dict)  # NFC form -> the name on disk, where they differ
+    html_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)  # HTML asset -> the ids it declares
 
 
 def resolve_href(href: str, folder: str, site: SiteIndex, kind: str = "link") -> LinkTarget:
@@ -114,7 +115,8 @@ def _lookup(path: str | None, trailing_slash: bool, site: SiteIndex) -> tuple[Ta
     if stem in site.generated:
         return "generated", stem
     if path in site.folders:
-        return "folder", path
+        index = posixpath.join(path, "index.html") if path else "index.html"
+        return ("asset", index) if index in site.assets else ("folder", path)
     return "missing", path
 
 

@@ -16,7 +16,7 @@ import subprocess
 import unicodedata
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -24,7 +24,7 @@ from hubgen.cache import Cache, key_for
 from hubgen.config import SiteConfig
 from hubgen.diagnostics import Diagnostic, diagnostic
 from hubgen.frontmatter import FrontMatter, parse_front_matter, split_front_matter
-from hubgen.markdown import ParsedMarkdown, parse_markdown
+from hubgen.markdown import ParsedMarkdown, html_ids, parse_markdown
 
 PageType = Literal["home", "hub", "article"]
 MAX_PAGE_BYTES = 8 * 2**20  # a page larger than this is refused with a diagnostic, not parsed
@@ -68,6 +68,7 @@ class Content:
     folders: frozenset[str]  # every folder under content/ (relative), "" included
     diagnostics: tuple[Diagnostic, ...]
     digest: str = ""  # changes whenever anything loaded here could change the site
+    html_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)  # .html asset -> its ids
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,16 @@ def load_content(project_dir: Path, config: SiteConfig, jobs: int = 1, cache: Ca
     results |= _parse_all(todo, config, jobs, cache)
     dates = git_dates(project_dir, config.content_dir)
     content = assemble_content({rel: (ids[rel], *results[rel]) for rel in scan.markdown}, scan, dates, config)
-    return replace(content, digest=_digest(todo, scan.assets, content_dir, dates))
+    html = {rel: _ids_in_html(content_dir / rel) for rel in scan.assets if rel.endswith((".html", ".htm"))}
+    return replace(content, digest=_digest(todo, scan.assets, content_dir, dates), html_ids=html)
+
+
+def _ids_in_html(path: Path) -> frozenset[str]:
+    """The ids (and <a name>s) an HTML file in content/ declares, for links into it with a #fragment."""
+    try:
+        return frozenset(html_ids(path.read_bytes()[:MAX_PAGE_BYTES].decode("utf-8", "replace")))
+    except OSError:
+        return frozenset()
 
 
 def assemble_content(

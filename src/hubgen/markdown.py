@@ -192,14 +192,33 @@ def heading_text(inline: Token) -> str:
     return "".join(parts)
 
 
+_EXPLICIT_ID = re.compile(r"\s*\{#([^\s{}]+)\}\s*$")
+
+
+def _explicit_id(inline: Token) -> str | None:
+    """`## Title {#my-id}`: the id Docusaurus, Hugo and MkDocs (attr_list) take from a heading, removed from
+    its text."""
+    children = inline.children or []
+    last = children[-1] if children else None
+    match = _EXPLICIT_ID.search(last.content) if last is not None and last.type == "text" else None
+    if last is None or match is None:
+        return None
+    last.content = last.content[: match.start()]
+    inline.content = _EXPLICIT_ID.sub("", inline.content)
+    return match.group(1)
+
+
 def _assign_heading_ids(tokens: list[Token]) -> list[Heading]:
     slugger = Slugger()
     headings = []
     for index, token in enumerate(tokens):
         if token.type != "heading_open":
             continue
+        explicit = _explicit_id(tokens[index + 1])
         text = heading_text(tokens[index + 1])
-        slug = slugger.slug(text)
+        if explicit:
+            slugger.reserve(explicit)
+        slug = explicit or slugger.slug(text)
         token.attrSet("id", slug)
         line = token.map[0] + 1 if token.map else 1
         headings.append(Heading(int(token.tag[1]), slug, " ".join(text.split()), line))
@@ -285,6 +304,11 @@ class _TagScanner(HTMLParser):
             self.ids.add(values["name"])
 
     handle_startendtag = handle_starttag
+
+
+def html_ids(text: str) -> set[str]:
+    """The ids and `<a name>`s an HTML document declares (comments and scripts do not count)."""
+    return _html_links(text, 1, [])[1]
 
 
 def _html_links(

@@ -165,6 +165,10 @@ class Slugger:
         occurrences[result] = 0
         return result
 
+    def reserve(self, slug: str) -> None:
+        """Take `slug` as it is (an explicit `{#id}`), so a later heading with that text gets a suffix."""
+        self._occurrences.setdefault(slug, 0)
+
     def reset(self) -> None:
         """Forget all slugs handed out so far."""
         self._occurrences = {}

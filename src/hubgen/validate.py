@@ -6,6 +6,7 @@ re-reads files. `validate` runs every rule, then applies the project's severity 
 from __future__ import annotations
 
 import difflib
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import unquote
@@ -226,6 +227,13 @@ def _link_problem(item: ResolvedLink, page: Page, graph: LinkGraph) -> tuple[str
         )
     if target.kind == "unsafe":
         return "unsafe-link", f"'{shown[:40]}' is not rendered as a link (unsafe URL scheme)", "use an http(s) link"
+    if target.kind == "asset" and target.fragment and target.path in graph.site.html_ids:
+        ids = graph.site.html_ids[target.path]  # an HTML file copied as it is: its ids, exactly (case matters)
+        if target.fragment in ("top", *ids) or unquote(target.fragment) in ids:
+            return None
+        hint = did_you_mean(unquote(target.fragment), sorted(ids), "did you mean") or "it has no such id"
+        where = posixpath.join(graph.config.content_dir, target.path)
+        return "broken-anchor", f"'#{target.fragment}' matches no id in {where}", hint.replace("'", "'#", 1)
     if target.kind != "page":
         return None
     target_id = page.id if target.same_page else target.path
