@@ -313,7 +313,7 @@ def report(results: Results, sizes: list[int], peers: dict[str, list[str]], comm
         "The machine is shared (other jobs run concurrently), so timings are noisy: compare medians and ratios, "
         "not single runs.",
         "Peak RSS is the largest ru_maxrss (os.wait4) of that command over the runs.",
-        "Hugo is multi-threaded and uses every core; hubgen and MkDocs run on one.",
+        "Hugo is multi-threaded and uses every core; hubgen uses --jobs (default: every core) processes; MkDocs one.",
         "Hugo builds its default extras too (RSS, sitemap, tags/categories taxonomy pages); "
         "MkDocs builds its default theme with the search index.",
         *results.notes,

@@ -148,7 +148,7 @@ def test_dark_mode_toggle_is_remembered(served_hub: str, page) -> None:
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") != light_background
 
 
-@pytest.mark.parametrize("width", [1280, 375])
+@pytest.mark.parametrize("width", [1280, 375, 320])
 def test_screenshots_of_an_article_and_a_hub(served_hub: str, page, width: int) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.set_viewport_size({"width": width, "height": 900})
