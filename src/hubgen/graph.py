@@ -82,6 +82,7 @@ class LinkGraph:
     tags: Mapping[str, Tag]
     position: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # id -> (path index, step index)
     digest: str = ""  # the loaded content's digest (see load.Content.digest)
+    members_of: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # hub -> its pages, sorted by id
 
     def next_of(self, page_id: str) -> str | None:
         return self._neighbour(page_id, +1)
@@ -98,7 +99,7 @@ class LinkGraph:
 
     def members(self, hub_id: str) -> tuple[str, ...]:
         """The hub's pages, sorted by id."""
-        return tuple(p for p in self.pages if self.hub_of.get(p) == hub_id and p != hub_id)
+        return self.members_of.get(hub_id, ())
 
     def paths_of(self, hub_id: str) -> tuple[LearningPath, ...]:
         return tuple(path for path in self.paths if path.hub == hub_id)
@@ -148,6 +149,7 @@ def build_graph(content: Content, config: SiteConfig, include_drafts: bool = Fal
         tags=tags,
         position=position,
         digest=content.digest,
+        members_of=_members(hub_of),
     )
 
 
@@ -331,6 +333,14 @@ def _backlinks(
         target: tuple(sorted(found, key=lambda p: (pages[p].title.casefold(), p)))
         for target, found in sorted(sources.items())
     }
+
+
+def _members(hub_of: Mapping[str, str | None]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, list[str]] = defaultdict(list)
+    for page_id, hub in sorted(hub_of.items()):
+        if hub is not None and hub != page_id:
+            found[hub].append(page_id)
+    return {hub: tuple(pages) for hub, pages in found.items()}
 
 
 def tag_slug(name: str) -> str:

@@ -301,29 +301,40 @@ def scan_content(content_dir: Path, prefix: str) -> Scan:
     in a loop, is reported and not read."""
     scan = Scan([], [], {""}, [])
     top = content_dir.resolve()
-    seen = {top}
-    for root, dirnames, filenames in os.walk(content_dir, followlinks=True):
-        rel_root = Path(root).relative_to(content_dir).as_posix()
-        rel_root = "" if rel_root == "." else rel_root
-        kept = []
-        for name in sorted(d for d in dirnames if not d.startswith(".")):
-            problem = _link_problem(Path(root) / name, top, seen, posixpath.join(prefix, rel_root, name))
-            if problem:
-                scan.problems.append(problem)
-            else:
-                kept.append(name)
-        dirnames[:] = kept
-        scan.folders.add(rel_root)
-        for name in sorted(f for f in filenames if not f.startswith(".")):
-            rel = posixpath.join(rel_root, name)
-            problem = _link_problem(Path(root) / name, top, None, posixpath.join(prefix, rel))
-            if problem:
-                scan.problems.append(problem)
-            else:
-                (scan.markdown if name.endswith(".md") else scan.assets).append(rel)
+    _scan_folder(content_dir, "", top, top, {top}, prefix, scan)
     scan.markdown.sort()
     scan.assets.sort()
     return scan
+
+
+def _scan_folder(folder: Path, rel: str, real: Path, top: Path, seen: set[Path], prefix: str, scan: Scan) -> None:
+    """One folder: its subfolders are checked (and marked seen) before any is entered, as os.walk does.
+    Only symbolic links need resolving (a directory entry says whether it is one without a system call)."""
+    scan.folders.add(rel)
+    try:
+        entries = sorted((e for e in os.scandir(folder) if not e.name.startswith(".")), key=lambda e: e.name)
+    except OSError:
+        return
+    subfolders: list[tuple[os.DirEntry[str], Path]] = []
+    for entry in entries:
+        child = posixpath.join(rel, entry.name)
+        file = posixpath.join(prefix, child)
+        is_link = entry.is_symlink()
+        try:
+            is_dir = entry.is_dir()  # follows a link
+        except OSError:  # a link that loops: _link_problem says so
+            is_dir = False
+        problem = _link_problem(Path(entry.path), top, seen if is_dir else None, file) if is_link else None
+        if problem:
+            scan.problems.append(problem)
+        elif is_dir:
+            child_real = Path(entry.path).resolve() if is_link else real / entry.name
+            seen.add(child_real)
+            subfolders.append((entry, child_real))
+        else:
+            (scan.markdown if entry.name.endswith(".md") else scan.assets).append(child)
+    for entry, child_real in subfolders:
+        _scan_folder(Path(entry.path), posixpath.join(rel, entry.name), child_real, top, seen, prefix, scan)
 
 
 def _link_problem(path: Path, top: Path, seen: set[Path] | None, file: str) -> Diagnostic | None:
