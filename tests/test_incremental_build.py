@@ -186,3 +186,39 @@ def test_check_with_a_warm_cache_reports_the_same_diagnostics(make_hub) -> None:
     warm = pipeline.check(project, jobs=1, use_cache=True)
     assert [d.code for d in cold.diagnostics] == ["broken-link"]
     assert warm.diagnostics == cold.diagnostics
+
+
+def test_a_build_without_the_cache_is_never_mistaken_for_the_cached_one(make_hub, tmp_path: Path) -> None:
+    project = make_hub(hub_files())
+    pipeline.build(project, jobs=1, use_cache=True)
+    page = project / "content/alpha/a2.md"
+    original = page.read_text()
+    page.write_text(original.replace("Text of 2", "EDITED text of 2"))
+    pipeline.build(project, jobs=1, use_cache=False)  # the cache's record of site/ is now out of date
+    page.write_text(original)
+    again = pipeline.build(project, jobs=1, use_cache=True)
+    assert again.written > 0
+    assert snapshot(project / "site") == cold_build(project, tmp_path)
+
+
+def test_a_deleted_output_file_makes_a_no_op_build_write_again(make_hub, tmp_path: Path) -> None:
+    project = make_hub(hub_files())
+    pipeline.build(project, jobs=1, use_cache=True)
+    (project / "site/alpha/a1/index.html").unlink()
+    again = pipeline.build(project, jobs=1, use_cache=True)
+    assert again.written > 0
+    assert snapshot(project / "site") == cold_build(project, tmp_path)
+
+
+def test_turning_search_off_leaves_no_search_index_behind(make_hub, tmp_path: Path) -> None:
+    files = hub_files()
+    files["hubgen.yaml"] = files["hubgen.yaml"].replace("search: false", "search: true")
+    project = make_hub(files)
+    pipeline.build(project, jobs=1, use_cache=True)
+    assert (project / "site/pagefind/pagefind.js").is_file()
+    (project / "hubgen.yaml").write_text(files["hubgen.yaml"].replace("search: true", "search: false"))
+    pipeline.build(project, jobs=1, use_cache=True)
+    edit_body(project)
+    pipeline.build(project, jobs=1, use_cache=True)  # stages into the spare, which held the index
+    assert not (project / "site/pagefind").exists()
+    assert snapshot(project / "site") == cold_build(project, tmp_path)

@@ -62,9 +62,13 @@ class WriteStats:
 
 
 def up_to_date(state_dir: Path, output: Path, digest: str) -> int | None:
-    """The number of files in `output` when the last build there had this input digest, else None."""
-    state = _load_state(state_dir, output.resolve())
+    """The number of files in `output` when the last build there had this input digest and every one of its
+    files is still there, else None."""
+    output = output.resolve()
+    state = _load_state(state_dir, output)
     if state is None or state.get("digest") != digest or not isinstance(state.get("files"), dict):
+        return None
+    if not all((output / rel).is_file() for rel in state["files"]):
         return None
     return len(state["files"])
 
@@ -86,7 +90,7 @@ def write_site(
     output.parent.mkdir(parents=True, exist_ok=True)
     wanted = manifest(site)
     state = _load_state(state_dir, output)
-    if state is not None and state.get("files") == wanted:
+    if state is not None and state.get("files") == wanted and all((output / rel).is_file() for rel in wanted):
         _save_state(state_dir, output, wanted, state.get("spare"), digest)
         return WriteStats(0, len(wanted), 0)
     spare = _spare(state_dir, output) if state_dir is not None else None
@@ -102,8 +106,8 @@ def write_site(
     _save_state(state_dir, output, state.get("files") if state else None, None, "")  # the spare is in flux
     try:
         stats = _update(staging, site, wanted, known)
+        _remove_unwanted(staging, wanted)  # e.g. a search index from when search was on
         if finish is not None:
-            shutil.rmtree(staging / "pagefind", ignore_errors=True)
             finish(staging)
         previous = _swap(staging, output, spare)
     except BaseException:
@@ -141,9 +145,32 @@ def _update(folder: Path, site: Site, wanted: dict[str, str], known: dict[str, s
     for rel in stale:
         (folder / rel).unlink(missing_ok=True)
     _remove_empty_folders(folder, {posixpath.dirname(rel) for rel in stale})
+    (folder / MARKER).unlink(missing_ok=True)  # a new file each time: its identity says which build wrote it
     (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     os.chmod(folder, 0o755)
     return WriteStats(written, len(wanted) - written, len(stale))
+
+
+def _marker_identity(output: Path) -> list[int] | None:
+    try:
+        info = (output / MARKER).stat()
+    except OSError:
+        return None
+    return [info.st_ino, info.st_mtime_ns, info.st_size]
+
+
+def _remove_unwanted(folder: Path, wanted: dict[str, str]) -> None:
+    """Delete every file in `folder` that the site does not hold, so staging is exactly the site."""
+    for root, dirnames, filenames in os.walk(folder, topdown=False):
+        rel_root = Path(root).relative_to(folder).as_posix()
+        for name in filenames:
+            rel = name if rel_root == "." else f"{rel_root}/{name}"
+            if rel not in wanted and rel != MARKER:
+                os.unlink(os.path.join(root, name))
+        for name in dirnames:
+            path = os.path.join(root, name)
+            if not os.listdir(path):
+                os.rmdir(path)
 
 
 def _remove_empty_folders(root: Path, folders: set[str]) -> None:
@@ -205,14 +232,19 @@ def _spare(state_dir: Path, output: Path) -> Path | None:
 
 
 def _load_state(state_dir: Path | None, output: Path) -> dict[str, Any] | None:
-    if state_dir is None or not (output / MARKER).is_file():
+    """What the cache knows of `output`, when `output` is still the site it describes: the very marker file
+    the recorded build wrote (a build without the cache writes a new one, making the record worthless)."""
+    if state_dir is None:
         return None
     try:
         state = json.loads((state_dir / STATE_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     entry = state.get(str(output)) if isinstance(state, dict) else None
-    return entry if isinstance(entry, dict) else None
+    if not isinstance(entry, dict) or not isinstance(entry.get("files"), dict):
+        return None
+    identity = _marker_identity(output)
+    return entry if identity is not None and entry.get("marker") == identity else None
 
 
 def _save_state(
@@ -225,7 +257,7 @@ def _save_state(
         state = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     except (OSError, ValueError):
         state = {}
-    state[str(output)] = {"files": files, "spare": spare, "digest": digest}
+    state[str(output)] = {"files": files, "spare": spare, "digest": digest, "marker": _marker_identity(output)}
     try:
         state_dir.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
