@@ -343,3 +343,60 @@ def test_a_folder_served_by_its_index_html_is_not_a_404_and_its_ids_are_checked(
                              (A, 6, 5, "broken-anchor")]
     assert "content/hub/demo/index.html" in result.diagnostics[0].message
     assert "'#Intro'" in result.diagnostics[0].hint  # ids in HTML are case-sensitive: a hint, not a pass
+
+
+# ------------------------------------------------------------------------- what the site writes, checked early
+
+
+@pytest.mark.parametrize(
+    ("asset", "where"),
+    [
+        ("content/hub/b/index.html", "content/hub/b.md"),  # a page's own output
+        ("content/404.html", "the 404 page"),
+        ("content/robots.txt", "robots.txt"),
+        ("content/_static/style.css", "the theme's files"),
+        ("content/pagefind/pagefind.js", "the search index"),
+    ],
+)
+def test_a_copied_file_where_the_build_writes_is_an_output_collision(make_hub, asset, where):
+    result = check_body(make_hub, "Fine.\n", {asset: "x", "hubgen.yaml": "search: true\n"})
+    assert found(result) == [(asset, 1, 1, "output-collision")]
+    assert where in result.diagnostics[0].message
+
+
+def test_without_a_home_page_one_is_generated_and_links_to_it_work(make_hub, tmp_path):
+    from hubgen.pipeline import build
+
+    files = {**BASE, "content/index.md": None, "content/hub/a.md": HEAD + "[home](/) [hub](../hub/)\n"}
+    project = make_hub(files)
+    assert found(check(project)) == []
+    result = build(project)
+    home = (project / "site/index.html").read_text()
+    assert "The Hub" in home and 'href="hub/"' in home
+    assert 'href="../../"' in (project / "site/hub/a/index.html").read_text()
+    assert result.check.errors == 0
+
+
+def test_javascript_hidden_by_a_tab_entity_or_in_xlink_href_is_not_rendered(make_hub):
+    from hubgen.pipeline import build
+
+    body = (
+        '<a href="jav&#x09;ascript:alert(1)">tab</a>\n\n'
+        '<svg><a xlink:href="javascript:alert(2)"><text>x</text></a></svg>\n\n'
+        '<form action="JaVaScRiPt:alert(3)"><button>go</button></form>\n'
+    )
+    project = make_hub({**BASE, "content/hub/a.md": HEAD + body})
+    assert found(check(project)) == [("content/hub/a.md", 5, 1, "unsafe-link")]  # the href holds an entity
+    build(project)
+    html = (project / "site/hub/a/index.html").read_text().lower()
+    assert not any(f'="{scheme}' in html for scheme in ("javascript:", "jav\tascript:", "jav&#x09;ascript:"))
+    assert "xlink:href" not in html and "action=" not in html
+
+
+def test_a_relative_url_never_starts_with_something_that_reads_as_a_scheme():
+    from hubgen.links import relative_url
+
+    assert relative_url("", "c:d/") == "./c:d/"
+    assert relative_url("a/", "a/c:d/") == "./c:d/"
+    assert relative_url("x/", "c:d/") == "../c:d/"
+    assert relative_url("", "docs/c:d/") == "docs/c:d/"

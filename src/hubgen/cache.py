@@ -14,32 +14,26 @@ import hashlib
 import sqlite3
 from collections.abc import Iterable, Mapping
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 CACHE_DIR = ".hubgen-cache"
 SCHEMA = 1
-_CODE = (
-    "frontmatter.py",
-    "markdown.py",
-    "load.py",
-    "slugs.py",
-    "links.py",
-    "diagnostics.py",
-    "graph.py",
-    "render.py",
-    "pathmap.py",
-    "seo.py",
-    "validate.py",
-    "config.py",
-)
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pygments", "jinja2", "pyyaml")
 
 
 @cache
 def code_digest() -> str:
-    """A digest of the modules that turn files into pages, so editing hubgen invalidates the cache too."""
+    """A digest of hubgen's own code and of the libraries whose output lands in the cache (a newer Pygments
+    highlights differently), so upgrading either invalidates the cache too."""
     digest = hashlib.sha256(f"schema {SCHEMA}".encode())
-    for name in _CODE:
-        digest.update((Path(__file__).parent / name).read_bytes())
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    for package in _LIBRARIES:
+        try:
+            digest.update(f"{package} {metadata.version(package)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{package} ?".encode())
     return digest.hexdigest()
 
 

@@ -319,6 +319,7 @@ def _shown_path(path: Path) -> str:
 def new_command(directory: Path, force: bool) -> None:
     """Start a hub project in DIR: settings, a home page, one hub with a three-page path, a CI workflow."""
     from hubgen import authoring  # imported when used: it is the slowest part of start-up
+
     for relative in authoring.new_project(directory, force):
         click.echo(f"created {Path(directory, relative).as_posix()}")
 
@@ -349,6 +350,7 @@ def add_command(
 ) -> None:
     """Create a page on a hub's learning path and update its neighbours' prev/next."""
     from hubgen import authoring  # imported when used: it is the slowest part of start-up
+
     _one_position(after=after, before=before, end=end)
     _edit(project, dry_run, lambda ws: authoring.add(ws, title, hub, after, before, page_id))
 
@@ -366,6 +368,7 @@ def move_command(
 ) -> None:
     """Move a page on the learning paths; the old neighbours are linked to each other."""
     from hubgen import authoring  # imported when used: it is the slowest part of start-up
+
     if _one_position(after=after, before=before, hub=hub) is None:
         raise click.UsageError("say where to: --after ID, --before ID or --hub HUB")
     _edit(project, dry_run, lambda ws: authoring.move(ws, page, after, before, hub))
@@ -399,6 +402,7 @@ def remove_command(page: str, fix_links: bool, dry_run: bool, project: Path | No
 def rename_command(page: str, new_id: str, dry_run: bool, project: Path | None) -> None:
     """Give a page a new id (and file); rewrite every reference and link to it."""
     from hubgen import authoring  # imported when used: it is the slowest part of start-up
+
     _edit(project, dry_run, lambda ws: authoring.rename(ws, page, new_id))
 
 
@@ -412,6 +416,7 @@ def _one_position(**given: Any) -> str | None:
 def _edit(project: Path | None, dry_run: bool, edit: Callable[[authoring.Workspace], object]) -> None:
     """Run an authoring edit: print the diff (--dry-run) or the files written; exit 1 when it is refused."""
     from hubgen import authoring  # imported when used: it is the slowest part of start-up
+
     try:
         changes, diff = authoring.apply_edit(_project(project), edit, dry_run)
     except authoring.EditRefused as refused:

@@ -293,6 +293,7 @@ def _walk(start: str, next_of: Mapping[str, str], seen: set[str]) -> list[str]:
 
 def _site_index(content: Content, tags: Mapping[str, Tag], config: SiteConfig) -> SiteIndex:
     generated = ["tags", *(f"tags/{slug}" for slug in tags)] if tags else []
+    generated.append("")  # the home page, generated when there is no content/index.md
     return SiteIndex(
         page_by_rel={page.rel: page.id for page in content.pages.values()},
         page_ids=frozenset(content.pages),

@@ -172,7 +172,7 @@ class LiveSite:
                 previous = (ids[rel], *load_page(content_dir / rel, rel, ids[rel], file, self.config))
             parsed[rel] = previous
         self._parsed = parsed
-        return assemble_content(parsed, scan, self._dates, self.config)
+        return assemble_content(parsed, scan, self._dates, self.config, content_dir)
 
     def _render(self, graph: LinkGraph) -> int:
         """Render what changed into a new Site; commit it only when everything rendered."""

@@ -20,7 +20,9 @@ from urllib.parse import quote
 
 TargetKind = Literal["page", "asset", "generated", "external", "other-scheme", "unsafe", "missing", "folder"]
 
+STATIC_DIR = "_static"  # where the theme's CSS and JS go in the site
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _UNSAFE_SCHEMES = ("javascript", "vbscript", "data")
 # markdown-it leaves reserved characters percent-encoded; in a path they only ever name a file (`a%23b.md`
 # is the file `a#b.md`). %2F stays encoded: it is not a folder separator.
@@ -55,7 +57,7 @@ def resolve_href(href: str, folder: str, site: SiteIndex, kind: str = "link") ->
     """Resolve `href` (percent-decoded) written in a file in `folder` (relative to content/)."""
     if href.startswith("//"):
         return LinkTarget("external", href)
-    scheme = _SCHEME.match(href)
+    scheme = _SCHEME.match(href) or _SCHEME.match(_CONTROL.sub("", href).strip())
     if scheme:
         if scheme.group(0)[:-1].lower() in ("http", "https"):
             return LinkTarget("external", href)
@@ -69,11 +71,13 @@ def resolve_href(href: str, folder: str, site: SiteIndex, kind: str = "link") ->
 
 
 def is_unsafe_url(href: str, kind: str) -> bool:
-    """javascript:, vbscript: and data: URLs (data: images aside) are never rendered as links."""
-    scheme = _SCHEME.match(href.strip())
+    """javascript:, vbscript: and data: URLs (data: images aside) are never rendered as links. Tabs,
+    newlines and other control characters are dropped first, as browsers do (`jav&#x09;ascript:`)."""
+    url = _CONTROL.sub("", href).strip()
+    scheme = _SCHEME.match(url)
     if not scheme or scheme.group(0)[:-1].lower() not in _UNSAFE_SCHEMES:
         return False
-    return not (kind == "image" and _SAFE_DATA_IMAGE.match(href.strip()))
+    return not (kind == "image" and _SAFE_DATA_IMAGE.match(url))
 
 
 def _split(href: str) -> tuple[str, str, str | None]:
@@ -155,8 +159,10 @@ def relative_url(from_dir: str, to_path: str) -> str:
     while common < len(source) and common < len(target) - 1 and source[common] == target[common]:
         common += 1
     ups = "../" * (len(source) - common)
-    url = ups + _quoted("/".join(target[common:]))
-    return url or "./"
+    rest = _quoted("/".join(target[common:]))
+    if not ups and ":" in rest.split("/", 1)[0]:  # `c:d/` would read as the scheme `c:`
+        rest = "./" + rest
+    return ups + rest or "./"
 
 
 @lru_cache(maxsize=4096)

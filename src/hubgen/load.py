@@ -104,9 +104,9 @@ def load_content(project_dir: Path, config: SiteConfig, jobs: int = 1, cache: Ca
             todo.append(_Job(rel, ids[rel], file, text, key))
     results |= _parse_all(todo, config, jobs, cache)
     dates = git_dates(project_dir, config.content_dir)
-    content = assemble_content({rel: (ids[rel], *results[rel]) for rel in scan.markdown}, scan, dates, config)
-    html = {rel: _ids_in_html(content_dir / rel) for rel in scan.assets if rel.endswith((".html", ".htm"))}
-    return replace(content, digest=_digest(todo, scan.assets, content_dir, dates), html_ids=html)
+    parsed = {rel: (ids[rel], *results[rel]) for rel in scan.markdown}
+    content = assemble_content(parsed, scan, dates, config, content_dir)
+    return replace(content, digest=_digest(todo, scan.assets, content_dir, dates))
 
 
 def _ids_in_html(path: Path) -> frozenset[str]:
@@ -122,6 +122,7 @@ def assemble_content(
     scan: Scan,
     dates: Mapping[str, str],
     config: SiteConfig,
+    content_dir: Path,
 ) -> Content:
     """Content from each Markdown file's (id, page, problems): a second file claiming an id (ignoring case
     and Unicode normal form) is a duplicate; an unreadable page still exists, as a file, so a link to it
@@ -143,7 +144,10 @@ def assemble_content(
             pages[page_id] = page
         else:
             assets.append(rel)
-    return Content(dict(sorted(pages.items())), tuple(sorted(assets)), frozenset(scan.folders), tuple(problems))
+    html = {rel: _ids_in_html(content_dir / rel) for rel in scan.assets if rel.endswith((".html", ".htm"))}
+    return Content(
+        dict(sorted(pages.items())), tuple(sorted(assets)), frozenset(scan.folders), tuple(problems), html_ids=html
+    )
 
 
 def _digest(parsed: list[_Job], assets: list[str], content_dir: Path, dates: dict[str, str]) -> str:

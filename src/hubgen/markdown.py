@@ -429,7 +429,10 @@ def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: d
     return self.renderToken([token.copy(attrs=attrs)], 0, options, env)
 
 
-_HTML_URL = re.compile(r"""(\s(?:href|src)\s*=\s*)("[^"]*"|'[^']*'|[^\s>"']+)""", re.IGNORECASE)
+_HTML_URL = re.compile(
+    r"""((?<![\w-])(?:xlink:)?(?:href|src|action|formaction|poster)\s*=\s*)("[^"]*"|'[^']*'|[^\s>"']+)""",
+    re.IGNORECASE,
+)
 
 
 def rewrite_html_urls(snippet: str, resolve: Resolver) -> str:

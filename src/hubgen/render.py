@@ -21,14 +21,13 @@ from mdurl import decode as url_decode
 from hubgen import __version__
 from hubgen.cache import Cache, key_for
 from hubgen.graph import LinkGraph, tag_slug
-from hubgen.links import LinkTarget, fragment_url, page_dir, relative_url, resolve_href
+from hubgen.links import STATIC_DIR, LinkTarget, fragment_url, page_dir, relative_url, resolve_href
 from hubgen.load import Page
 from hubgen.markdown import LinkKind, pygments_css, render_markdown
 from hubgen.pathmap import compact_map, hub_map
 from hubgen.seo import FEED_FILE, json_ld, seo_files
 from hubgen.validate import find_anchor
 
-STATIC_DIR = "_static"
 ASSET_KEYS = (("css", "style.css"), ("code_css", "code.css"), ("js", "hubgen.js"))
 HOME_TITLE = "Home"
 TEMPLATE_FOR = {"home": "home.html", "hub": "hub.html", "article": "article.html"}
@@ -209,6 +208,13 @@ class PageRenderer:
     def generated_views(self) -> Iterable[tuple[str, str, str | None, dict[str, Any]]]:
         """(output, template, here, view) of each generated page, unrendered."""
         taken = set(self.graph.pages)
+        if "" not in taken:  # no content/index.md: a home page that lists the hubs, so "Home" links work
+            view = self._generated_view("home", self.config.title, "") | {
+                "breadcrumb": [],
+                "summary": self.config.description,
+                "hubs": [self._card(h, "") | {"count": len(self.graph.members(h))} for h in self._hub_order()],
+            }
+            yield "index.html", "home.html", "", view
         if self.graph.tags and "tags" not in taken:
             here = "tags/"
             tag_list = [
@@ -243,6 +249,7 @@ class PageRenderer:
             "generator": f"hubgen {__version__}",
             "feed": root + FEED_FILE if self.config.site_url else "",
             "search": self.config.search,
+            "has_tags": bool(self.graph.tags) or "tags" in self.graph.pages,
             "page": view,
         }
         return self.env.get_template(template).render(context).encode()
@@ -402,7 +409,8 @@ class PageRenderer:
         if target.kind == "asset":
             return relative_url(here, target.path) + target.query + fragment_url(target.fragment)
         if target.kind == "generated":
-            return relative_url(here, target.path + "/") + target.query + fragment_url(target.fragment)
+            folder = target.path + "/" if target.path else ""
+            return relative_url(here, folder) + target.query + fragment_url(target.fragment)
         return raw
 
 

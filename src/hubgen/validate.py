@@ -13,8 +13,10 @@ from urllib.parse import unquote
 
 from hubgen.diagnostics import Diagnostic, diagnostic, did_you_mean
 from hubgen.graph import Clash, LinkGraph, Reference, ResolvedLink
-from hubgen.links import suggest
+from hubgen.links import STATIC_DIR, page_dir, suggest
 from hubgen.load import Page
+from hubgen.search import INDEX_DIR
+from hubgen.seo import FEED_FILE
 
 Rule = Callable[[LinkGraph], Iterable[Diagnostic]]
 
@@ -289,6 +291,37 @@ def check_image_alt(graph: LinkGraph) -> Iterable[Diagnostic]:
                 )
 
 
+def check_outputs(graph: LinkGraph) -> Iterable[Diagnostic]:
+    """Two things written to one path of the site: a page and a copied file (`a.md` and `a/index.html`), or a
+    file under a name the build writes itself (404.html, robots.txt, _static/, the search index...)."""
+    reserved = {"404.html": "the 404 page", "robots.txt": "robots.txt"}
+    if graph.config.site_url:
+        reserved |= {"sitemap.xml": "the sitemap", FEED_FILE: "the feed"}
+    if "" not in graph.pages:
+        reserved["index.html"] = "the generated home page"
+    if graph.tags and "tags" not in graph.pages:
+        reserved["tags/index.html"] = "the tags page"
+    reserved |= {f"tags/{slug}/index.html": "a tag's page" for slug in graph.tags if f"tags/{slug}" not in graph.pages}
+    prefixes = {
+        f"{STATIC_DIR}/": "the theme's files",
+        **({f"{INDEX_DIR}/": "the search index"} if graph.config.search else {}),
+    }
+    owners = {page_dir(page_id) + "index.html": page.file for page_id, page in graph.pages.items()}
+    for rel in sorted(graph.site.assets):
+        file = posixpath.join(graph.config.content_dir, rel)
+        taken = owners.get(rel) or reserved.get(rel)
+        taken = taken or next((what for prefix, what in prefixes.items() if rel.startswith(prefix)), None)
+        if taken:
+            yield diagnostic(
+                "output-collision",
+                file,
+                1,
+                1,
+                f"this file would be written to {rel}, where {taken} goes",
+                "rename or move the file",
+            )
+
+
 RULES: tuple[Rule, ...] = (
     check_references,
     check_missing_hub,
@@ -297,4 +330,5 @@ RULES: tuple[Rule, ...] = (
     check_orphans,
     check_links,
     check_image_alt,
+    check_outputs,
 )
