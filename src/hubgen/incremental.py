@@ -23,9 +23,10 @@ from hubgen.graph import LinkGraph, build_graph
 from hubgen.links import page_dir
 from hubgen.load import Content, Page, assemble_content, git_dates, load_page, page_ids, scan_content
 from hubgen.pipeline import _template_message
-from hubgen.render import OutputCollision, PageRenderer, Site, _static_files, make_environment
-from hubgen.render import template_dirs as find_template_dirs
+from hubgen.render import OutputCollision, PageRenderer, Site
 from hubgen.seo import seo_files
+from hubgen.theme import make_environment, static_files
+from hubgen.theme import template_dirs as find_template_dirs
 from hubgen.validate import find_anchor, validate
 
 Parsed = tuple[str, Page | None, list[Diagnostic]]  # page id, page, problems
@@ -154,9 +155,9 @@ class LiveSite:
         self._rendered.clear()
         dirs = find_template_dirs(self.project_dir, config.templates_dir)
         self._env = make_environment(dirs)
-        static = Site()
-        self._assets = _static_files(dirs, static)
-        self._static = static.files
+        static = static_files(dirs)
+        self._assets = {name: path for name, (path, _) in static.items()}
+        self._static = dict(static.values())
 
     def _load(self, changes: set[Path]) -> Content:
         """Like `load_content`, re-reading only the Markdown files that changed or are new."""

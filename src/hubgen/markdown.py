@@ -9,12 +9,12 @@ each link means, so `.md` links become page URLs. Nothing here knows about other
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
-from html import escape, unescape
+from functools import cache
+from html import escape
 from html.parser import HTMLParser
-from typing import Any, Literal
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -23,17 +23,18 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 from mdurl import decode as url_decode
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
 
-from hubgen.links import is_unsafe_url
+from hubgen.bodyhtml import (
+    RENDER_RULES,
+    SLOT,
+    SLOT_CLOSE,
+    SLOT_OPEN,
+    LinkKind,
+    Resolver,
+    slot_maker,
+    without_title,
+)
 from hubgen.slugs import Slugger
-
-LinkKind = Literal["link", "image"]
-# url as written (percent-encoded as in the HTML) -> url to write, or None to drop the attribute (unsafe)
-Resolver = Callable[[str, LinkKind], str | None]
 
 
 @dataclass(frozen=True)
@@ -97,10 +98,8 @@ def markdown_parser(html: bool = True) -> MarkdownIt:
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(admon_plugin)
     md.core.ruler.after("linkify", "gfm_autolinks", _gfm_autolinks)
     md.linkify = _QuickLinkify(md.linkify)
-    md.add_render_rule("fence", _render_fence)
-    md.add_render_rule("code_block", _render_fence)
-    for rule in ("link_open", "image", "html_block", "html_inline"):
-        md.add_render_rule(rule, _RULES[rule])
+    for rule, function in RENDER_RULES.items():
+        md.add_render_rule(rule, function)
     return md
 
 
@@ -150,7 +149,7 @@ def _gfm_autolinks(state: Any) -> None:
 
 def parse_markdown(body: str, html: bool = True, faq_heading: str = "Common questions") -> ParsedMarkdown:
     """Parse a page body. `body` keeps the file's line numbering (front matter lines blanked)."""
-    body = body.replace(_SLOT_OPEN, "\ufffd").replace(_SLOT_CLOSE, "\ufffd")  # C0 controls, never valid HTML
+    body = body.replace(SLOT_OPEN, "\ufffd").replace(SLOT_CLOSE, "\ufffd")  # C0 controls, never valid HTML
     md = markdown_parser(html)
     tokens = md.parse(body)
     lines = body.split("\n")
@@ -168,7 +167,7 @@ def parse_markdown(body: str, html: bool = True, faq_heading: str = "Common ques
             if child.type == "html_inline":
                 html_ids |= _html_links(child.content, 1, lines)[1]
     urls: list[tuple[str, LinkKind]] = []
-    body_html = md.renderer.render(_without_title(tokens), md.options, {"resolve": _slot_maker(urls)})
+    body_html = md.renderer.render(without_title(tokens), md.options, {"resolve": slot_maker(urls)})
     return ParsedMarkdown(
         html=body_html,
         urls=tuple(urls),
@@ -377,29 +376,6 @@ def _faq(tokens: list[Token], faq_heading: str) -> tuple[Question, ...]:
 # ----------------------------------------------------------------------------------------------- render
 
 
-_SLOT_OPEN, _SLOT_CLOSE = "\x02", "\x03"
-_SLOT = re.compile("\x02(\\d+)\x03")
-
-
-def _without_title(tokens: list[Token]) -> list[Token]:
-    """A leading `# ` title is left out of the body: the theme prints the title."""
-    if len(tokens) > 2 and tokens[0].type == "heading_open" and tokens[0].tag == "h1":
-        return tokens[3:]
-    return tokens
-
-
-def _slot_maker(urls: list[tuple[str, LinkKind]]) -> Resolver:
-    """A resolver for parse time: an unsafe URL is dropped for good, any other becomes a slot."""
-
-    def slot(raw: str, kind: LinkKind) -> str | None:
-        if is_unsafe_url(url_decode(raw), kind):
-            return None
-        urls.append((raw, kind))
-        return f"{_SLOT_OPEN}{len(urls) - 1}{_SLOT_CLOSE}"
-
-    return slot
-
-
 def render_markdown(parsed: ParsedMarkdown, resolve: Resolver, html: bool = True) -> str:
     """The body's HTML with every URL slot filled by `resolve` (escaped for an attribute value)."""
 
@@ -408,92 +384,4 @@ def render_markdown(parsed: ParsedMarkdown, resolve: Resolver, html: bool = True
         url = resolve(raw, kind)
         return escape(raw if url is None else url, quote=True)
 
-    return _SLOT.sub(fill, parsed.html) if parsed.urls else parsed.html
-
-
-def _render_link_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-    token = tokens[idx]
-    href = env["resolve"](str(token.attrs.get("href", "")), "link")
-    attrs = {k: v for k, v in token.attrs.items() if k != "href"}
-    if href is not None:
-        attrs = {"href": href, **attrs}
-    return self.renderToken([token.copy(attrs=attrs)], 0, options, env)
-
-
-def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-    token = tokens[idx]
-    src = env["resolve"](str(token.attrs.get("src", "")), "image") or ""
-    alt = self.renderInlineAsText(token.children or [], options, env)
-    attrs = {"src": src, "alt": alt, "loading": "lazy"}
-    attrs |= {k: v for k, v in token.attrs.items() if k not in ("src", "alt")}
-    return self.renderToken([token.copy(attrs=attrs)], 0, options, env)
-
-
-_HTML_URL = re.compile(
-    r"""((?<![\w-])(?:xlink:)?(?:href|src|action|formaction|poster)\s*=\s*)("[^"]*"|'[^']*'|[^\s>"']+)""",
-    re.IGNORECASE,
-)
-
-
-def rewrite_html_urls(snippet: str, resolve: Resolver) -> str:
-    """Rewrite href= and src= values inside raw HTML; an unsafe URL loses its attribute."""
-
-    def replace(match: re.Match[str]) -> str:
-        raw = match.group(2)
-        quoted = raw[0] in "\"'"
-        value = raw[1:-1] if quoted else raw
-        kind: LinkKind = "image" if match.group(1).strip().lower().startswith("src") else "link"
-        new = resolve(unescape(value), kind)
-        if new is None:
-            return ""
-        return f'{match.group(1)}"{escape(new, quote=True)}"'
-
-    return _HTML_URL.sub(replace, snippet)
-
-
-def _render_html(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-    return rewrite_html_urls(tokens[idx].content, env["resolve"])
-
-
-_RULES: dict[str, Callable[..., str]] = {
-    "link_open": _render_link_open,
-    "image": _render_image,
-    "html_block": _render_html,
-    "html_inline": _render_html,
-}
-
-
-def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
-    token = tokens[idx]
-    language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
-    return highlight_code(token.content, language)
-
-
-@lru_cache(maxsize=256)
-def _lexer(language: str) -> Any:
-    try:
-        return get_lexer_by_name(language, stripnl=False, ensurenl=True)
-    except ClassNotFound:
-        return None
-
-
-_FORMATTER = HtmlFormatter(cssclass="highlight", wrapcode=True)
-
-
-def highlight_code(code: str, language: str) -> str:
-    """A code block as Pygments HTML with CSS classes; unknown languages are escaped, not guessed. The
-    <pre> is focusable (tabindex=0) so a keyboard can scroll a long line, as WCAG asks."""
-    lexer = _lexer(language.lower()) if language else None
-    if lexer is None:
-        return f'<div class="highlight"><pre tabindex="0"><code>{escape(code)}</code></pre></div>\n'
-    attr = escape(language, quote=True)
-    html = highlight(code, lexer, _FORMATTER).replace("<pre>", '<pre tabindex="0">', 1)
-    return html.replace('<div class="highlight">', f'<div class="highlight" data-lang="{attr}">', 1)
-
-
-def pygments_css(light: str = "default", dark: str = "monokai") -> str:
-    """Token colours for code: the light style by default, the dark one under the dark theme."""
-    light_css = HtmlFormatter(style=light).get_style_defs(".highlight")
-    dark_rules = HtmlFormatter(style=dark).get_style_defs('[data-theme="dark"] .highlight')
-    auto_rules = HtmlFormatter(style=dark).get_style_defs(':root:not([data-theme="light"]) .highlight')
-    return f"{light_css}\n{dark_rules}\n@media (prefers-color-scheme: dark) {{\n{auto_rules}\n}}\n"
+    return SLOT.sub(fill, parsed.html) if parsed.urls else parsed.html

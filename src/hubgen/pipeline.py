@@ -23,8 +23,9 @@ from hubgen.config import CONFIG_FILE, SiteConfig, load_config
 from hubgen.diagnostics import Diagnostic, count, diagnostic
 from hubgen.graph import LinkGraph, build_graph
 from hubgen.load import load_content
-from hubgen.render import OutputCollision, Site, render_site, theme_digest
+from hubgen.render import OutputCollision, Site, render_site
 from hubgen.search import SearchIndexError, index_site
+from hubgen.theme import theme_digest
 from hubgen.validate import validate
 from hubgen.write import OutputError, WriteStats, check_output_dir, up_to_date, write_site
 

@@ -5,7 +5,6 @@ works at any mount point; only canonical URLs (and, later, sitemap and feeds) ar
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import posixpath
 from collections.abc import Iterable
@@ -14,18 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment
 from markupsafe import Markup
 from mdurl import decode as url_decode
 
 from hubgen import __version__
 from hubgen.cache import Cache, key_for
 from hubgen.graph import LinkGraph, tag_slug
-from hubgen.links import STATIC_DIR, LinkTarget, fragment_url, page_dir, relative_url, resolve_href
+from hubgen.links import LinkTarget, fragment_url, page_dir, relative_url, resolve_href
 from hubgen.load import Page
-from hubgen.markdown import LinkKind, pygments_css, render_markdown
+from hubgen.markdown import LinkKind, render_markdown
 from hubgen.pathmap import compact_map, hub_map
 from hubgen.seo import FEED_FILE, json_ld, seo_files
+from hubgen.theme import make_environment, static_files, template_dirs, templates_digest
 from hubgen.validate import find_anchor
 
 ASSET_KEYS = (("css", "style.css"), ("code_css", "code.css"), ("js", "hubgen.js"))
@@ -50,30 +50,6 @@ class OutputCollision(Exception):
     """Two things would be written to one output path."""
 
 
-def theme_dir() -> Path:
-    """The built-in theme: inside the installed package, or the repo's templates/ in a development install."""
-    packaged = Path(__file__).parent / "theme"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "templates"
-
-
-def template_dirs(project_dir: Path, templates_dir: str) -> list[Path]:
-    own = project_dir / templates_dir
-    dirs = [own] if own.is_dir() else []
-    return [*dirs, theme_dir()] if theme_dir().resolve() not in [d.resolve() for d in dirs] else dirs
-
-
-def make_environment(dirs: list[Path]) -> Environment:
-    env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in dirs]),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    return env
-
-
 def render_site(graph: LinkGraph, project_dir: Path, jobs: int = 1, cache: Cache | None = None) -> Site:
     """Every output file. With `jobs` > 1, forked workers render pages (they inherit the graph, so only
     page ids go out and HTML comes back). With `cache`, a page whose view (everything its template gets),
@@ -82,7 +58,10 @@ def render_site(graph: LinkGraph, project_dir: Path, jobs: int = 1, cache: Cache
     dirs = template_dirs(project_dir, config.templates_dir)
     env = make_environment(dirs)
     site = Site()
-    assets = _static_files(dirs, site)
+    static = static_files(dirs)
+    for path, data in static.values():
+        site.add(path, data)
+    assets = {name: path for name, (path, _) in static.items()}
     for rel in graph.site.assets:
         site.copies[rel] = project_dir / config.content_dir / rel
     renderer = PageRenderer(graph, env, assets)
@@ -117,21 +96,7 @@ def _cached_pages(
 
 def _render_salt(dirs: list[Path], graph: LinkGraph, assets: dict[str, str]) -> str:
     """What every page's HTML depends on besides its view: templates, settings, asset names, hubgen."""
-    return key_for(repr(graph.config), repr(sorted(assets.items())), _templates_digest(dirs))
-
-
-def theme_digest(project_dir: Path, templates_dir: str) -> str:
-    """A digest of every template and static file the build would use (the project's and the theme's)."""
-    return _templates_digest(template_dirs(project_dir, templates_dir))
-
-
-def _templates_digest(dirs: list[Path]) -> str:
-    parts = [__version__]
-    for directory in dirs:
-        for path in sorted(directory.rglob("*")):
-            if path.is_file():
-                parts += [path.relative_to(directory).as_posix(), hashlib.sha1(path.read_bytes()).hexdigest()]
-    return key_for(*parts)
+    return key_for(repr(graph.config), repr(sorted(assets.items())), templates_digest(dirs))
 
 
 def _render_pages(renderer: PageRenderer, page_ids: list[str], jobs: int) -> list[bytes]:
@@ -154,26 +119,6 @@ def _render_pages(renderer: PageRenderer, page_ids: list[str], jobs: int) -> lis
 def _render_chunk(page_ids: list[str]) -> list[bytes]:
     assert _WORKER_RENDERER is not None
     return [_WORKER_RENDERER.page(page_id) for page_id in page_ids]
-
-
-def _static_files(dirs: list[Path], site: Site) -> dict[str, str]:
-    """Copy the theme's static/ files (project files win), CSS and JS fingerprinted; name -> site path."""
-    found: dict[str, bytes] = {}
-    for directory in reversed(dirs):
-        static = directory / "static"
-        if static.is_dir():
-            for path in sorted(static.rglob("*")):
-                if path.is_file():
-                    found[path.relative_to(static).as_posix()] = path.read_bytes()
-    found["code.css"] = pygments_css().encode()
-    names: dict[str, str] = {}
-    for name, data in sorted(found.items()):
-        stem, dot, ext = name.rpartition(".")
-        fingerprinted = ext in ("css", "js") and dot
-        name_out = f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}.{ext}" if fingerprinted else name
-        names[name] = f"{STATIC_DIR}/{name_out}"
-        site.add(names[name], data)
-    return names
 
 
 class PageRenderer:

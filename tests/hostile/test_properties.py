@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from hubgen import pipeline
 from hubgen.config import SiteConfig
 from hubgen.load import Page, parse_page
-from hubgen.render import PageRenderer, make_environment, theme_dir
+from hubgen.render import PageRenderer
 from hubgen.slugs import Slugger
+from hubgen.theme import make_environment, theme_dir
 
 ENV = make_environment([theme_dir()])
 ASSETS = {"style.css": "_static/style.css", "code.css": "_static/code.css", "hubgen.js": "_static/hubgen.js"}

@@ -1,0 +1,102 @@
+"""How a parsed body becomes HTML: every URL becomes a numbered slot at parse time (filled by
+`markdown.render_markdown` once the graph knows what each link means), raw HTML has its href/src values
+routed the same way, and fenced code goes to Pygments."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from html import escape, unescape
+from typing import Any, Literal
+
+from markdown_it.token import Token
+from mdurl import decode as url_decode
+
+from hubgen.highlight import highlight_code
+from hubgen.links import is_unsafe_url
+
+LinkKind = Literal["link", "image"]
+# url as written (percent-encoded as in the HTML) -> url to write, or None to drop the attribute (unsafe)
+Resolver = Callable[[str, LinkKind], str | None]
+
+SLOT_OPEN, SLOT_CLOSE = "\x02", "\x03"
+SLOT = re.compile("\x02(\\d+)\x03")
+
+
+def without_title(tokens: list[Token]) -> list[Token]:
+    """A leading `# ` title is left out of the body: the theme prints the title."""
+    if len(tokens) > 2 and tokens[0].type == "heading_open" and tokens[0].tag == "h1":
+        return tokens[3:]
+    return tokens
+
+
+def slot_maker(urls: list[tuple[str, LinkKind]]) -> Resolver:
+    """A resolver for parse time: an unsafe URL is dropped for good, any other becomes a slot."""
+
+    def slot(raw: str, kind: LinkKind) -> str | None:
+        if is_unsafe_url(url_decode(raw), kind):
+            return None
+        urls.append((raw, kind))
+        return f"{SLOT_OPEN}{len(urls) - 1}{SLOT_CLOSE}"
+
+    return slot
+
+
+def _render_link_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    href = env["resolve"](str(token.attrs.get("href", "")), "link")
+    attrs = {k: v for k, v in token.attrs.items() if k != "href"}
+    if href is not None:
+        attrs = {"href": href, **attrs}
+    return self.renderToken([token.copy(attrs=attrs)], 0, options, env)
+
+
+def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    src = env["resolve"](str(token.attrs.get("src", "")), "image") or ""
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    attrs = {"src": src, "alt": alt, "loading": "lazy"}
+    attrs |= {k: v for k, v in token.attrs.items() if k not in ("src", "alt")}
+    return self.renderToken([token.copy(attrs=attrs)], 0, options, env)
+
+
+_HTML_URL = re.compile(
+    r"""((?<![\w-])(?:xlink:)?(?:href|src|action|formaction|poster)\s*=\s*)("[^"]*"|'[^']*'|[^\s>"']+)""",
+    re.IGNORECASE,
+)
+
+
+def rewrite_html_urls(snippet: str, resolve: Resolver) -> str:
+    """Rewrite href= and src= values inside raw HTML; an unsafe URL loses its attribute."""
+
+    def replace(match: re.Match[str]) -> str:
+        raw = match.group(2)
+        quoted = raw[0] in "\"'"
+        value = raw[1:-1] if quoted else raw
+        kind: LinkKind = "image" if match.group(1).strip().lower().startswith("src") else "link"
+        new = resolve(unescape(value), kind)
+        if new is None:
+            return ""
+        return f'{match.group(1)}"{escape(new, quote=True)}"'
+
+    return _HTML_URL.sub(replace, snippet)
+
+
+def _render_html(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    return rewrite_html_urls(tokens[idx].content, env["resolve"])
+
+
+def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    token = tokens[idx]
+    language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+    return highlight_code(token.content, language)
+
+
+RENDER_RULES: dict[str, Callable[..., str]] = {
+    "link_open": _render_link_open,
+    "image": _render_image,
+    "html_block": _render_html,
+    "html_inline": _render_html,
+    "fence": _render_fence,
+    "code_block": _render_fence,
+}
