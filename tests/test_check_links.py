@@ -44,6 +44,7 @@ prev: a
 <a id="explicit"></a>
 <a name="named"></a>
 <div id="in-the-beginning"></div>
+<div id="Upper-Case"></div>
 """
 
 BASE: dict[str, str | bytes | None] = {
@@ -203,7 +204,7 @@ def test_anchors_in_the_home_page_are_looked_up_in_the_home_page(make_hub):
         "```\n# x\n```\n\n[x](#x)\n",  # a `# ` line in a fenced block is no heading
         "[x](b.md#faq-2)\n",  # only two FAQ headings: faq, faq-1
         "[x](b.md#section)\n",  # a prefix of an id is not the id
-        "[x](b.md#In-The-Beginning)\n",  # ids from HTML are case-sensitive
+        "[x](b.md#upper-case)\n",  # as on GitHub, only the fragment is lower-cased: id="Upper-Case" is missed
     ],
 )
 def test_broken_anchor_cases(make_hub, body):
@@ -233,7 +234,8 @@ NO_ALARM = {
     "the folder's index.md": "[x](index.md) [y](./index.md#overview)\n",
     "the folder itself": "[x](../hub/) [y](../hub) [z](./) [w](../hub/#overview)\n",
     "the home page": "[x](../index.md) [y](../) [z](/) [w](../index.md#welcome)\n",
-    "html anchors": "[x](b.md#explicit) [y](b.md#named) [z](b.md#in-the-beginning)\n",
+    "html anchors": "[x](b.md#explicit) [y](b.md#named) [z](b.md#in-the-beginning) [w](b.md#Upper-Case)\n",
+    "html anchor, fragment in another case": "[x](b.md#In-The-Beginning)\n",
     "html anchors in this page": '<a id="here"></a>\n\n[x](#here) <span id="inline"></span> [y](#inline)\n',
     "heading with inline code": "[x](b.md#code-heading) [y](b.md#migrating-from--v1180)\n",
     "emoji at the end": "[x](b.md#header-)\n",
@@ -400,3 +402,35 @@ def test_a_relative_url_never_starts_with_something_that_reads_as_a_scheme():
     assert relative_url("a/", "a/c:d/") == "./c:d/"
     assert relative_url("x/", "c:d/") == "../c:d/"
     assert relative_url("", "docs/c:d/") == "docs/c:d/"
+
+
+# ------------------------------------------------------------- from running check over real documentation
+
+
+def test_raw_html_ids_match_ignoring_case_like_headings(make_hub):
+    line = "[s](#pino-stdSerializers) [x](#Nope)"
+    result = check_body(make_hub, '<a id="pino-stdserializers"></a>\n\n### `pino.stdSerializers`\n\n' + line + "\n")
+    assert found(result) == [(A, 9, line.index("#Nope") + 1, "broken-anchor")]
+
+
+def test_explicit_id_may_have_spaces_inside_the_braces(make_hub):
+    result = check_body(make_hub, "## Header 2 { #header-two }\n\n[x](#header-two)\n")
+    assert found(result) == []
+
+
+def test_a_link_to_the_pages_own_title_lands_on_the_h1(make_hub):
+    from hubgen.pipeline import build
+
+    files = {"content/hub/c.md": "---\nprev: b\n---\n# The REPL\n\nText.\n"}
+    project = make_hub({**BASE, "content/hub/a.md": HEAD + "[repl](c.md#the-repl)\n", **files})
+    assert found(check(project)) == []
+    build(project)
+    assert '<h1 id="the-repl">The REPL</h1>' in (project / "site/hub/c/index.html").read_text()
+    assert 'href="../c/#the-repl"' in (project / "site/hub/a/index.html").read_text()
+
+
+def test_an_invalid_percent_escape_is_reported_as_written_at_its_own_column(make_hub):
+    line = "![img](%%BASE_URL%%/hello.jpg)"
+    result = check_body(make_hub, line + "\n")
+    assert found(result) == [(A, 5, line.index("%%BASE") + 1, "missing-image")]
+    assert "%%BASE_URL%%/hello.jpg" in result.diagnostics[0].message

@@ -10,10 +10,9 @@ from html import escape, unescape
 from typing import Any, Literal
 
 from markdown_it.token import Token
-from mdurl import decode as url_decode
 
 from hubgen.highlight import highlight_code
-from hubgen.links import is_unsafe_url
+from hubgen.links import decode_url, is_unsafe_url
 
 LinkKind = Literal["link", "image"]
 # url as written (percent-encoded as in the HTML) -> url to write, or None to drop the attribute (unsafe)
@@ -34,7 +33,7 @@ def slot_maker(urls: list[tuple[str, LinkKind]]) -> Resolver:
     """A resolver for parse time: an unsafe URL is dropped for good, any other becomes a slot."""
 
     def slot(raw: str, kind: LinkKind) -> str | None:
-        if is_unsafe_url(url_decode(raw), kind):
+        if is_unsafe_url(decode_url(raw), kind):
             return None
         urls.append((raw, kind))
         return f"{SLOT_OPEN}{len(urls) - 1}{SLOT_CLOSE}"

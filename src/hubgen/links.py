@@ -18,6 +18,8 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import quote
 
+import mdurl
+
 TargetKind = Literal["page", "asset", "generated", "external", "other-scheme", "unsafe", "missing", "folder"]
 
 STATIC_DIR = "_static"  # where the theme's CSS and JS go in the site
@@ -68,6 +70,24 @@ def resolve_href(href: str, folder: str, site: SiteIndex, kind: str = "link") ->
     path = _RESERVED_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), path)
     target = _lookup(_normalise(path, folder, site.base_path), path.endswith("/"), site)
     return LinkTarget(target[0], target[1], fragment, query)
+
+
+def decode_url(url: str) -> str:
+    """Percent-decoded as markdown-it does (reserved characters stay encoded), unless that would break UTF-8
+    (`%%BASE_URL%%`): then as written, so messages and positions show what the author typed."""
+    decoded = mdurl.decode(url)
+    if "\ufffd" not in decoded or "\ufffd" in url:
+        return decoded
+    return _ESCAPE.sub(_ascii_only, url)  # markdown-it wrote a lone '%' as %25: undo just that kind
+
+
+_ESCAPE = re.compile(r"%([0-9a-fA-F]{2})")
+_RESERVED = set(";/?:@&=+$,#")
+
+
+def _ascii_only(match: re.Match[str]) -> str:
+    char = chr(int(match.group(1), 16))
+    return char if char.isascii() and char.isprintable() and char not in _RESERVED else match.group(0)
 
 
 def is_unsafe_url(href: str, kind: str) -> bool:

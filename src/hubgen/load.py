@@ -305,14 +305,17 @@ def scan_content(content_dir: Path, prefix: str) -> Scan:
     in a loop, is reported and not read."""
     scan = Scan([], [], {""}, [])
     top = content_dir.resolve()
-    _scan_folder(content_dir, "", top, top, {top}, prefix, scan)
+    _scan_folder(content_dir, "", top, top, frozenset({top}), prefix, scan)
     scan.markdown.sort()
     scan.assets.sort()
     return scan
 
 
-def _scan_folder(folder: Path, rel: str, real: Path, top: Path, seen: set[Path], prefix: str, scan: Scan) -> None:
-    """One folder: its subfolders are checked (and marked seen) before any is entered, as os.walk does.
+def _scan_folder(
+    folder: Path, rel: str, real: Path, top: Path, chain: frozenset[Path], prefix: str, scan: Scan
+) -> None:
+    """One folder. `chain` holds the real folders on the way here: a link back into one of them is a loop
+    (a link to a sibling folder is not: it is read again under its second name).
     Only symbolic links need resolving (a directory entry says whether it is one without a system call)."""
     scan.folders.add(rel)
     try:
@@ -328,21 +331,23 @@ def _scan_folder(folder: Path, rel: str, real: Path, top: Path, seen: set[Path],
             is_dir = entry.is_dir()  # follows a link
         except OSError:  # a link that loops: _link_problem says so
             is_dir = False
-        problem = _link_problem(Path(entry.path), top, seen if is_dir else None, file) if is_link else None
+        problem = _link_problem(Path(entry.path), top, chain if is_dir else None, file) if is_link else None
         if problem:
             scan.problems.append(problem)
         elif is_dir:
             child_real = Path(entry.path).resolve() if is_link else real / entry.name
-            seen.add(child_real)
             subfolders.append((entry, child_real))
         else:
             (scan.markdown if entry.name.endswith(".md") else scan.assets).append(child)
     for entry, child_real in subfolders:
-        _scan_folder(Path(entry.path), posixpath.join(rel, entry.name), child_real, top, seen, prefix, scan)
+        _scan_folder(
+            Path(entry.path), posixpath.join(rel, entry.name), child_real, top, chain | {child_real}, prefix, scan
+        )
 
 
-def _link_problem(path: Path, top: Path, seen: set[Path] | None, file: str) -> Diagnostic | None:
-    """Why a file or folder (`seen` given: a folder being entered) must not be read, or None."""
+def _link_problem(path: Path, top: Path, chain: frozenset[Path] | None, file: str) -> Diagnostic | None:
+    """Why a linked file or folder (`chain` given: a folder, with the real folders above it) must not be
+    read, or None."""
     try:
         real = path.resolve(strict=True)
     except (OSError, RuntimeError) as error:
@@ -358,17 +363,15 @@ def _link_problem(path: Path, top: Path, seen: set[Path] | None, file: str) -> D
             f"symbolic link points outside the content folder, to {real}",
             "hubgen reads only files inside content/; copy the file in instead",
         )
-    if seen is not None:
-        if real in seen:
-            return diagnostic(
-                "unsafe-symlink",
-                file,
-                1,
-                1,
-                "symbolic link leads back into a folder already read (a loop)",
-                "remove the link; each folder is read once",
-            )
-        seen.add(real)
+    if chain is not None and real in chain:
+        return diagnostic(
+            "unsafe-symlink",
+            file,
+            1,
+            1,
+            "symbolic link leads back into a folder it is inside (a loop)",
+            "remove the link, or point it at a folder that does not contain it",
+        )
     return None
 
 

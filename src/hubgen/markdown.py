@@ -22,7 +22,6 @@ from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
-from mdurl import decode as url_decode
 
 from hubgen.bodyhtml import (
     RENDER_RULES,
@@ -34,6 +33,7 @@ from hubgen.bodyhtml import (
     slot_maker,
     without_title,
 )
+from hubgen.links import decode_url
 from hubgen.slugs import Slugger
 
 
@@ -79,6 +79,7 @@ class ParsedMarkdown:
     excerpt: str
     ignored_lines: dict[int, frozenset[str]]  # line -> codes exempted there (empty set: every code)
     faq: tuple[Question, ...] = ()
+    title_id: str = ""  # the id of a leading `# ` heading, left out of the body: the page's <h1> carries it
 
     @property
     def heading_ids(self) -> frozenset[str]:
@@ -177,6 +178,7 @@ def parse_markdown(body: str, html: bool = True, faq_heading: str = "Common ques
         excerpt=_excerpt(tokens),
         ignored_lines=_ignored_lines(body) if "hubgen-ignore" in body else {},
         faq=_faq(tokens, faq_heading),
+        title_id=str(tokens[0].attrs.get("id", "")) if tokens and tokens[0].tag == "h1" else "",
     )
 
 
@@ -191,7 +193,7 @@ def heading_text(inline: Token) -> str:
     return "".join(parts)
 
 
-_EXPLICIT_ID = re.compile(r"\s*\{#([^\s{}]+)\}\s*$")
+_EXPLICIT_ID = re.compile(r"\s*\{\s*#([^\s{}]+)\s*\}\s*$")
 
 
 def _explicit_id(inline: Token) -> str | None:
@@ -239,7 +241,7 @@ def _inline_links(inline: Token, lines: Sequence[str]) -> list[Link]:
         elif (child.type == "link_open" and child.markup != "linkify") or child.type == "image":
             attr = "href" if child.type == "link_open" else "src"
             raw = str(child.attrs.get(attr, ""))
-            href = url_decode(raw)
+            href = decode_url(raw)
             kind: LinkKind = "link" if child.type == "link_open" else "image"
             alt = heading_text(child) if kind == "image" else None
             if kind == "image":
@@ -325,7 +327,7 @@ def _html_links(
     for href, kind, offset, alt in scanner.links:
         line = first_line + offset - 1
         where = _locate(lines, line, max(line, last), [(href, 0), (escape(href, quote=True), 0)], claimed)
-        links.append(Link(url_decode(href), kind, *where, True, alt))
+        links.append(Link(decode_url(href), kind, *where, True, alt))
     return links, scanner.ids
 
 

@@ -15,12 +15,11 @@ from typing import Any
 
 from jinja2 import Environment
 from markupsafe import Markup
-from mdurl import decode as url_decode
 
 from hubgen import __version__
 from hubgen.cache import Cache, key_for
 from hubgen.graph import LinkGraph, tag_slug
-from hubgen.links import LinkTarget, fragment_url, page_dir, relative_url, resolve_href
+from hubgen.links import LinkTarget, decode_url, fragment_url, page_dir, relative_url, resolve_href
 from hubgen.load import Page
 from hubgen.markdown import LinkKind, render_markdown
 from hubgen.pathmap import compact_map, hub_map
@@ -224,6 +223,7 @@ class PageRenderer:
             "tag_list": [],
             "jsonld": Markup(""),
             "map": Markup(""),
+            "title_id": "",
         }
 
     def _generated_view(self, kind: str, title: str, here: str | None) -> dict[str, Any]:
@@ -256,6 +256,7 @@ class PageRenderer:
             "updated": page.updated,
             "jsonld": json_ld(graph, page, graph.hub_chain(page.id)),
             "map": self._map(page, here),
+            "title_id": page.body.title_id,
         }
 
     def _kind_view(self, page: Page, here: str) -> dict[str, Any]:
@@ -334,7 +335,7 @@ class PageRenderer:
         known = {item.link.href: item.target for item in self.graph.links[page.id]}
 
         def resolve(raw: str, kind: LinkKind) -> str | None:
-            href = url_decode(raw)
+            href = decode_url(raw)
             target = known.get(href) or resolve_href(href, page.folder, self.graph.site, kind)
             return self._url_for(target, raw, page, here)
 

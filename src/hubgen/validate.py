@@ -255,14 +255,13 @@ def _link_problem(item: ResolvedLink, page: Page, graph: LinkGraph) -> tuple[str
 
 
 def find_anchor(page: Page, fragment: str) -> str | None:
-    """The id a fragment lands on in `page` (headings match ignoring case, like GitHub), or None."""
-    for candidate in dict.fromkeys((fragment, unquote(fragment))):
-        if candidate in ("", "top") or candidate in page.body.html_ids or _FOOTNOTE_ID.match(candidate):
+    """The id a fragment lands on in `page`, or None. As GitHub does, a fragment that matches no id exactly is
+    tried again in lower case (heading ids are lower case, so `#Some-Heading` works; `#abc` never finds
+    `id="ABC"`)."""
+    ids = page.body.heading_ids | page.body.html_ids
+    for candidate in dict.fromkeys((fragment, unquote(fragment), fragment.lower(), unquote(fragment).lower())):
+        if candidate in ("", "top") or candidate in ids or _FOOTNOTE_ID.match(candidate):
             return candidate
-        folded = candidate.casefold()
-        for heading in page.body.headings:
-            if heading.id.casefold() == folded:
-                return heading.id
     return None
 
 

@@ -155,3 +155,11 @@ def test_dangling_symlink_is_not_called_a_loop_because_of_its_path(make_hub):
     os.symlink("nothing-here.md", project / "content/h/dangling.md")
     [d] = [d for d in diags(project) if d.code == "unsafe-symlink"]
     assert (d.file, d.line, d.column, d.message) == ("content/h/dangling.md", 1, 1, "symbolic link points to nothing")
+
+
+def test_a_symlink_to_a_sibling_folder_is_read_again_not_called_a_loop(make_hub):
+    project = make_hub(hub_files())
+    (project / "content/h/real").mkdir()
+    (project / "content/h/real/note.txt").write_text("hello\n")
+    os.symlink("real", project / "content/h/alias")
+    assert [d for d in diags(project) if d.code == "unsafe-symlink"] == []
