@@ -33,6 +33,7 @@ EVENTS = "__hubgen/events"
 STATUS = "__hubgen/status"
 KEEPALIVE_SECONDS = 10.0
 WATCH_TIMEOUT_MS = 200
+WATCH_QUIET_MS = 25  # a batch is handed over after this much quiet: an editor's save burst takes a few ms
 TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -394,6 +395,7 @@ class DevServer:
             raise_interrupt=False,
             rust_timeout=WATCH_TIMEOUT_MS,
             yield_on_timeout=True,
+            step=WATCH_QUIET_MS,
         ):
             self.watching.set()
             if self.stopping.is_set():
