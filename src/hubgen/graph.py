@@ -117,17 +117,25 @@ class LinkGraph:
         return tuple(p for p, page in self.pages.items() if page.type == "hub")
 
 
-def build_graph(content: Content, config: SiteConfig, include_drafts: bool = False) -> LinkGraph:
+def build_graph(
+    content: Content, config: SiteConfig, include_drafts: bool = False, previous: LinkGraph | None = None
+) -> LinkGraph:
+    """The graph of `content`. With `previous` (serve's last graph), what an unchanged page (the same Page
+    object) resolved to is reused while the set of pages and files it resolved against is the same."""
     pages = {k: p for k, p in content.pages.items() if include_drafts or not p.draft}
     drafts = {k: p for k, p in content.pages.items() if k not in pages}
-    references = tuple(_references(content.pages, pages))
+    references = tuple(_references(content.pages, pages, previous))
     targets = {(r.page, r.key, r.text): r.target for r in references}
     hub_of = {page_id: _hub_of(page, pages, targets) for page_id, page in pages.items()}
     edges = [r for r in references if r.key in ("prev", "next") and _usable(r, pages)]
     paths, clashes = _learning_paths(edges, hub_of)
     tags = _tags(pages)
     site = _site_index(content, tags, config)
-    links = {pid: tuple(_resolve_links(page, site)) for pid, page in pages.items()}
+    same_site = previous is not None and previous.site == site
+    links = {
+        pid: previous.links[pid] if same_site and previous.pages.get(pid) is page else tuple(_resolve_links(page, site))
+        for pid, page in pages.items()
+    }
     related_refs: dict[str, list[str | None]] = defaultdict(list)
     for r in references:
         if r.key == "related" and _usable(r, pages):
@@ -156,11 +164,20 @@ def build_graph(content: Content, config: SiteConfig, include_drafts: bool = Fal
 # ------------------------------------------------------------------------------------------ references
 
 
-def _references(every_page: Mapping[str, Page], published: Mapping[str, Page]) -> Iterable[Reference]:
+def _references(
+    every_page: Mapping[str, Page], published: Mapping[str, Page], previous: LinkGraph | None
+) -> Iterable[Reference]:
     by_slug: dict[str, list[str]] = defaultdict(list)
     for page_id in every_page:
         by_slug[page_id.rsplit("/", 1)[-1]].append(page_id)
+    earlier: dict[str, list[Reference]] = defaultdict(list)
+    if previous is not None and previous.pages.keys() | previous.drafts.keys() == every_page.keys():
+        for ref in previous.references:
+            earlier[ref.page].append(ref)
     for page_id, page in published.items():
+        if previous is not None and page_id in earlier and previous.pages.get(page_id) is page:
+            yield from earlier[page_id]
+            continue
         for key in ("hub", "prev", "next", "related"):
             value = page.front.values.get(key)
             if not value:

@@ -116,7 +116,7 @@ class LiveSite:
         if not self.content_dir().is_dir():
             return 0, (), f"no content folder: {self.content_dir()} does not exist"
         content = self._load(changes)
-        graph = build_graph(content, self.config, self.include_drafts)
+        graph = build_graph(content, self.config, self.include_drafts, None if self._full else self.graph)
         diagnostics = validate(graph, [*self._config_problems, *content.diagnostics])
         if count(diagnostics)[0]:
             return 0, diagnostics, ""
