@@ -6,7 +6,6 @@ works at any mount point; only canonical URLs (and, later, sitemap and feeds) ar
 from __future__ import annotations
 
 import multiprocessing
-import posixpath
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -358,7 +357,3 @@ class PageRenderer:
             folder = target.path + "/" if target.path else ""
             return relative_url(here, folder) + target.query + fragment_url(target.fragment)
         return raw
-
-
-def output_paths(site: Site) -> list[str]:
-    return sorted([*site.files, *site.copies], key=lambda p: (posixpath.dirname(p), p))
