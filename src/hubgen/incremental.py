@@ -23,8 +23,7 @@ from hubgen.graph import LinkGraph, build_graph
 from hubgen.links import page_dir
 from hubgen.load import Content, Page, assemble_content, git_dates, load_page, page_ids, scan_content
 from hubgen.pipeline import _template_message
-from hubgen.render import OutputCollision, PageRenderer, Site
-from hubgen.seo import seo_files
+from hubgen.render import OutputCollision, PageRenderer, Site, assemble_site
 from hubgen.theme import make_environment, static_files
 from hubgen.theme import template_dirs as find_template_dirs
 from hubgen.validate import find_anchor, validate
@@ -201,17 +200,8 @@ class LiveSite:
         return count_rendered
 
     def _assemble(self, graph: LinkGraph, rendered: dict[str, _Rendered]) -> Site:
-        """The same Site `render_site` makes, in the same order (so collisions are found alike)."""
-        site = Site()
-        for path, data in sorted(self._static.items()):
-            site.add(path, data)
-        for rel in graph.site.assets:
-            site.copies[rel] = self.content_dir() / rel
-        for path, item in rendered.items():
-            site.add(path, item.data)
-        for path, text in seo_files(graph):
-            site.add(path, text.encode())
-        return site
+        items = ((path, item.data) for path, item in rendered.items())
+        return assemble_site(graph, self.content_dir(), self._static, items)
 
 
 def _relative(path: Path, folder: Path) -> str | None:

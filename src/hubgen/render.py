@@ -6,9 +6,10 @@ works at any mount point; only canonical URLs (and, later, sitemap and feeds) ar
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -55,22 +56,31 @@ def render_site(graph: LinkGraph, project_dir: Path, jobs: int = 1, cache: Cache
     config = graph.config
     dirs = template_dirs(project_dir, config.templates_dir)
     env = make_environment(dirs)
-    site = Site()
     static = static_files(dirs)
-    for path, data in static.values():
-        site.add(path, data)
     assets = {name: path for name, (path, _) in static.items()}
-    for rel in graph.site.assets:
-        site.copies[rel] = project_dir / config.content_dir / rel
     renderer = PageRenderer(graph, env, assets)
     page_ids = list(graph.pages)
     salt = _render_salt(dirs, graph, assets) if cache else ""
-    for page_id, html in zip(page_ids, _cached_pages(renderer, page_ids, jobs, cache, salt), strict=True):
-        site.add(page_dir(page_id) + "index.html", html)
-    for output, html in renderer.generated():
-        site.add(output, html)
-    for output, text in seo_files(graph):
-        site.add(output, text.encode())
+    html = _cached_pages(renderer, page_ids, jobs, cache, salt)
+    pages = zip([page_dir(p) + "index.html" for p in page_ids], html, strict=True)
+    rendered = chain(pages, renderer.generated())
+    return assemble_site(graph, project_dir / config.content_dir, dict(static.values()), rendered)
+
+
+def assemble_site(
+    graph: LinkGraph, content_dir: Path, static: Mapping[str, bytes], rendered: Iterable[tuple[str, bytes]]
+) -> Site:
+    """Every output in one Site, always in the same order, so build and serve find the same collisions:
+    the theme's static files, the copied content files, the rendered pages, then sitemap, robots and feed."""
+    site = Site()
+    for path, data in sorted(static.items()):
+        site.add(path, data)
+    for rel in graph.site.assets:
+        site.copies[rel] = content_dir / rel
+    for path, data in rendered:
+        site.add(path, data)
+    for path, text in seo_files(graph):
+        site.add(path, text.encode())
     return site
 
 
