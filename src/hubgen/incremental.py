@@ -22,7 +22,7 @@ from hubgen.diagnostics import Diagnostic, count
 from hubgen.graph import LinkGraph, build_graph
 from hubgen.links import page_dir
 from hubgen.load import Content, Page, assemble_content, git_dates, load_page, page_ids, scan_content
-from hubgen.pipeline import _template_message
+from hubgen.pipeline import template_message
 from hubgen.render import OutputCollision, PageRenderer, Site, assemble_site
 from hubgen.theme import make_environment, static_files
 from hubgen.theme import template_dirs as find_template_dirs
@@ -82,7 +82,7 @@ class LiveSite:
         try:
             result = self._rebuild(changes or set())
         except jinja2.TemplateError as error:
-            result = (0, (), _template_message(error))
+            result = (0, (), template_message(error))
         except OutputCollision as error:
             result = (0, (), f"two files would be served at {error}: rename one page or asset")
         rendered, diagnostics, message = result

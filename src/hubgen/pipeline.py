@@ -141,14 +141,14 @@ def build(
     except OutputCollision as error:
         raise ProjectError(f"two files would be written to {output / str(error)}: rename one page or asset") from None
     except jinja2.TemplateError as error:
-        raise ProjectError(_template_message(error)) from None
+        raise ProjectError(template_message(error)) from None
     except OSError as error:  # a full disk, a name too long for the file system, no permission
         where = f" ({error.filename})" if error.filename else ""
         raise ProjectError(f"cannot write the site to {output}: {error.strerror or error}{where}") from None
     except Exception as error:  # a template computing something impossible ({{ 1 // 0 }}): not a traceback
         if not any(not f.filename.endswith(".py") for f in traceback.extract_tb(error.__traceback__)):
             raise
-        raise ProjectError(_template_message(error)) from None  # type: ignore[arg-type]
+        raise ProjectError(template_message(error)) from None  # type: ignore[arg-type]
     stages = (("load, graph, validate", checked), ("render", rendered), ("write", written))
     files = stats.written + stats.unchanged
     return BuildResult(result, output, files, clock[-1] - clock[0], len(result.graph.hubs()), stages, stats.written)
@@ -170,7 +170,7 @@ def _build_digest(result: CheckResult, project_dir: Path, include_drafts: bool) 
     return key_for(result.graph.digest, repr(result.config), theme, str(include_drafts))
 
 
-def _template_message(error: jinja2.TemplateError) -> str:
+def template_message(error: jinja2.TemplateError) -> str:
     if isinstance(error, jinja2.TemplateSyntaxError):
         where = f"{error.filename or error.name}:{error.lineno}"
         return f"{where}: template error: {error.message}"
