@@ -432,6 +432,18 @@ def test_template_error_is_a_failed_rebuild(project: Path) -> None:
     assert live.site.files == cold(project)[0]
 
 
+def test_a_template_that_raises_is_a_failed_rebuild_not_a_dead_watcher(project: Path) -> None:
+    live = LiveSite(project)
+    live.rebuild()
+    raising = "{% extends 'base.html' %}{% block content %}{{ 1 // 0 }}{% endblock %}"
+    write_files(project, {"templates/article.html": raising})
+    result = live.rebuild({project / "templates/article.html"})
+    assert not result.ok
+    assert "templates/article.html:1: template error: ZeroDivisionError" in result.message
+    (project / "templates/article.html").unlink()
+    assert live.rebuild({project / "templates/article.html"}).ok
+
+
 def test_body_only_edit_skips_comparing_every_view(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     live = LiveSite(project)
     live.rebuild()

@@ -145,10 +145,6 @@ def build(
     except OSError as error:  # a full disk, a name too long for the file system, no permission
         where = f" ({error.filename})" if error.filename else ""
         raise ProjectError(f"cannot write the site to {output}: {error.strerror or error}{where}") from None
-    except Exception as error:  # a template computing something impossible ({{ 1 // 0 }}): not a traceback
-        if not any(not f.filename.endswith(".py") for f in traceback.extract_tb(error.__traceback__)):
-            raise
-        raise ProjectError(template_message(error)) from None  # type: ignore[arg-type]
     stages = (("load, graph, validate", checked), ("render", rendered), ("write", written))
     files = stats.written + stats.unchanged
     return BuildResult(result, output, files, clock[-1] - clock[0], len(result.graph.hubs()), stages, stats.written)
@@ -176,9 +172,11 @@ def template_message(error: jinja2.TemplateError) -> str:
         return f"{where}: template error: {error.message}"
     if isinstance(error, jinja2.TemplateNotFound):
         return f"template not found: {error.name}"
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if not f.filename.endswith(".py")]
+    failure = error.__cause__ or error  # the renderer chains what a template raised
+    frames = [f for f in traceback.extract_tb(failure.__traceback__) if not f.filename.endswith(".py")]
     where = f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else ""
-    return f"{where}template error: {error} (a template uses a value the page does not have)"
+    hint = " (a template uses a value the page does not have)" if isinstance(error, jinja2.UndefinedError) else ""
+    return f"{where}template error: {error}{hint}"
 
 
 def _check_external(graph: LinkGraph, project_dir: Path) -> list[Diagnostic]:

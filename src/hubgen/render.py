@@ -13,6 +13,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+import jinja2
 from jinja2 import Environment
 from markupsafe import Markup
 
@@ -205,7 +206,12 @@ class PageRenderer:
             "has_tags": bool(self.graph.tags) or "tags" in self.graph.pages,
             "page": view,
         }
-        return self.env.get_template(template).render(context).encode()
+        try:
+            return self.env.get_template(template).render(context).encode()
+        except jinja2.TemplateError:
+            raise
+        except Exception as error:  # {{ 1 // 0 }} in a project's template: the template's fault, not hubgen's
+            raise jinja2.TemplateRuntimeError(f"{type(error).__name__}: {error}") from error
 
     def _empty_view(self) -> dict[str, Any]:
         return {
