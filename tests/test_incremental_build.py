@@ -222,3 +222,15 @@ def test_turning_search_off_leaves_no_search_index_behind(make_hub, tmp_path: Pa
     pipeline.build(project, jobs=1, use_cache=True)  # stages into the spare, which held the index
     assert not (project / "site/pagefind").exists()
     assert snapshot(project / "site") == cold_build(project, tmp_path)
+
+
+def test_a_file_where_a_folder_now_goes_is_cleared_before_writing(make_hub, tmp_path: Path) -> None:
+    project = make_hub(hub_files())
+    write(project, {"content/alpha/notes": "an asset without an extension\n"})
+    pipeline.build(project, jobs=1, use_cache=True)
+    edit_body(project)
+    pipeline.build(project, jobs=1, use_cache=True)  # the first site is now the spare, holding alpha/notes
+    write(project, {"content/alpha/notes": None, "content/alpha/notes.md": "---\ntitle: Notes\nprev: a6\n---\nN.\n"})
+    again = pipeline.build(project, jobs=1, use_cache=True)  # stages into the spare: alpha/notes/index.html
+    assert again.check.errors == 0, again.check.diagnostics
+    assert snapshot(project / "site") == cold_build(project, tmp_path)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import posixpath
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -105,8 +104,8 @@ def write_site(
         staging = spare
     _save_state(state_dir, output, state.get("files") if state else None, None, "")  # the spare is in flux
     try:
-        stats = _update(staging, site, wanted, known)
-        _remove_unwanted(staging, wanted)  # e.g. a search index from when search was on
+        removed = _remove_unwanted(staging, wanted)  # stale pages, a search index from when search was on...
+        stats = _update(staging, site, wanted, known, removed)
         if finish is not None:
             finish(staging)
         previous = _swap(staging, output, spare)
@@ -127,8 +126,8 @@ def manifest(site: Site) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def _update(folder: Path, site: Site, wanted: dict[str, str], known: dict[str, str]) -> WriteStats:
-    """Bring `folder` (holding the files `known` describes) to `wanted`."""
+def _update(folder: Path, site: Site, wanted: dict[str, str], known: dict[str, str], removed: int) -> WriteStats:
+    """Write into `folder` (holding only wanted files, as `known` describes them) every file that differs."""
     made: set[Path] = set()
     written = 0
     for rel, digest in wanted.items():
@@ -141,14 +140,10 @@ def _update(folder: Path, site: Site, wanted: dict[str, str], known: dict[str, s
         else:
             shutil.copyfile(site.copies[rel], path)
         written += 1
-    stale = [rel for rel in known if rel not in wanted]
-    for rel in stale:
-        (folder / rel).unlink(missing_ok=True)
-    _remove_empty_folders(folder, {posixpath.dirname(rel) for rel in stale})
     (folder / MARKER).unlink(missing_ok=True)  # a new file each time: its identity says which build wrote it
     (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     os.chmod(folder, 0o755)
-    return WriteStats(written, len(wanted) - written, len(stale))
+    return WriteStats(written, len(wanted) - written, removed)
 
 
 def _marker_identity(output: Path) -> list[int] | None:
@@ -159,28 +154,21 @@ def _marker_identity(output: Path) -> list[int] | None:
     return [info.st_ino, info.st_mtime_ns, info.st_size]
 
 
-def _remove_unwanted(folder: Path, wanted: dict[str, str]) -> None:
-    """Delete every file in `folder` that the site does not hold, so staging is exactly the site."""
+def _remove_unwanted(folder: Path, wanted: dict[str, str]) -> int:
+    """Delete every file in `folder` that the site does not hold, and folders left empty; how many files."""
+    removed = 0
     for root, dirnames, filenames in os.walk(folder, topdown=False):
         rel_root = Path(root).relative_to(folder).as_posix()
         for name in filenames:
             rel = name if rel_root == "." else f"{rel_root}/{name}"
             if rel not in wanted and rel != MARKER:
                 os.unlink(os.path.join(root, name))
+                removed += 1
         for name in dirnames:
             path = os.path.join(root, name)
             if not os.listdir(path):
                 os.rmdir(path)
-
-
-def _remove_empty_folders(root: Path, folders: set[str]) -> None:
-    for folder in sorted(folders, key=lambda f: f.count("/"), reverse=True):
-        while folder:
-            path = root / folder
-            if not path.is_dir() or any(path.iterdir()):
-                break
-            path.rmdir()
-            folder = posixpath.dirname(folder)
+    return removed
 
 
 def _mkdir(path: Path, made: set[Path]) -> None:
