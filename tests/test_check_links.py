@@ -341,8 +341,11 @@ def test_a_folder_served_by_its_index_html_is_not_a_404_and_its_ids_are_checked(
     line = "[a](demo/) [b](demo) [c](demo/#Intro) [d](demo#intro) [e](raw.html#top-title) [f](raw.html#nope)"
     result = check_body(make_hub, line + "\n[g](demo/#hidden)\n", files)
     columns = [line.index("demo#intro") + 1, line.index("raw.html#nope") + 1]
-    assert found(result) == [(A, 5, columns[0], "broken-anchor"), (A, 5, columns[1], "broken-anchor"),
-                             (A, 6, 5, "broken-anchor")]
+    assert found(result) == [
+        (A, 5, columns[0], "broken-anchor"),
+        (A, 5, columns[1], "broken-anchor"),
+        (A, 6, 5, "broken-anchor"),
+    ]
     assert "content/hub/demo/index.html" in result.diagnostics[0].message
     assert "'#Intro'" in result.diagnostics[0].hint  # ids in HTML are case-sensitive: a hint, not a pass
 

@@ -68,8 +68,13 @@ def edit_title(p: Path) -> None:
 
 
 def edit_path(p: Path) -> None:  # a5 leaves the path: a4 -> a6
-    write(p, {"content/alpha/a4.md": (p / "content/alpha/a4.md").read_text().replace("next: a5", "next: a6"),
-              "content/alpha/a5.md": (p / "content/alpha/a5.md").read_text().replace("next: a6\n", "")})
+    write(
+        p,
+        {
+            "content/alpha/a4.md": (p / "content/alpha/a4.md").read_text().replace("next: a5", "next: a6"),
+            "content/alpha/a5.md": (p / "content/alpha/a5.md").read_text().replace("next: a6\n", ""),
+        },
+    )
 
 
 def edit_related(p: Path) -> None:

@@ -132,8 +132,13 @@ def test_faq_heading_is_configurable(make_hub) -> None:
     files["content/hub/a.md"] += "\n## FAQ\n\n### Is this configurable?\n\nYes, it is configurable.\n"
     site = build_site(make_hub(files))
     faq = by_type(json_ld_blocks((site / "hub/a/index.html").read_text()), "FAQPage")["mainEntity"]
-    assert faq == [{"@type": "Question", "name": "Is this configurable?",
-                    "acceptedAnswer": {"@type": "Answer", "text": "Yes, it is configurable."}}]
+    assert faq == [
+        {
+            "@type": "Question",
+            "name": "Is this configurable?",
+            "acceptedAnswer": {"@type": "Answer", "text": "Yes, it is configurable."},
+        }
+    ]
 
 
 def test_a_title_cannot_break_out_of_the_json_ld_script(make_hub) -> None:
@@ -183,9 +188,15 @@ def test_search_index_is_built_and_search_false_turns_it_off(make_hub, example_s
 def test_last_updated_comes_from_git_when_front_matter_has_none(make_hub) -> None:
     files = _small_hub("https://example.org/")
     project = make_hub(files)
-    env = {"GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@x", "GIT_COMMITTER_NAME": "a",
-           "GIT_COMMITTER_EMAIL": "a@x", "GIT_AUTHOR_DATE": "2024-03-05T12:00:00Z",
-           "GIT_COMMITTER_DATE": "2024-03-05T12:00:00Z", "PATH": "/usr/bin:/bin:/usr/local/bin"}
+    env = {
+        "GIT_AUTHOR_NAME": "a",
+        "GIT_AUTHOR_EMAIL": "a@x",
+        "GIT_COMMITTER_NAME": "a",
+        "GIT_COMMITTER_EMAIL": "a@x",
+        "GIT_AUTHOR_DATE": "2024-03-05T12:00:00Z",
+        "GIT_COMMITTER_DATE": "2024-03-05T12:00:00Z",
+        "PATH": "/usr/bin:/bin:/usr/local/bin",
+    }
     for command in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-qm", "hub"]):
         subprocess.run(command, cwd=project, check=True, env=env)
     site = build_site(project)
