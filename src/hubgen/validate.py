@@ -8,7 +8,8 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from urllib.parse import unquote
 
 from hubgen.diagnostics import Diagnostic, diagnostic, did_you_mean
@@ -18,16 +19,45 @@ from hubgen.load import Page
 from hubgen.search import INDEX_DIR
 from hubgen.seo import FEED_FILE
 
-Rule = Callable[[LinkGraph], Iterable[Diagnostic]]
+Rule = Callable[[LinkGraph], Iterable[Diagnostic]]  # reads the graph's structure
+PageRule = Callable[[LinkGraph, str], Iterable[Diagnostic]]  # reads one page's body (its links)
 
 _FOOTNOTE_ID = re.compile(r"^fn(ref)?\d+(:\d+)?$")
 
 
-def validate(graph: LinkGraph, extra: Sequence[Diagnostic] = ()) -> list[Diagnostic]:
-    """Every rule's diagnostics plus `extra` (from loading), after severity settings and ignores."""
-    found = [*extra]
-    for rule in RULES:
-        found.extend(rule(graph))
+@dataclass(frozen=True)
+class Findings:
+    """What the rules found, before severity settings and ignores: the graph-wide rules' diagnostics, and
+    each page's own (its links and images). Kept by `hubgen serve` so an edit re-examines only its page."""
+
+    graph_wide: tuple[Diagnostic, ...]
+    by_page: Mapping[str, tuple[Diagnostic, ...]]
+
+    def all(self) -> Iterable[Diagnostic]:
+        yield from self.graph_wide
+        for found in self.by_page.values():
+            yield from found
+
+
+def find_problems(graph: LinkGraph, previous: Findings | None = None, edited: Collection[str] = ()) -> Findings:
+    """Every rule run over `graph`. With `previous`, the findings on the graph that `graph.with_pages` derived
+    this one from, only the `edited` pages are examined again: nothing else can have changed."""
+    if previous is not None:
+        by_page = dict(previous.by_page)
+        by_page.update((page_id, _page_problems(graph, page_id)) for page_id in edited if page_id in graph.pages)
+        return Findings(previous.graph_wide, by_page)
+    graph_wide = tuple(found for rule in RULES for found in rule(graph))
+    return Findings(graph_wide, {page_id: _page_problems(graph, page_id) for page_id in graph.pages})
+
+
+def _page_problems(graph: LinkGraph, page_id: str) -> tuple[Diagnostic, ...]:
+    return tuple(found for rule in PAGE_RULES for found in rule(graph, page_id))
+
+
+def validate(graph: LinkGraph, extra: Sequence[Diagnostic] = (), findings: Findings | None = None) -> list[Diagnostic]:
+    """Every rule's diagnostics (or `findings`, when the caller has them) plus `extra` (from loading),
+    after severity settings and ignores."""
+    found = [*extra, *(findings or find_problems(graph)).all()]
     return sorted(_apply_settings(found, graph))
 
 
@@ -202,14 +232,13 @@ def check_orphans(graph: LinkGraph) -> Iterable[Diagnostic]:
 # ------------------------------------------------------------------------------------------ links
 
 
-def check_links(graph: LinkGraph) -> Iterable[Diagnostic]:
-    for page_id, resolved in graph.links.items():
-        page = graph.pages[page_id]
-        for item in resolved:
-            problem = _link_problem(item, page, graph)
-            if problem:
-                code, message, hint = problem
-                yield diagnostic(code, page.file, item.link.line, item.link.column, message, hint)
+def check_links(graph: LinkGraph, page_id: str) -> Iterable[Diagnostic]:
+    page = graph.pages[page_id]
+    for item in graph.links.get(page_id, ()):
+        problem = _link_problem(item, page, graph)
+        if problem:
+            code, message, hint = problem
+            yield diagnostic(code, page.file, item.link.line, item.link.column, message, hint)
 
 
 def _link_problem(item: ResolvedLink, page: Page, graph: LinkGraph) -> tuple[str, str, str] | None:
@@ -273,21 +302,20 @@ def _anchor_hint(fragment: str, page: Page) -> str:
     return "headings here: " + ", ".join("#" + i for i in ids[:8]) if ids else "the target has no headings"
 
 
-def check_image_alt(graph: LinkGraph) -> Iterable[Diagnostic]:
+def check_image_alt(graph: LinkGraph, page_id: str) -> Iterable[Diagnostic]:
     """Images need a text alternative; `alt=""` in raw HTML is an explicit "decorative" and passes."""
-    for page_id, resolved in graph.links.items():
-        page = graph.pages[page_id]
-        for item in resolved:
-            link = item.link
-            if link.kind == "image" and (link.alt is None or (not link.in_html and not link.alt.strip())):
-                yield diagnostic(
-                    "image-alt",
-                    page.file,
-                    link.line,
-                    link.column,
-                    f"image '{link.href}' has no alt text",
-                    "describe the image for readers who cannot see it: ![what it shows](file.png)",
-                )
+    page = graph.pages[page_id]
+    for item in graph.links.get(page_id, ()):
+        link = item.link
+        if link.kind == "image" and (link.alt is None or (not link.in_html and not link.alt.strip())):
+            yield diagnostic(
+                "image-alt",
+                page.file,
+                link.line,
+                link.column,
+                f"image '{link.href}' has no alt text",
+                "describe the image for readers who cannot see it: ![what it shows](file.png)",
+            )
 
 
 def check_outputs(graph: LinkGraph) -> Iterable[Diagnostic]:
@@ -327,7 +355,6 @@ RULES: tuple[Rule, ...] = (
     check_paths,
     check_hubs,
     check_orphans,
-    check_links,
-    check_image_alt,
     check_outputs,
 )
+PAGE_RULES: tuple[PageRule, ...] = (check_links, check_image_alt)
