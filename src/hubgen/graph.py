@@ -12,7 +12,7 @@ import posixpath
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Literal
 
@@ -159,6 +159,18 @@ def build_graph(
         digest=content.digest,
         members_of=_members(hub_of),
     )
+
+
+def with_pages(graph: LinkGraph, edited: Mapping[str, Page], digest: str) -> LinkGraph:
+    """`graph` with some pages replaced by versions that differ only where no other page looks: in the text
+    of their bodies, not in their front matter, title, headings, ids or the links they hold (`hubgen serve`
+    checks that). Every edge stays; only the edited pages' own links are resolved again, as their lines moved."""
+    pages = {page_id: edited.get(page_id, page) for page_id, page in graph.pages.items()}
+    drafts = {page_id: edited.get(page_id, page) for page_id, page in graph.drafts.items()}
+    links = dict(graph.links)
+    for page_id in edited.keys() & pages.keys():
+        links[page_id] = tuple(_resolve_links(pages[page_id], graph.site))
+    return replace(graph, pages=pages, drafts=drafts, links=links, digest=digest)
 
 
 # ------------------------------------------------------------------------------------------ references
@@ -368,13 +380,12 @@ def tag_slug(name: str) -> str:
 
 def _tags(pages: Mapping[str, Page]) -> dict[str, Tag]:
     names: dict[str, str] = {}
-    members: dict[str, list[str]] = defaultdict(list)
+    members: dict[str, dict[str, None]] = defaultdict(dict)  # slug -> its pages (a dict: ordered, no repeats)
     for page_id, page in pages.items():
         for name in page.front.values.get("tags", ()):
             slug = tag_slug(name)
             names.setdefault(slug, name)
-            if page_id not in members[slug]:
-                members[slug].append(page_id)
+            members[slug][page_id] = None
     return {
         slug: Tag(slug, names[slug], tuple(sorted(members[slug], key=lambda p: (pages[p].title.casefold(), p))))
         for slug in sorted(members)
