@@ -456,3 +456,49 @@ def test_body_only_edit_skips_comparing_every_view(project: Path, monkeypatch: p
     result = live.rebuild({project / "content/basics/beta.md"})
     assert result.ok and result.rendered == 1
     assert live.site.files == cold(project)[0]
+
+
+def test_body_edits_revalidate_only_their_page_and_match_a_cold_check(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Edits that leave a page's links, headings and front matter alone keep the graph and re-examine only
+    that page: its own findings move with its lines, the others' (delta is an orphan) stay."""
+    live = LiveSite(project)
+    assert live.rebuild().ok
+
+    def no_rebuild(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a body-only edit rebuilt the graph or rescanned content/")
+
+    monkeypatch.setattr("hubgen.incremental.build_graph", no_rebuild)
+    monkeypatch.setattr("hubgen.incremental.scan_content", no_rebuild)
+    alpha = HUB["content/basics/alpha.md"]
+    steps = [
+        alpha.replace("![A diagram]", "![]"),  # image-alt appears
+        alpha.replace("![A diagram]", "![]").replace("Alpha comes", "A new line.\n\n        Alpha comes"),  # it moves
+        alpha.replace("![A diagram]", "<!-- hubgen-ignore-next-line image-alt -->\n        ![]"),  # ignored
+        alpha.replace("Alpha comes first", "Alpha, at last, comes first"),  # and gone
+    ]
+    seen = []
+    for text in steps:
+        write_files(project, {"content/basics/alpha.md": text})
+        result = live.rebuild({project / "content/basics/alpha.md"})
+        assert result.ok and result.rendered == 1
+        assert result.diagnostics == pipeline.check(project).diagnostics
+        assert live.site.files == cold(project)[0]
+        seen.append(sorted((d.code, d.line) for d in result.diagnostics))
+    orphan = ("orphan-page", 1)  # delta's, found before the edits and kept
+    assert seen == [[("image-alt", 10), orphan], [("image-alt", 12), orphan], [orphan], [orphan]]
+
+
+def test_a_body_edit_that_breaks_a_link_is_caught(project: Path) -> None:
+    live = LiveSite(project)
+    assert live.rebuild().ok
+    broken = HUB["content/basics/beta.md"].replace("Beta builds", "See [alpha](alpha.md#nowhere). Beta builds")
+    write_files(project, {"content/basics/beta.md": broken})
+    result = live.rebuild({project / "content/basics/beta.md"})
+    assert not result.ok and [(d.file, d.code) for d in result.diagnostics if d.severity == "error"] == [
+        ("content/basics/beta.md", "broken-anchor")
+    ]
+    write_files(project, {"content/basics/beta.md": broken.replace("#nowhere", "")})
+    assert live.rebuild({project / "content/basics/beta.md"}).ok
+    assert live.site.files == cold(project)[0]

@@ -19,14 +19,15 @@ import jinja2
 
 from hubgen.config import CONFIG_FILE, SiteConfig, load_config
 from hubgen.diagnostics import Diagnostic, count
-from hubgen.graph import LinkGraph, build_graph
+from hubgen.graph import LinkGraph, build_graph, with_pages
 from hubgen.links import page_dir
-from hubgen.load import Content, Page, assemble_content, git_dates, load_page, page_ids, scan_content
+from hubgen.load import Content, Page, Scan, assemble_content, git_dates, load_page, page_ids, scan_content
 from hubgen.pipeline import template_message
 from hubgen.render import OutputCollision, PageRenderer, Site, assemble_site
+from hubgen.seo import seo_files
 from hubgen.theme import make_environment, static_files
 from hubgen.theme import template_dirs as find_template_dirs
-from hubgen.validate import find_anchor, validate
+from hubgen.validate import Findings, find_anchor, find_problems, validate
 
 Parsed = tuple[str, Page | None, list[Diagnostic]]  # page id, page, problems
 
@@ -71,6 +72,11 @@ class LiveSite:
     _config_problems: list[Diagnostic] = field(default_factory=list)
     _dates: dict[str, str] = field(default_factory=dict)
     _full: bool = True  # the next rebuild starts from nothing
+    _scan: Scan | None = None  # the last scan of content/, and the page ids it gave
+    _ids: dict[str, str] = field(default_factory=dict)
+    _content: Content | None = None  # what the last good graph was built from, and what its rules found
+    _findings: Findings | None = None
+    _seo: list[tuple[str, str]] = field(default_factory=list)  # sitemap, robots.txt and feed, as last made
 
     # -- public ------------------------------------------------------------------------------------
 
@@ -115,41 +121,55 @@ class LiveSite:
         if not self.content_dir().is_dir():
             return 0, (), f"no content folder: {self.content_dir()} does not exist"
         content = self._load(changes)
-        graph = build_graph(content, self.config, self.include_drafts, None if self._full else self.graph)
-        diagnostics = validate(graph, [*self._config_problems, *content.diagnostics])
+        edited = self._quiet_edits(content)
+        if edited is None:  # anything else: the graph, every rule and every page's view from scratch
+            graph = build_graph(content, self.config, self.include_drafts, None if self._full else self.graph)
+            findings = find_problems(graph)
+        else:  # only the text of some bodies changed: the graph keeps its edges, rules re-read those pages
+            assert self.graph is not None
+            graph = with_pages(self.graph, edited, content.digest)
+            findings = find_problems(graph, self._findings, edited)
+        diagnostics = validate(graph, [*self._config_problems, *content.diagnostics], findings)
         if count(diagnostics)[0]:
             return 0, diagnostics, ""
-        changed = self._changed_pages(graph)
-        rendered = self._render(graph) if changed is None else self._render_only(graph, changed)
-        self.graph = graph
+        rendered = self._render(graph) if edited is None else self._render_only(graph, [*edited])
+        self.graph, self._content, self._findings = graph, content, findings
         self._full = False
         return rendered, diagnostics, ""
 
-    def _changed_pages(self, graph: LinkGraph) -> list[str] | None:
-        """The re-parsed pages when nothing other pages can see of them changed (only they need rendering);
-        None when the view keys of every page must be compared."""
-        old = self.graph
-        if self._full or old is None or graph.pages.keys() != old.pages.keys() or graph.site != old.site:
+    def _quiet_edits(self, content: Content) -> dict[str, Page] | None:
+        """The re-parsed pages when nothing other pages can see of them changed (their front matter, title,
+        headings, ids and links are as before, and no file came or went), so only they need validating and
+        rendering; None when the graph must be built again."""
+        old, before = self.graph, self._content
+        if self._full or old is None or before is None or content.pages.keys() != before.pages.keys():
             return None
-        changed = [pid for pid, page in graph.pages.items() if page is not old.pages[pid]]
-        if any(_signature(graph.pages[pid]) != _signature(old.pages[pid]) for pid in changed):
+        if (content.assets, content.folders, content.html_ids) != (before.assets, before.folders, before.html_ids):
             return None
-        return changed
+        edited = {pid: page for pid, page in content.pages.items() if page is not before.pages[pid]}
+        for pid, page in edited.items():
+            was = before.pages[pid]
+            if page.front != was.front or _signature(page) != _signature(was):
+                return None
+        return edited
 
     def _render_only(self, graph: LinkGraph, changed: list[str]) -> int:
+        """Render the changed pages; every other output, sitemap and feed included, is as it was."""
         assert self._env is not None
         renderer = PageRenderer(graph, self._env, self._assets)
         rendered = dict(self._rendered)
-        for page_id in changed:
+        published = [page_id for page_id in changed if page_id in graph.pages]
+        for page_id in published:
             key = _digest(renderer.view(page_id, with_body=False), _link_key(graph, graph.pages[page_id]))
             rendered[page_dir(page_id) + "index.html"] = _Rendered(graph.pages[page_id], key, renderer.page(page_id))
-        self.site = self._assemble(graph, rendered)
+        self.site = self._assemble(graph, rendered, self._seo)
         self._rendered = rendered
-        return len(changed)
+        return len(published)
 
     def _reset(self, config: SiteConfig) -> None:
         self.config = config
         self._parsed.clear()
+        self._scan = self._content = self._findings = None
         self._dates = git_dates(self.project_dir, config.content_dir)  # commits made while serving are not seen
         self._rendered.clear()
         dirs = find_template_dirs(self.project_dir, config.templates_dir)
@@ -159,11 +179,14 @@ class LiveSite:
         self._static = dict(static.values())
 
     def _load(self, changes: set[Path]) -> Content:
-        """Like `load_content`, re-reading only the Markdown files that changed or are new."""
+        """Like `load_content`, re-reading only the Markdown files that changed or are new. When every change
+        is an edit of a page already known (still a plain file), the folder is not scanned again."""
         content_dir = self.content_dir()
         changed = {_relative(path, content_dir) for path in changes} - {None}
-        scan = scan_content(content_dir, self.config.content_dir)
-        ids = page_ids(scan.markdown)
+        if self._scan is None or not self._only_edits(changes, changed):
+            self._scan = scan_content(content_dir, self.config.content_dir)
+            self._ids = page_ids(self._scan.markdown)
+        scan, ids = self._scan, self._ids
         parsed: dict[str, Parsed] = {}
         for rel in scan.markdown:
             previous = self._parsed.get(rel)
@@ -173,6 +196,13 @@ class LiveSite:
             parsed[rel] = previous
         self._parsed = parsed
         return assemble_content(parsed, scan, self._dates, self.config, content_dir)
+
+    def _only_edits(self, changes: set[Path], changed: set[str | None]) -> bool:
+        if not changes or len(changed) != len(changes):
+            return False
+        return all(rel in self._parsed and self._parsed[rel][1] is not None for rel in changed) and all(
+            path.is_file() and not path.is_symlink() for path in changes
+        )
 
     def _render(self, graph: LinkGraph) -> int:
         """Render what changed into a new Site; commit it only when everything rendered."""
@@ -195,13 +225,14 @@ class LiveSite:
                 old = _Rendered(None, key, renderer.render_view(template, here, view))
                 count_rendered += 1
             rendered[output] = old
-        self.site = self._assemble(graph, rendered)
+        self._seo = seo_files(graph)
+        self.site = self._assemble(graph, rendered, self._seo)
         self._rendered = rendered
         return count_rendered
 
-    def _assemble(self, graph: LinkGraph, rendered: dict[str, _Rendered]) -> Site:
+    def _assemble(self, graph: LinkGraph, rendered: dict[str, _Rendered], seo: list[tuple[str, str]]) -> Site:
         items = ((path, item.data) for path, item in rendered.items())
-        return assemble_site(graph, self.content_dir(), self._static, items)
+        return assemble_site(graph, self.content_dir(), self._static, items, seo)
 
 
 def _relative(path: Path, folder: Path) -> str | None:

@@ -69,10 +69,15 @@ def render_site(graph: LinkGraph, project_dir: Path, jobs: int = 1, cache: Cache
 
 
 def assemble_site(
-    graph: LinkGraph, content_dir: Path, static: Mapping[str, bytes], rendered: Iterable[tuple[str, bytes]]
+    graph: LinkGraph,
+    content_dir: Path,
+    static: Mapping[str, bytes],
+    rendered: Iterable[tuple[str, bytes]],
+    seo: Iterable[tuple[str, str]] | None = None,
 ) -> Site:
     """Every output in one Site, always in the same order, so build and serve find the same collisions:
-    the theme's static files, the copied content files, the rendered pages, then sitemap, robots and feed."""
+    the theme's static files, the copied content files, the rendered pages, then sitemap, robots and feed
+    (`seo`, when the caller has them already)."""
     site = Site()
     for path, data in sorted(static.items()):
         site.add(path, data)
@@ -80,7 +85,7 @@ def assemble_site(
         site.copies[rel] = content_dir / rel
     for path, data in rendered:
         site.add(path, data)
-    for path, text in seo_files(graph):
+    for path, text in seo_files(graph) if seo is None else seo:
         site.add(path, text.encode())
     return site
 
