@@ -8,6 +8,7 @@ each rebuild the reload broker pushes `reload` (or `error`, with the diagnostics
 from __future__ import annotations
 
 import errno
+import gc
 import ipaddress
 import json
 import mimetypes
@@ -358,6 +359,7 @@ class DevServer:
         result = self.live.rebuild(changes)
         self.last = result
         if result.ok:
+            gc.freeze()  # the site just built lives on: keep the collector from walking it again on every edit
             self._errors = []
             self.log(f"rebuilt in {result.seconds * 1000:.0f} ms: {_pages(result.rendered)} rendered", False)
             self.broker.publish("reload", str(self.live.version))
