@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from hubgen import pipeline
+from hubgen.cache import CACHE_DIR, Cache
 from hubgen.load import POOL_THRESHOLD
 from hubgen.render import POOL_THRESHOLD as RENDER_POOL_THRESHOLD
 
@@ -239,3 +240,41 @@ def test_a_file_where_a_folder_now_goes_is_cleared_before_writing(make_hub, tmp_
     again = pipeline.build(project, jobs=1, use_cache=True)  # stages into the spare: alpha/notes/index.html
     assert again.check.errors == 0, again.check.diagnostics
     assert snapshot(project / "site") == cold_build(project, tmp_path)
+
+
+def test_with_pools_an_edit_renders_from_the_cache_what_did_not_change(make_hub, tmp_path: Path) -> None:
+    """The render workers make each page's cache key themselves and render only the misses."""
+    project = make_hub(hub_files(RENDER_POOL_THRESHOLD + 10))
+    pipeline.build(project, jobs=2, use_cache=True)
+    (project / "content/index.md").write_text("---\ntitle: Home\n---\nWelcome, reader.\n")
+    pipeline.build(project, jobs=2, use_cache=True)  # the first site is now kept as the spare
+    before = rendered_keys(project)
+    edit_body(project)
+    again = pipeline.build(project, jobs=2, use_cache=True)
+    assert len(rendered_keys(project) - before) == 1, "one page rendered; the others came from the cache"
+    assert again.written == 2, "the edited page, and index.md (the spare is one build behind)"
+    assert snapshot(project / "site") == cold_build(project, tmp_path)
+
+
+def rendered_keys(project: Path) -> set[str]:
+    cache = Cache(project / CACHE_DIR, "render")
+    try:
+        return cache.keys()
+    finally:
+        cache.close()
+
+
+def test_progress_hears_every_stage_to_its_end(make_hub) -> None:
+    files = hub_files(POOL_THRESHOLD + 10)
+    files["hubgen.yaml"] = files["hubgen.yaml"].replace("search: false", "search: true")
+    project = make_hub(files)
+    heard: dict[str, list[tuple[int, int]]] = {}
+    pipeline.build(
+        project, jobs=2, progress=lambda stage, done, total: heard.setdefault(stage, []).append((done, total))
+    )
+    assert list(heard) == ["parse", "render", "write", "search index"]
+    pages = len(files) - 2  # hubgen.yaml and the picture are not pages
+    assert heard["parse"] == [(n, pages) for n in range(1, pages + 1)]
+    assert heard["render"][-1] == (pages, pages)
+    assert heard["search index"] == [(0, 1), (1, 1)]
+    assert all(done <= total for calls in heard.values() for done, total in calls)

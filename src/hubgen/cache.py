@@ -73,6 +73,14 @@ class Cache:
             return {}
         return found
 
+    def keys(self) -> set[str]:
+        if self._db is None:
+            return set()
+        try:
+            return {key for (key,) in self._db.execute(f"SELECT key FROM {self._table}")}
+        except sqlite3.Error:
+            return set()
+
     def put_many(self, items: Mapping[str, bytes]) -> None:
         if self._db is None or not items:
             return

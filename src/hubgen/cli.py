@@ -30,6 +30,7 @@ from hubgen.diagnostics import (
     summary_line,
 )
 from hubgen.export import export
+from hubgen.progress import TerminalProgress, silent
 
 if TYPE_CHECKING:
     from hubgen import authoring
@@ -134,7 +135,12 @@ def build(
             _report_text(checked.diagnostics, checked.pages, quiet=False)
             click.echo("hubgen: build stopped: warnings are errors under --strict", err=True)
             sys.exit(EXIT_ERRORS)
-    result = pipeline.build(root, drafts, output, jobs, not no_cache)
+    bar = TerminalProgress() if sys.stdout.isatty() and not quiet else None  # shown after a second
+    try:
+        result = pipeline.build(root, drafts, output, jobs, not no_cache, bar or silent)
+    finally:
+        if bar is not None:
+            bar.close()
     checked = result.check
     shown = [d for d in checked.diagnostics if d.severity == "error" or not quiet]
     if shown:

@@ -14,9 +14,11 @@ import pickle
 import posixpath
 import subprocess
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from pathlib import Path
 from typing import Literal
 
@@ -25,6 +27,7 @@ from hubgen.config import SiteConfig
 from hubgen.diagnostics import Diagnostic, diagnostic
 from hubgen.frontmatter import FrontMatter, parse_front_matter, split_front_matter
 from hubgen.markdown import ParsedMarkdown, html_ids, parse_markdown
+from hubgen.progress import Progress, silent
 
 PageType = Literal["home", "hub", "article"]
 MAX_PAGE_BYTES = 8 * 2**20  # a page larger than this is refused with a diagnostic, not parsed
@@ -86,7 +89,9 @@ Parsed = tuple[Page | None, list[Diagnostic]]
 POOL_THRESHOLD = 48  # fewer pages to parse than this are parsed in-process: a pool costs more than it saves
 
 
-def load_content(project_dir: Path, config: SiteConfig, jobs: int = 1, cache: Cache | None = None) -> Content:
+def load_content(
+    project_dir: Path, config: SiteConfig, jobs: int = 1, cache: Cache | None = None, progress: Progress = silent
+) -> Content:
     """Every page and asset under content/. Parse results come from `cache` when the file is unchanged;
     the rest are parsed by `jobs` processes. The result does not depend on either."""
     content_dir = project_dir / config.content_dir
@@ -102,7 +107,7 @@ def load_content(project_dir: Path, config: SiteConfig, jobs: int = 1, cache: Ca
         else:
             key = key_for(rel, ids[rel], file, str(config.markdown.html), config.faq_heading, text)
             todo.append(_Job(rel, ids[rel], file, text, key))
-    results |= _parse_all(todo, config, jobs, cache)
+    results |= _parse_all(todo, config, jobs, cache, progress)
     dates = git_dates(project_dir, config.content_dir)
     parsed = {rel: (ids[rel], *results[rel]) for rel in scan.markdown}
     content = assemble_content(parsed, scan, dates, config, content_dir)
@@ -163,21 +168,22 @@ def _digest(parsed: list[_Job], assets: list[str], content_dir: Path, dates: dic
     return key_for(*parts)
 
 
-def _parse_all(todo: list[_Job], config: SiteConfig, jobs: int, cache: Cache | None) -> dict[str, Parsed]:
+def _parse_all(
+    todo: list[_Job], config: SiteConfig, jobs: int, cache: Cache | None, progress: Progress
+) -> dict[str, Parsed]:
     stored = cache.get_many(job.key for job in todo) if cache else {}
     missing = [job for job in todo if job.key not in stored]
-    if jobs > 1 and len(missing) >= POOL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()) as pool:
+    fresh: dict[str, bytes] = {}
+    with ExitStack() as stack:
+        if jobs > 1 and len(missing) >= POOL_THRESHOLD:
+            pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()))
             chunk = max(1, len(missing) // (jobs * 8))
-            fresh = dict(
-                zip(
-                    (j.key for j in missing),
-                    pool.map(_parse_job, missing, [config] * len(missing), chunksize=chunk),
-                    strict=True,
-                )
-            )
-    else:
-        fresh = {job.key: _parse_job(job, config) for job in missing}
+            results: Iterable[bytes] = pool.map(_parse_job, missing, repeat(config), chunksize=chunk)
+        else:
+            results = (_parse_job(job, config) for job in missing)
+        for done, (job, data) in enumerate(zip(missing, results, strict=True), 1):
+            fresh[job.key] = data
+            progress("parse", done, len(missing))
     if cache:
         cache.put_many(fresh)
         cache.prune(job.key for job in todo)

@@ -23,6 +23,7 @@ from hubgen.config import CONFIG_FILE, SiteConfig, load_config
 from hubgen.diagnostics import Diagnostic, count, diagnostic
 from hubgen.graph import LinkGraph, build_graph
 from hubgen.load import load_content
+from hubgen.progress import Progress, silent
 from hubgen.render import OutputCollision, Site, render_site
 from hubgen.search import SearchIndexError, index_site
 from hubgen.theme import theme_digest
@@ -78,10 +79,15 @@ def find_project(start: Path) -> Path:
 
 
 def check(
-    project_dir: Path, include_drafts: bool = False, external: bool = False, jobs: int = 1, use_cache: bool = False
+    project_dir: Path,
+    include_drafts: bool = False,
+    external: bool = False,
+    jobs: int = 1,
+    use_cache: bool = False,
+    progress: Progress = silent,
 ) -> CheckResult:
     """Load, build the graph and validate. `jobs` processes parse; `use_cache` keeps parse results in
-    .hubgen-cache/. Neither changes the result."""
+    .hubgen-cache/; `progress` hears how parsing goes. None of them changes the result."""
     config, problems = load_config(project_dir)
     if count(problems)[0]:
         return CheckResult(config, None, tuple(sorted(problems)))
@@ -93,7 +99,7 @@ def check(
         )
     cache = Cache(project_dir / CACHE_DIR) if use_cache else None
     try:
-        content = load_content(project_dir, config, jobs, cache)
+        content = load_content(project_dir, config, jobs, cache, progress)
     finally:
         if cache:
             cache.close()
@@ -110,6 +116,7 @@ def build(
     output_dir: Path | None = None,
     jobs: int = 1,
     use_cache: bool = False,
+    progress: Progress = silent,
 ) -> BuildResult:
     clock = [time.perf_counter()]
 
@@ -117,7 +124,7 @@ def build(
         clock.append(time.perf_counter())
         return clock[-1] - clock[-2]
 
-    result = check(project_dir, include_drafts, jobs=jobs, use_cache=use_cache)
+    result = check(project_dir, include_drafts, jobs=jobs, use_cache=use_cache, progress=progress)
     checked = lap()
     output = output_dir or project_dir / result.config.output_dir
     if result.errors or result.graph is None:
@@ -132,9 +139,9 @@ def build(
         if current is not None:  # the same inputs built this very site last time: nothing to render or write
             stats, rendered = WriteStats(0, current, 0), lap()
         else:
-            site = _render(result.graph, project_dir, jobs, state_dir)
+            site = _render(result.graph, project_dir, jobs, state_dir, progress)
             rendered = lap()
-            stats = write_site(site, output, index_site if config.search else None, state_dir, digest)
+            stats = write_site(site, output, index_site if config.search else None, state_dir, digest, progress)
         written = lap()
     except (OutputError, SearchIndexError) as error:
         raise ProjectError(str(error)) from None
@@ -150,10 +157,10 @@ def build(
     return BuildResult(result, output, files, clock[-1] - clock[0], len(result.graph.hubs()), stages, stats.written)
 
 
-def _render(graph: LinkGraph, project_dir: Path, jobs: int, state_dir: Path | None) -> Site:
+def _render(graph: LinkGraph, project_dir: Path, jobs: int, state_dir: Path | None, progress: Progress) -> Site:
     cache = Cache(state_dir, "render") if state_dir else None
     try:
-        return render_site(graph, project_dir, jobs, cache)
+        return render_site(graph, project_dir, jobs, cache, progress)
     finally:
         if cache:
             cache.close()

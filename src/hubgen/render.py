@@ -24,6 +24,7 @@ from hubgen.links import LinkTarget, decode_url, fragment_url, page_dir, relativ
 from hubgen.load import Page
 from hubgen.markdown import LinkKind, render_markdown
 from hubgen.pathmap import compact_map, hub_map
+from hubgen.progress import Progress, silent
 from hubgen.seo import FEED_FILE, json_ld, seo_files
 from hubgen.theme import make_environment, static_files, template_dirs, templates_digest
 from hubgen.validate import find_anchor
@@ -50,7 +51,9 @@ class OutputCollision(Exception):
     """Two things would be written to one output path."""
 
 
-def render_site(graph: LinkGraph, project_dir: Path, jobs: int = 1, cache: Cache | None = None) -> Site:
+def render_site(
+    graph: LinkGraph, project_dir: Path, jobs: int = 1, cache: Cache | None = None, progress: Progress = silent
+) -> Site:
     """Every output file. With `jobs` > 1, forked workers render pages (they inherit the graph, so only
     page ids go out and HTML comes back). With `cache`, a page whose view (everything its template gets),
     theme and settings are unchanged is not rendered again. The output is the same either way."""
@@ -62,7 +65,7 @@ def render_site(graph: LinkGraph, project_dir: Path, jobs: int = 1, cache: Cache
     renderer = PageRenderer(graph, env, assets)
     page_ids = list(graph.pages)
     salt = _render_salt(dirs, graph, assets) if cache else ""
-    html = _cached_pages(renderer, page_ids, jobs, cache, salt)
+    html = _cached_pages(renderer, page_ids, jobs, cache, salt, progress)
     pages = zip([page_dir(p) + "index.html" for p in page_ids], html, strict=True)
     rendered = chain(pages, renderer.generated())
     return assemble_site(graph, project_dir / config.content_dir, dict(static.values()), rendered)
@@ -91,21 +94,37 @@ def assemble_site(
 
 
 POOL_THRESHOLD = 200  # fewer pages than this render in-process: forking costs more than it saves
-_WORKER_RENDERER: PageRenderer | None = None  # set in the parent just before the fork
+
+
+@dataclass(frozen=True)
+class _Job:
+    """What a render worker needs besides the page ids: set in the parent just before the fork."""
+
+    renderer: PageRenderer
+    salt: str  # "" without a cache: no keys are made
+    cached: frozenset[str]  # keys the cache holds: those pages are not rendered again
+
+
+_JOB: _Job | None = None
 
 
 def _cached_pages(
-    renderer: PageRenderer, page_ids: list[str], jobs: int, cache: Cache | None, salt: str
+    renderer: PageRenderer, page_ids: list[str], jobs: int, cache: Cache | None, salt: str, progress: Progress
 ) -> list[bytes]:
+    """Each page's HTML. With `cache`, each page's key is a digest of its view (made where the page would be
+    rendered, so in the workers), and a page whose key the cache holds is read from it, not rendered."""
+    cached = frozenset(cache.keys()) if cache else frozenset()
+    results = _render_pages(_Job(renderer, salt if cache else "", cached), page_ids, jobs, progress)
     if cache is None:
-        return _render_pages(renderer, page_ids, jobs)
-    keys = {p: key_for(salt, TEMPLATE_FOR[renderer.graph.pages[p].type], repr(renderer.view(p))) for p in page_ids}
-    stored = cache.get_many(keys.values())
-    todo = [p for p in page_ids if keys[p] not in stored]
-    fresh = dict(zip(todo, _render_pages(renderer, todo, jobs), strict=True))
-    cache.put_many({keys[p]: fresh[p] for p in todo})
-    cache.prune(keys.values())
-    return [fresh[p] if p in fresh else stored[keys[p]] for p in page_ids]
+        return [html for _, html in results if html is not None]
+    stored = cache.get_many(key for key, html in results if html is None)
+    fresh = {key: html for key, html in results if html is not None}
+    for page_id, (key, html) in zip(page_ids, results, strict=True):
+        if html is None and key not in stored:  # gone since the keys were listed: render it after all
+            fresh[key] = renderer.page(page_id)
+    cache.put_many(fresh)
+    cache.prune(key for key, _ in results)
+    return [fresh[key] if key in fresh else stored[key] for key, _ in results]
 
 
 def _render_salt(dirs: list[Path], graph: LinkGraph, assets: dict[str, str]) -> str:
@@ -113,26 +132,34 @@ def _render_salt(dirs: list[Path], graph: LinkGraph, assets: dict[str, str]) -> 
     return key_for(repr(graph.config), repr(sorted(assets.items())), templates_digest(dirs))
 
 
-def _render_pages(renderer: PageRenderer, page_ids: list[str], jobs: int) -> list[bytes]:
+def _render_pages(job: _Job, page_ids: list[str], jobs: int, progress: Progress) -> list[tuple[str, bytes | None]]:
+    results: list[tuple[str, bytes | None]] = []
     if jobs <= 1 or len(page_ids) < POOL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
-        return [renderer.page(p) for p in page_ids]
-    global _WORKER_RENDERER
+        for page_id in page_ids:
+            results.append(job.renderer.keyed_page(page_id, job.salt, job.cached))
+            progress("render", len(results), len(page_ids))
+        return results
+    global _JOB
+    renderer = job.renderer
     first_of_each_type = {renderer.graph.pages[p].type: p for p in reversed(page_ids)}
     for page_id in first_of_each_type.values():  # compile every template once, and fail here if one is broken
         renderer.page(page_id)
     size = max(1, len(page_ids) // (jobs * 4))
     chunks = [page_ids[start : start + size] for start in range(0, len(page_ids), size)]
-    _WORKER_RENDERER = renderer
+    _JOB = job
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            return [html for chunk in pool.map(_render_chunk, chunks) for html in chunk]
+            for chunk in pool.map(_render_chunk, chunks):
+                results += chunk
+                progress("render", len(results), len(page_ids))
+        return results
     finally:
-        _WORKER_RENDERER = None
+        _JOB = None
 
 
-def _render_chunk(page_ids: list[str]) -> list[bytes]:
-    assert _WORKER_RENDERER is not None
-    return [_WORKER_RENDERER.page(page_id) for page_id in page_ids]
+def _render_chunk(page_ids: list[str]) -> list[tuple[str, bytes | None]]:
+    assert _JOB is not None
+    return [_JOB.renderer.keyed_page(page_id, _JOB.salt, _JOB.cached) for page_id in page_ids]
 
 
 class PageRenderer:
@@ -149,6 +176,14 @@ class PageRenderer:
     def page(self, page_id: str) -> bytes:
         page = self.graph.pages[page_id]
         return self._render(TEMPLATE_FOR[page.type], page_dir(page_id), self.view(page_id))
+
+    def keyed_page(self, page_id: str, salt: str, cached: frozenset[str]) -> tuple[str, bytes | None]:
+        """(key, HTML) of a page, the key a digest of `salt` and its view ("" without a salt); the HTML is
+        None when the key is in `cached`: the page would render as it did before."""
+        template = TEMPLATE_FOR[self.graph.pages[page_id].type]
+        view = self.view(page_id)
+        key = key_for(salt, template, repr(view)) if salt else ""
+        return key, None if key in cached else self._render(template, page_dir(page_id), view)
 
     def view(self, page_id: str, with_body: bool = True) -> dict[str, Any]:
         """A page's view; without the body, nothing is rendered (`hubgen serve` compares these)."""

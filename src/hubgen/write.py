@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hubgen.progress import Progress, silent
 from hubgen.render import Site
 
 MARKER = ".hubgen-site"
@@ -78,6 +79,7 @@ def write_site(
     finish: Callable[[Path], None] | None = None,
     state_dir: Path | None = None,
     digest: str = "",
+    progress: Progress = silent,
 ) -> WriteStats:
     """Make `output` hold exactly `site`, atomically: the new site is staged in a sibling folder and swapped
     in with renames. `finish` runs on the complete staging folder before the swap (the search indexer).
@@ -105,9 +107,11 @@ def write_site(
     _save_state(state_dir, output, state.get("files") if state else None, None, "")  # the spare is in flux
     try:
         removed = _remove_unwanted(staging, wanted)  # stale pages, a search index from when search was on...
-        stats = _update(staging, site, wanted, known, removed)
+        stats = _update(staging, site, wanted, known, removed, progress)
         if finish is not None:
+            progress("search index", 0, 1)
             finish(staging)
+            progress("search index", 1, 1)
         previous = _swap(staging, output, spare)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -126,11 +130,14 @@ def manifest(site: Site) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def _update(folder: Path, site: Site, wanted: dict[str, str], known: dict[str, str], removed: int) -> WriteStats:
+def _update(
+    folder: Path, site: Site, wanted: dict[str, str], known: dict[str, str], removed: int, progress: Progress
+) -> WriteStats:
     """Write into `folder` (holding only wanted files, as `known` describes them) every file that differs."""
     made: set[Path] = set()
     written = 0
-    for rel, digest in wanted.items():
+    for done, (rel, digest) in enumerate(wanted.items(), 1):
+        progress("write", done, len(wanted))
         if known.get(rel) == digest and (folder / rel).is_file():
             continue
         path = folder / rel
