@@ -278,3 +278,32 @@ def test_progress_hears_every_stage_to_its_end(make_hub) -> None:
     assert heard["render"][-1] == (pages, pages)
     assert heard["search index"] == [(0, 1), (1, 1)]
     assert all(done <= total for calls in heard.values() for done, total in calls)
+
+
+def test_check_renders_no_body_and_finds_the_same_problems(make_hub, tmp_path: Path) -> None:
+    files = hub_files()
+    files["content/alpha/a2.md"] += (
+        "\nSee [nothing](../alpha/a9.md) and [a1](a1.md#nowhere).\n\n```python\nx = 1\n```\n"
+    )
+    project = make_hub(files)
+    facts = pipeline.check(project, bodies=False)
+    full = pipeline.check(project)
+    assert facts.diagnostics == full.diagnostics and {d.code for d in facts.diagnostics} >= {"broken-link"}
+    assert facts.graph is not None and full.graph is not None
+    assert all(page.body.html == "" for page in facts.graph.pages.values())
+    assert '<span class="n">x</span>' in full.graph.pages["alpha/a2"].body.html  # highlighted, when asked for
+
+
+def test_check_and_build_share_the_parse_cache_safely(make_hub, tmp_path: Path, monkeypatch) -> None:
+    project = make_hub(hub_files())
+    pipeline.check(project, use_cache=True, bodies=False)  # facts-only records
+    built = pipeline.build(project, use_cache=True)  # needs bodies: parses again, not served empty HTML
+    assert b"Text of 3 with" in (project / "site/alpha/a3/index.html").read_bytes()
+    assert snapshot(project / "site") == cold_build(project, tmp_path)
+
+    def no_parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed a page the cache holds")
+
+    monkeypatch.setattr("hubgen.load.parse_page", no_parse)
+    again = pipeline.check(project, use_cache=True, bodies=False)  # a full record serves a check too
+    assert again.diagnostics == built.check.diagnostics

@@ -130,7 +130,7 @@ def build(
     """Check the hub and, if it has no errors, write the site."""
     root = _project(project)
     if strict:
-        checked = pipeline.check(root, drafts, jobs=jobs, use_cache=not no_cache)
+        checked = pipeline.check(root, drafts, jobs=jobs, use_cache=not no_cache)  # parses as build will
         if checked.warnings and not checked.errors:
             _report_text(checked.diagnostics, checked.pages, quiet=False)
             click.echo("hubgen: build stopped: warnings are errors under --strict", err=True)
@@ -198,7 +198,7 @@ def check(
 ) -> None:
     """Validate every reference, link, anchor and learning path; render nothing."""
     root = _project(project)
-    result = pipeline.check(root, drafts, external, jobs, not no_cache)
+    result = pipeline.check(root, drafts, external, jobs, not no_cache, bodies=False)
     diagnostics = result.diagnostics
     if changed_since:
         diagnostics = pipeline.only_in(diagnostics, pipeline.changed_files(root, changed_since))
@@ -269,7 +269,7 @@ def serve(project: Path | None, host: str, port: int, drafts: bool, open_browser
 @handles_failures
 def graph_command(project: Path | None, output_format: str, hub: str | None, output: Path | None, drafts: bool) -> None:
     """Export the link graph: pages, hub membership, learning paths, related and inline links."""
-    result = pipeline.check(_project(project), drafts)
+    result = pipeline.check(_project(project), drafts, bodies=False)
     if result.graph is None:
         _report_text(result.diagnostics, 0, False)
         sys.exit(EXIT_USAGE)

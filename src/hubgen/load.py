@@ -90,10 +90,16 @@ POOL_THRESHOLD = 48  # fewer pages to parse than this are parsed in-process: a p
 
 
 def load_content(
-    project_dir: Path, config: SiteConfig, jobs: int = 1, cache: Cache | None = None, progress: Progress = silent
+    project_dir: Path,
+    config: SiteConfig,
+    jobs: int = 1,
+    cache: Cache | None = None,
+    progress: Progress = silent,
+    bodies: bool = True,
 ) -> Content:
     """Every page and asset under content/. Parse results come from `cache` when the file is unchanged;
-    the rest are parsed by `jobs` processes. The result does not depend on either."""
+    the rest are parsed by `jobs` processes. The result does not depend on either. Without `bodies`, the
+    pages' HTML is left empty: only validation's facts are made (a cached full result serves as well)."""
     content_dir = project_dir / config.content_dir
     scan = scan_content(content_dir, config.content_dir)
     ids = page_ids(scan.markdown)
@@ -107,7 +113,7 @@ def load_content(
         else:
             key = key_for(rel, ids[rel], file, str(config.markdown.html), config.faq_heading, text)
             todo.append(_Job(rel, ids[rel], file, text, key))
-    results |= _parse_all(todo, config, jobs, cache, progress)
+    results |= _parse_all(todo, config, jobs, cache, progress, bodies)
     dates = git_dates(project_dir, config.content_dir)
     parsed = {rel: (ids[rel], *results[rel]) for rel in scan.markdown}
     content = assemble_content(parsed, scan, dates, config, content_dir)
@@ -169,30 +175,43 @@ def _digest(parsed: list[_Job], assets: list[str], content_dir: Path, dates: dic
 
 
 def _parse_all(
-    todo: list[_Job], config: SiteConfig, jobs: int, cache: Cache | None, progress: Progress
+    todo: list[_Job], config: SiteConfig, jobs: int, cache: Cache | None, progress: Progress, bodies: bool
 ) -> dict[str, Parsed]:
-    stored = cache.get_many(job.key for job in todo) if cache else {}
-    missing = [job for job in todo if job.key not in stored]
+    """Each job's (page, problems): from the cache, else parsed. A full record (with the body's HTML) is
+    cached under the job's key, a facts-only one under `_facts_key`; facts-only callers take either."""
+
+    def own_key(job: _Job) -> str:
+        return job.key if bodies else _facts_key(job.key)
+
+    wanted = [job.key for job in todo] + ([] if bodies else [_facts_key(job.key) for job in todo])
+    stored = cache.get_many(wanted) if cache else {}
+    found = {job.key: stored.get(job.key) or stored.get(own_key(job)) for job in todo}
+    missing = [job for job in todo if found[job.key] is None]
     fresh: dict[str, bytes] = {}
     with ExitStack() as stack:
         if jobs > 1 and len(missing) >= POOL_THRESHOLD:
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()))
             chunk = max(1, len(missing) // (jobs * 8))
-            results: Iterable[bytes] = pool.map(_parse_job, missing, repeat(config), chunksize=chunk)
+            results: Iterable[bytes] = pool.map(_parse_job, missing, repeat(config), repeat(bodies), chunksize=chunk)
         else:
-            results = (_parse_job(job, config) for job in missing)
+            results = (_parse_job(job, config, bodies) for job in missing)
         for done, (job, data) in enumerate(zip(missing, results, strict=True), 1):
-            fresh[job.key] = data
+            fresh[own_key(job)] = data
             progress("parse", done, len(missing))
     if cache:
         cache.put_many(fresh)
-        cache.prune(job.key for job in todo)
-    return {job.rel: pickle.loads(stored.get(job.key) or fresh[job.key]) for job in todo}
+        cache.prune(job.key if job.key in stored else own_key(job) for job in todo)
+    return {job.rel: pickle.loads(found[job.key] or fresh[own_key(job)]) for job in todo}
 
 
-def _parse_job(job: _Job, config: SiteConfig) -> bytes:
+def _facts_key(key: str) -> str:
+    return key_for("facts only", key)
+
+
+def _parse_job(job: _Job, config: SiteConfig, bodies: bool = True) -> bytes:
     """Parse one page; pickled here, so a pool sends bytes back and the cache stores the same bytes."""
-    return pickle.dumps(parse_page(job.text, job.rel, job.page_id, job.file, config), pickle.HIGHEST_PROTOCOL)
+    page = parse_page(job.text, job.rel, job.page_id, job.file, config, bodies)
+    return pickle.dumps(page, pickle.HIGHEST_PROTOCOL)
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:
@@ -210,10 +229,12 @@ def load_page(
     return parse_page(text, rel, page_id, file, config)
 
 
-def parse_page(text: str, rel: str, page_id: str, file: str, config: SiteConfig) -> tuple[Page, list[Diagnostic]]:
+def parse_page(
+    text: str, rel: str, page_id: str, file: str, config: SiteConfig, bodies: bool = True
+) -> tuple[Page, list[Diagnostic]]:
     split = split_front_matter(text)
     front, problems = parse_front_matter(split, file)
-    body = parse_markdown(split.body, html=config.markdown.html, faq_heading=config.faq_heading)
+    body = parse_markdown(split.body, html=config.markdown.html, faq_heading=config.faq_heading, render=bodies)
     title = str(front.values.get("title", ""))
     if not title and body.first_h1:
         title = body.first_h1.text

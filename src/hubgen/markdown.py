@@ -148,8 +148,11 @@ def _gfm_autolinks(state: Any) -> None:
 # ------------------------------------------------------------------------------------------------ parse
 
 
-def parse_markdown(body: str, html: bool = True, faq_heading: str = "Common questions") -> ParsedMarkdown:
-    """Parse a page body. `body` keeps the file's line numbering (front matter lines blanked)."""
+def parse_markdown(
+    body: str, html: bool = True, faq_heading: str = "Common questions", render: bool = True
+) -> ParsedMarkdown:
+    """Parse a page body. `body` keeps the file's line numbering (front matter lines blanked). Without
+    `render` only the facts are kept (`hubgen check` never renders HTML nor highlights code)."""
     body = body.replace(SLOT_OPEN, "\ufffd").replace(SLOT_CLOSE, "\ufffd")  # C0 controls, never valid HTML
     md = markdown_parser(html)
     tokens = md.parse(body)
@@ -168,7 +171,7 @@ def parse_markdown(body: str, html: bool = True, faq_heading: str = "Common ques
             if child.type == "html_inline":
                 html_ids |= _html_links(child.content, 1, lines)[1]
     urls: list[tuple[str, LinkKind]] = []
-    body_html = md.renderer.render(without_title(tokens), md.options, {"resolve": slot_maker(urls)})
+    body_html = md.renderer.render(without_title(tokens), md.options, {"resolve": slot_maker(urls)}) if render else ""
     return ParsedMarkdown(
         html=body_html,
         urls=tuple(urls),

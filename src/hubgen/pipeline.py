@@ -85,9 +85,11 @@ def check(
     jobs: int = 1,
     use_cache: bool = False,
     progress: Progress = silent,
+    bodies: bool = True,
 ) -> CheckResult:
     """Load, build the graph and validate. `jobs` processes parse; `use_cache` keeps parse results in
-    .hubgen-cache/; `progress` hears how parsing goes. None of them changes the result."""
+    .hubgen-cache/; `progress` hears how parsing goes. None of them changes the diagnostics. Without
+    `bodies` no page body is rendered (its HTML stays empty): all `hubgen check` needs."""
     config, problems = load_config(project_dir)
     if count(problems)[0]:
         return CheckResult(config, None, tuple(sorted(problems)))
@@ -99,7 +101,7 @@ def check(
         )
     cache = Cache(project_dir / CACHE_DIR) if use_cache else None
     try:
-        content = load_content(project_dir, config, jobs, cache, progress)
+        content = load_content(project_dir, config, jobs, cache, progress, bodies)
     finally:
         if cache:
             cache.close()
