@@ -17,7 +17,7 @@ import pytest
 from helpers import run_cli, write_files
 from hubgen import pipeline
 from hubgen.incremental import LiveSite
-from hubgen.render import render_site
+from hubgen.render import PageRenderer, render_site
 from hubgen.serve import DevServer
 
 DEADLINE = 10.0
@@ -502,3 +502,43 @@ def test_a_body_edit_that_breaks_a_link_is_caught(project: Path) -> None:
     write_files(project, {"content/basics/beta.md": broken.replace("#nowhere", "")})
     assert live.rebuild({project / "content/basics/beta.md"}).ok
     assert live.site.files == cold(project)[0]
+
+
+def test_title_and_summary_edits_render_only_the_pages_that_show_them(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new title or summary re-renders the pages whose last render looked the page up, and no other
+    page's view is even made; each step matches a cold build and a cold check (delta's orphan warning
+    names its title, so it must follow the new one)."""
+    beta = HUB["content/basics/beta.md"]
+    delta = HUB["content/basics/delta.md"].replace("        summary: An aside.\n", "")
+    write_files(project, {"content/basics/delta.md": delta})  # delta's summary is its first paragraph
+    live = LiveSite(project)
+    assert live.rebuild().ok
+    views: list[str] = []
+    real_view = PageRenderer.view
+
+    def counted(self: PageRenderer, page_id: str, with_body: bool = True) -> dict[str, object]:
+        views.append(page_id)
+        return real_view(self, page_id, with_body)
+
+    monkeypatch.setattr(PageRenderer, "view", counted)
+    steps = [  # (file, new text, the pages whose views are made)
+        ("beta", beta.replace("title: Beta", "title: Better Beta"), {"", "basics", "alpha", "beta", "gamma"}),
+        ("beta", beta.replace("The second idea.", "A better idea."), {"", "basics", "alpha", "beta", "gamma"}),
+        ("delta", delta.replace("title: Delta", "title: Delta Force"), {"", "basics", "delta"}),
+        (
+            "delta",
+            delta.replace("title: Delta", "title: Delta Force").replace("stands", "sits"),
+            {"", "basics", "delta"},
+        ),
+    ]
+    for name, text, expected in steps:
+        views.clear()
+        write_files(project, {f"content/basics/{name}.md": text})
+        result = live.rebuild({project / f"content/basics/{name}.md"})
+        assert {v.removeprefix("basics/") for v in views} == expected
+        assert result.ok, result.diagnostics
+        assert live.site.files == cold(project)[0]
+        assert result.diagnostics == pipeline.check(project).diagnostics
+    assert "'Delta Force' is on no learning path" in str(result.diagnostics)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import time
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +78,7 @@ class LiveSite:
     _content: Content | None = None  # what the last good graph was built from, and what its rules found
     _findings: Findings | None = None
     _seo: list[tuple[str, str]] = field(default_factory=list)  # sitemap, robots.txt and feed, as last made
+    _looked_up: dict[str, frozenset[str]] = field(default_factory=dict)  # page -> the pages its view read
 
     # -- public ------------------------------------------------------------------------------------
 
@@ -121,37 +123,51 @@ class LiveSite:
         if not self.content_dir().is_dir():
             return 0, (), f"no content folder: {self.content_dir()} does not exist"
         content = self._load(changes)
-        edited = self._quiet_edits(content)
-        if edited is None:  # anything else: the graph, every rule and every page's view from scratch
+        edits = self._edits(content)
+        if edits is None:  # anything else: the graph, every rule and every page's view from scratch
             graph = build_graph(content, self.config, self.include_drafts, None if self._full else self.graph)
             findings = find_problems(graph)
+        elif edits.shown:  # a title or summary changed: orders by title may change, messages name titles
+            graph = build_graph(content, self.config, self.include_drafts, self.graph)
+            findings = find_problems(graph, self._findings, edits.pages, graph_wide=True)
         else:  # only the text of some bodies changed: the graph keeps its edges, rules re-read those pages
             assert self.graph is not None
-            graph = with_pages(self.graph, edited, content.digest)
-            findings = find_problems(graph, self._findings, edited)
+            graph = with_pages(self.graph, edits.pages, content.digest)
+            findings = find_problems(graph, self._findings, edits.pages)
         diagnostics = validate(graph, [*self._config_problems, *content.diagnostics], findings)
         if count(diagnostics)[0]:
             return 0, diagnostics, ""
-        rendered = self._render(graph) if edited is None else self._render_only(graph, [*edited])
+        if edits is None:
+            rendered = self._render(graph)
+        elif edits.shown:
+            rendered = self._render(graph, self._showing(edits.pages))
+        else:
+            rendered = self._render_only(graph, [*edits.pages])
         self.graph, self._content, self._findings = graph, content, findings
         self._full = False
         return rendered, diagnostics, ""
 
-    def _quiet_edits(self, content: Content) -> dict[str, Page] | None:
-        """The re-parsed pages when nothing other pages can see of them changed (their front matter, title,
-        headings, ids and links are as before, and no file came or went), so only they need validating and
-        rendering; None when the graph must be built again."""
+    def _edits(self, content: Content) -> _Edits | None:
+        """The re-parsed pages, when their front matter (but title and summary), headings, ids and links are
+        as before and no file came or went: the graph's edges hold, and only the pages that show them can
+        change. None when the graph must be built again."""
         old, before = self.graph, self._content
         if self._full or old is None or before is None or content.pages.keys() != before.pages.keys():
             return None
         if (content.assets, content.folders, content.html_ids) != (before.assets, before.folders, before.html_ids):
             return None
         edited = {pid: page for pid, page in content.pages.items() if page is not before.pages[pid]}
+        shown = False
         for pid, page in edited.items():
             was = before.pages[pid]
-            if page.front != was.front or _signature(page) != _signature(was):
+            if _structure(page) != _structure(was):
                 return None
-        return edited
+            shown = shown or (page.title, page.summary) != (was.title, was.summary)
+        return _Edits(edited, shown)
+
+    def _showing(self, pages: Mapping[str, Page]) -> set[str]:
+        """The pages themselves and every page whose last render looked any of them up."""
+        return {*pages, *(page_id for page_id, seen in self._looked_up.items() if not seen.isdisjoint(pages))}
 
     def _render_only(self, graph: LinkGraph, changed: list[str]) -> int:
         """Render the changed pages; every other output, sitemap and feed included, is as it was."""
@@ -204,20 +220,28 @@ class LiveSite:
             path.is_file() and not path.is_symlink() for path in changes
         )
 
-    def _render(self, graph: LinkGraph) -> int:
-        """Render what changed into a new Site; commit it only when everything rendered."""
+    def _render(self, graph: LinkGraph, only: set[str] | None = None) -> int:
+        """Render what changed into a new Site; commit it only when everything rendered. With `only`, the
+        other pages are known to look as they did (`_showing`): their views are not even made. Which pages
+        each view looks up is noted, for `_showing` next time."""
         assert self._env is not None
-        renderer = PageRenderer(graph, self._env, self._assets)
-        rendered: dict[str, _Rendered] = {}
+        watched = _Watched(graph.pages)
+        renderer = PageRenderer(replace(graph, pages=watched), self._env, self._assets)
+        rendered = {} if only is None else dict(self._rendered)
+        looked_up = {} if only is None else dict(self._looked_up)
         count_rendered = 0
         for page_id, page in graph.pages.items():
+            if only is not None and page_id not in only:
+                continue
             output = page_dir(page_id) + "index.html"
-            key = _digest(renderer.view(page_id, with_body=False), _link_key(graph, page))
+            watched.seen = set()
+            key = _digest(renderer.view(page_id, with_body=False), _link_key(renderer.graph, page))
             old = self._rendered.get(output)
             if old is None or old.page is not page or old.key != key:
                 old = _Rendered(page, key, renderer.page(page_id))
                 count_rendered += 1
             rendered[output] = old
+            looked_up[page_id] = frozenset(watched.seen)
         for output, template, here, view in renderer.generated_views():
             key = _digest(view)
             old = self._rendered.get(output)
@@ -227,7 +251,7 @@ class LiveSite:
             rendered[output] = old
         self._seo = seo_files(graph)
         self.site = self._assemble(graph, rendered, self._seo)
-        self._rendered = rendered
+        self._rendered, self._looked_up = rendered, looked_up
         return count_rendered
 
     def _assemble(self, graph: LinkGraph, rendered: dict[str, _Rendered], seo: list[tuple[str, str]]) -> Site:
@@ -258,13 +282,43 @@ def _link_key(graph: LinkGraph, page: Page) -> list[Any]:
     return key
 
 
-def _signature(page: Page) -> str:
-    """What other pages can show of `page`: its front matter, title, summary, headings and links."""
+def _structure(page: Page) -> str:
+    """What the graph and other pages' rules read of `page`, but its title and summary: its front matter
+    (values and positions), headings, ids and links."""
     body = page.body
     headings = [(h.level, h.id, h.text) for h in body.headings]
     links = [(link.href, link.kind) for link in body.links]
-    parts = (page.title, page.summary, page.type, page.draft, page.front.values, page.updated, headings, links)
+    front = {k: v for k, v in page.front.values.items() if k not in ("title", "summary")}
+    positions = (page.front.positions, page.front.item_positions, page.front.body_line)
+    parts = (page.type, page.draft, front, positions, page.updated, headings, links)
     return _digest(*parts, body.first_h1, sorted(body.html_ids), body.faq)
+
+
+@dataclass(frozen=True)
+class _Edits:
+    pages: dict[str, Page]  # the re-parsed pages, by id
+    shown: bool  # a title or summary changed, so pages showing them render again
+
+
+class _Watched(Mapping[str, Page]):
+    """A graph's pages, noting each one a view looks up (in `seen`)."""
+
+    def __init__(self, pages: Mapping[str, Page]) -> None:
+        self._pages = pages
+        self.seen: set[str] = set()
+
+    def __getitem__(self, page_id: str) -> Page:
+        self.seen.add(page_id)
+        return self._pages[page_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pages)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def __contains__(self, page_id: object) -> bool:
+        return page_id in self._pages
 
 
 def _digest(*parts: Any) -> str:

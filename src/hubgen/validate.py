@@ -39,15 +39,21 @@ class Findings:
             yield from found
 
 
-def find_problems(graph: LinkGraph, previous: Findings | None = None, edited: Collection[str] = ()) -> Findings:
-    """Every rule run over `graph`. With `previous`, the findings on the graph that `graph.with_pages` derived
-    this one from, only the `edited` pages are examined again: nothing else can have changed."""
+def find_problems(
+    graph: LinkGraph, previous: Findings | None = None, edited: Collection[str] = (), graph_wide: bool = False
+) -> Findings:
+    """Every rule run over `graph`. With `previous`, the findings on a graph this one differs from only in
+    the `edited` pages' body text (`graph.with_pages`), or also in their titles and summaries (then with
+    `graph_wide`, as graph-wide messages name titles), only those pages' own rules run again."""
     if previous is not None:
         by_page = dict(previous.by_page)
         by_page.update((page_id, _page_problems(graph, page_id)) for page_id in edited if page_id in graph.pages)
-        return Findings(previous.graph_wide, by_page)
-    graph_wide = tuple(found for rule in RULES for found in rule(graph))
-    return Findings(graph_wide, {page_id: _page_problems(graph, page_id) for page_id in graph.pages})
+        return Findings(_graph_wide(graph) if graph_wide else previous.graph_wide, by_page)
+    return Findings(_graph_wide(graph), {page_id: _page_problems(graph, page_id) for page_id in graph.pages})
+
+
+def _graph_wide(graph: LinkGraph) -> tuple[Diagnostic, ...]:
+    return tuple(found for rule in RULES for found in rule(graph))
 
 
 def _page_problems(graph: LinkGraph, page_id: str) -> tuple[Diagnostic, ...]:
