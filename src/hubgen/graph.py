@@ -359,10 +359,13 @@ def _backlinks(
     for source, targets in related.items():
         for target in targets:
             sources[target].add(source)
-    return {
-        target: tuple(sorted(found, key=lambda p: (pages[p].title.casefold(), p)))
-        for target, found in sorted(sources.items())
-    }
+    by_title = _title_order(pages)
+    return {target: tuple(sorted(found, key=by_title.__getitem__)) for target, found in sorted(sources.items())}
+
+
+def _title_order(pages: Mapping[str, Page]) -> dict[str, tuple[str, str]]:
+    """Each page's sort key for lists shown by title: its title case-folded, then its id."""
+    return {page_id: (page.title.casefold(), page_id) for page_id, page in pages.items()}
 
 
 def _members(hub_of: Mapping[str, str | None]) -> dict[str, tuple[str, ...]]:
@@ -386,10 +389,9 @@ def _tags(pages: Mapping[str, Page]) -> dict[str, Tag]:
             slug = tag_slug(name)
             names.setdefault(slug, name)
             members[slug][page_id] = None
-    return {
-        slug: Tag(slug, names[slug], tuple(sorted(members[slug], key=lambda p: (pages[p].title.casefold(), p))))
-        for slug in sorted(members)
-    }
+    by_title = _title_order(pages)
+    ordered = {slug: tuple(sorted(members[slug], key=by_title.__getitem__)) for slug in sorted(members)}
+    return {slug: Tag(slug, names[slug], pages_of_tag) for slug, pages_of_tag in ordered.items()}
 
 
 def _unique(items: Iterable[str | None]) -> tuple[str, ...]:
