@@ -307,3 +307,17 @@ def test_check_and_build_share_the_parse_cache_safely(make_hub, tmp_path: Path, 
     monkeypatch.setattr("hubgen.load.parse_page", no_parse)
     again = pipeline.check(project, use_cache=True, bodies=False)  # a full record serves a check too
     assert again.diagnostics == built.check.diagnostics
+
+
+def test_every_edit_build_writes_only_what_changed(make_hub) -> None:
+    """The previous site is kept as the spare after every build (not every other one), so each edit after
+    the first writes only the edited page and the one edited the time before (the spare is one build old)."""
+    project = make_hub(hub_files())
+    pipeline.build(project, use_cache=True)
+    written = []
+    for n in range(4):
+        text = (project / "content/alpha/a3.md").read_text()
+        (project / "content/alpha/a3.md").write_text(text.replace("More", f"More {n}", 1))
+        written.append(pipeline.build(project, use_cache=True).written)
+    assert written[1:] == [1, 1, 1], written
+    assert any(p.name.startswith("spare-") for p in (project / ".hubgen-cache").iterdir())

@@ -185,21 +185,24 @@ def _mkdir(path: Path, made: set[Path]) -> None:
 
 
 def _swap(staging: Path, output: Path, spare: Path | None) -> Path | None:
-    """Put `staging` where `output` is, with renames. The old site becomes the spare (returned), or is
-    deleted once the new one is in."""
+    """Put `staging` where `output` is, with renames. The old site becomes the spare (returned) when there is
+    room for it (there is when the new site was staged in the spare), or is deleted once the new one is in."""
     if not output.exists():
         staging.rename(output)
         return None
-    keep = spare is not None and not spare.exists()
-    retired = spare if keep and spare is not None else _fresh_name(output, "old")
+    retired = _fresh_name(output, "old")
     output.rename(retired)
     try:
         staging.rename(output)
     except BaseException:
         retired.rename(output)
         raise
-    if keep:
-        return retired
+    if spare is not None and not spare.exists():
+        try:
+            retired.rename(spare)
+            return spare
+        except OSError:
+            pass
     shutil.rmtree(retired, ignore_errors=True)
     return None
 
