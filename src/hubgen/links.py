@@ -173,6 +173,16 @@ def page_dir(page_id: str) -> str:
 
 def relative_url(from_dir: str, to_path: str) -> str:
     """URL from a page's folder ("a/b/") to a site path ("c/", "img/x.png", "" for the root)."""
+    if from_dir and not to_path.startswith(from_dir):
+        # Not below the page's folder: one step up from its parent folder, which the page shares with its
+        # siblings (every page of a path links to every step of it, so the parent's URLs are remembered).
+        parent = from_dir[: from_dir.rstrip("/").rfind("/") + 1]
+        return "../" + _from_folder(parent, to_path).removeprefix("./")
+    return _from_folder(from_dir, to_path)
+
+
+@lru_cache(maxsize=65536)
+def _from_folder(from_dir: str, to_path: str) -> str:
     source = _segments(from_dir)
     target = to_path.split("/")
     common = 0
