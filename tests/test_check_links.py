@@ -8,6 +8,8 @@ html-proofer (the facts they assert, written out here as fixture text).
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hubgen.pipeline import CheckResult, check
 
@@ -437,3 +439,21 @@ def test_an_invalid_percent_escape_is_reported_as_written_at_its_own_column(make
     result = check_body(make_hub, line + "\n")
     assert found(result) == [(A, 5, line.index("%%BASE") + 1, "missing-image")]
     assert "%%BASE_URL%%/hello.jpg" in result.diagnostics[0].message
+
+
+SEGMENT = st.sampled_from(["a", "b", "ab", "c:d", "a b", "é", "x.png", "%", "?", "#"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(SEGMENT, max_size=3), st.lists(SEGMENT, max_size=4), st.booleans(), st.booleans())
+def test_relative_url_resolves_to_its_target(source: list[str], target: list[str], folder: bool, inside: bool) -> None:
+    """Resolved against the page's URL as a browser does, the relative URL lands on the target path."""
+    from urllib.parse import quote, unquote, urljoin
+
+    from hubgen.links import relative_url
+
+    here = "/".join(source) + "/" if source else ""
+    to = "/".join(target) + ("/" if folder and target else "")
+    to = here + to if inside else to
+    url = relative_url(here, to)
+    assert unquote(urljoin("http://h/site/" + quote(here), url)) == "http://h/site/" + to
