@@ -902,3 +902,15 @@ def test_shipped_example_builds_without_errors_or_warnings(tmp_path):
     for link in (page.one("a.pathnav-prev"), page.one("a.pathnav-next"), page.one("p.page-meta a")):
         target = (path.parent / link["href"]).resolve() / "index.html"
         assert target.is_file(), link["href"]
+
+
+def test_templates_read_view_keys_and_still_reach_dict_methods() -> None:
+    """The environment looks a dict's keys up before its attributes; a method is still there when no key
+    has its name, so a project's template can loop over a view with .items()."""
+    from hubgen.theme import make_environment
+
+    env = make_environment([])
+    template = env.from_string(
+        "{{ card.title }} {{ card.items }} {% for k, v in plain.items() %}{{ k }}={{ v }}{% endfor %}"
+    )
+    assert template.render(card={"title": "T", "items": 3}, plain={"a": 1}) == "T 3 a=1"

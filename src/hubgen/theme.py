@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 
@@ -26,8 +27,20 @@ def template_dirs(project_dir: Path, templates_dir: str) -> list[Path]:
     return [*dirs, theme_dir()] if theme_dir().resolve() not in [d.resolve() for d in dirs] else dirs
 
 
+class _ViewEnvironment(Environment):
+    """Jinja for views made of plain dicts: `card.title` looks the key up first. Jinja's own order tries the
+    attribute first, and the AttributeError it raises and catches for every dict key cost a fifth of the time
+    spent rendering a page (an article's path shows every step). A dict's methods stay reachable when it has
+    no key of that name."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 def make_environment(dirs: list[Path]) -> Environment:
-    env = Environment(
+    env = _ViewEnvironment(
         loader=ChoiceLoader([FileSystemLoader(str(d)) for d in dirs]),
         autoescape=True,
         undefined=StrictUndefined,
