@@ -3,6 +3,7 @@
 Nothing is written to disk: pages come from the in-memory site of `LiveSite`, copied assets are read from
 content/ on request. A background thread watches content/, templates/ and hubgen.yaml with watchfiles; after
 each rebuild the reload broker pushes `reload` (or `error`, with the diagnostics) to every open page.
+Requests are answered by `devhttp`.
 """
 
 from __future__ import annotations
@@ -11,292 +12,25 @@ import errno
 import gc
 import ipaddress
 import json
-import mimetypes
-import posixpath
-import queue
-import socket
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import watchfiles
 
 from hubgen.config import CONFIG_FILE
+from hubgen.devhttp import Broker, DevHTTPServer, DevHTTPServer6, Handler
 from hubgen.diagnostics import format_text
 from hubgen.incremental import LiveSite, RebuildResult
 
-EVENTS = "__hubgen/events"
-STATUS = "__hubgen/status"
-KEEPALIVE_SECONDS = 10.0
 WATCH_TIMEOUT_MS = 200
 WATCH_QUIET_MS = 25  # a batch is handed over after this much quiet: an editor's save burst takes a few ms
-TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".svg": "image/svg+xml",
-    ".json": "application/json",
-    ".xml": "application/xml",
-    ".txt": "text/plain; charset=utf-8",
-    ".woff2": "font/woff2",
-    ".webp": "image/webp",
-    ".avif": "image/avif",
-}
 LOOPBACK_NAMES = {"localhost"}
-
-RELOAD_SCRIPT = """<script>/* hubgen serve: live reload */
-(() => {
-  const base = %s;
-  const key = "hubgen-scroll:" + location.pathname;
-  const saved = sessionStorage.getItem(key);
-  if (saved !== null) {
-    sessionStorage.removeItem(key);
-    const restore = () => window.scrollTo(0, Number(saved));
-    if (document.readyState === "complete") restore(); else window.addEventListener("load", restore);
-  }
-  const show = (errors) => {
-    let box = document.getElementById("hubgen-error-overlay");
-    if (!box) {
-      box = document.createElement("div");
-      box.id = "hubgen-error-overlay";
-      box.setAttribute("role", "alert");
-      box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:60vh;overflow:auto;z-index:2147483647;" +
-        "background:#2b0d0d;color:#ffd7d7;font:13px/1.45 monospace;padding:12px 16px;border-top:3px solid #e55";
-      document.body.appendChild(box);
-    }
-    box.replaceChildren();
-    const title = document.createElement("strong");
-    title.textContent = "hubgen: the hub has errors; this is the last good build";
-    box.appendChild(title);
-    for (const item of errors) {
-      const pre = document.createElement("pre");
-      pre.style.cssText = "white-space:pre-wrap;margin:8px 0 0";
-      pre.textContent = String(item.text ?? item);
-      box.appendChild(pre);
-    }
-  };
-  const events = new EventSource(base + "__hubgen/events");
-  events.addEventListener("reload", () => {
-    sessionStorage.setItem(key, String(window.scrollY));
-    location.reload();
-  });
-  events.addEventListener("error", (event) => { if (event.data) show(JSON.parse(event.data)); });
-  fetch(base + "__hubgen/status", {cache: "no-store"}).then((r) => r.json())
-    .then((status) => { if (status.errors.length) show(status.errors); }).catch(() => {});
-})();
-</script>
-"""
-NO_BUILD_PAGE = "<!doctype html><html><head><title>hubgen</title></head><body><p>No good build yet.</p></body></html>"
 
 
 class ServeError(Exception):
     """The server cannot start (the port is taken, the host cannot be bound)."""
-
-
-# -- reload broker ----------------------------------------------------------------------------------
-
-
-class Broker:
-    """Fans server-sent events out to every connected page."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._clients: list[queue.Queue[tuple[str, str]]] = []
-
-    def subscribe(self) -> queue.Queue[tuple[str, str]]:
-        client: queue.Queue[tuple[str, str]] = queue.Queue()
-        with self._lock:
-            self._clients.append(client)
-        return client
-
-    def unsubscribe(self, client: queue.Queue[tuple[str, str]]) -> None:
-        with self._lock:
-            if client in self._clients:
-                self._clients.remove(client)
-
-    def publish(self, event: str, data: str) -> None:
-        with self._lock:
-            for client in self._clients:
-                client.put((event, data))
-
-
-# -- request paths ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Resolved:
-    kind: str  # "file", "copy", "redirect", "missing"
-    path: str = ""  # site path, or the redirect location
-    data: bytes = b""
-    source: Path | None = None
-
-
-def site_path(raw: str, base: str) -> str | None:
-    """The path under the site for a request path, or None when it is outside the site or unsafe."""
-    path = urlsplit(raw).path
-    if not path.startswith(base):
-        return None
-    rest = path[len(base) :]
-    if "\\" in rest or "%2f" in rest.lower() or "%5c" in rest.lower():
-        return None
-    rest = unquote(rest)
-    if "\x00" in rest or "\\" in rest or rest.startswith("/") or "//" in rest:
-        return None
-    if any(part in (".", "..") for part in rest.split("/")):
-        return None
-    normal = posixpath.normpath(rest) if rest else ""
-    if normal.startswith(("../", "/")) or normal == "..":
-        return None
-    return rest
-
-
-def resolve(live: LiveSite, raw: str, base: str) -> Resolved:
-    """What to answer for a GET of `raw`."""
-    if urlsplit(raw).path + "/" == base:
-        return Resolved("redirect", base)
-    rest = site_path(raw, base)
-    if rest is None:
-        return Resolved("missing")
-    site = live.site
-    wanted = rest + "index.html" if rest == "" or rest.endswith("/") else rest
-    if wanted in site.files:
-        return Resolved("file", wanted, site.files[wanted])
-    if wanted in site.copies:
-        source = _inside(site.copies[wanted], live.content_dir())
-        return Resolved("copy", wanted, source=source) if source else Resolved("missing")
-    if rest + "/index.html" in site.files:
-        return Resolved("redirect", base + rest + "/")
-    return Resolved("missing")
-
-
-def _inside(source: Path, folder: Path) -> Path | None:
-    """The resolved source when it is a file inside `folder` (no symlink escapes), else None."""
-    try:
-        real = source.resolve(strict=True)
-    except OSError:
-        return None
-    root = folder.resolve()
-    return real if root in real.parents and real.is_file() else None
-
-
-def content_type(path: str) -> str:
-    ext = posixpath.splitext(path)[1].lower()
-    return TYPES.get(ext) or mimetypes.guess_type(path)[0] or "application/octet-stream"
-
-
-def inject(html: bytes, base: str) -> bytes:
-    """The page with the live-reload script before its last </body> (or at the end)."""
-    script = (RELOAD_SCRIPT % json.dumps(base).replace("</", "<\\/")).encode()
-    at = html.lower().rfind(b"</body>")
-    return html + script if at < 0 else html[:at] + script + html[at:]
-
-
-# -- the server -------------------------------------------------------------------------------------
-
-
-class Handler(BaseHTTPRequestHandler):
-    server: _HTTPServer
-    server_version = "hubgen-serve"
-
-    def do_GET(self) -> None:
-        self._answer(head=False)
-
-    def do_HEAD(self) -> None:
-        self._answer(head=True)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _answer(self, head: bool) -> None:
-        dev = self.server.dev
-        path = urlsplit(self.path).path
-        if path == dev.base + EVENTS:
-            self._events(dev)
-        elif path == dev.base + STATUS:
-            self._send(200, "application/json", json.dumps(dev.status()).encode(), head)
-        else:
-            self._site(dev, head)
-
-    def _site(self, dev: DevServer, head: bool) -> None:
-        found = resolve(dev.live, self.path, dev.base)
-        if found.kind == "redirect":
-            self.send_response(301)
-            self.send_header("Location", found.path)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-        elif found.kind == "file":
-            self._send(200, content_type(found.path), self._page(found.path, found.data, dev), head)
-        elif found.kind == "copy" and found.source is not None:
-            try:
-                data = found.source.read_bytes()
-            except OSError:
-                self._missing(dev, head)
-                return
-            self._send(200, content_type(found.path), data, head)
-        else:
-            self._missing(dev, head)
-
-    def _missing(self, dev: DevServer, head: bool) -> None:
-        page = dev.live.site.files.get("404.html", NO_BUILD_PAGE.encode())
-        self._send(404, TYPES[".html"], inject(page, dev.base), head)
-
-    def _page(self, path: str, data: bytes, dev: DevServer) -> bytes:
-        return inject(data, dev.base) if path.endswith(".html") else data
-
-    def _send(self, status: int, kind: str, data: bytes, head: bool) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        if not head:
-            self.wfile.write(data)
-
-    def _events(self, dev: DevServer) -> None:
-        self.close_connection = True
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        client = dev.broker.subscribe()
-        try:
-            self._stream(dev, client)
-        except OSError:
-            pass  # the page went away
-        finally:
-            dev.broker.unsubscribe(client)
-
-    def _stream(self, dev: DevServer, client: queue.Queue[tuple[str, str]]) -> None:
-        self.wfile.write(b"retry: 1000\n: connected\n\n")
-        self.wfile.flush()
-        quiet_since = time.monotonic()
-        while not dev.stopping.is_set():
-            try:
-                event, data = client.get(timeout=0.25)
-            except queue.Empty:
-                if time.monotonic() - quiet_since < KEEPALIVE_SECONDS:
-                    continue
-                message = b": keepalive\n\n"
-            else:
-                lines = "".join(f"data: {line}\n" for line in data.split("\n"))
-                message = f"event: {event}\n{lines}\n".encode()
-            self.wfile.write(message)
-            self.wfile.flush()
-            quiet_since = time.monotonic()
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    dev: DevServer
-
-
-class _HTTPServer6(_HTTPServer):
-    address_family = socket.AF_INET6
 
 
 class DevServer:
@@ -320,7 +54,7 @@ class DevServer:
         self.log = log or (lambda message, error: None)
         self.last: RebuildResult | None = None
         self._errors: list[dict[str, Any]] = []
-        self._httpd: _HTTPServer | None = None
+        self._httpd: DevHTTPServer | None = None
         self._threads: list[threading.Thread] = []
 
     @property
@@ -370,8 +104,8 @@ class DevServer:
             self.broker.publish("error", json.dumps(self._errors))
         return result
 
-    def _bind(self) -> _HTTPServer:
-        kind = _HTTPServer6 if ":" in self.host else _HTTPServer
+    def _bind(self) -> DevHTTPServer:
+        kind = DevHTTPServer6 if ":" in self.host else DevHTTPServer
         try:
             return kind((self.host, self.port), Handler)
         except OSError as error:
