@@ -41,3 +41,20 @@ def test_every_setting_is_documented() -> None:
     keys += [f"markdown.{k}" for k in MARKDOWN_FIELDS] + [f"external.{k}" for k in EXTERNAL_FIELDS]
     for key in keys:
         assert f"| `{key}` |" in README, key
+
+
+def test_the_install_command_brings_everything_the_parser_needs() -> None:
+    """The parser turns on linkify, which markdown-it-py runs through linkify-it-py only with its `linkify`
+    extra: without it a clean `pip install .` built nothing (found by trying the README in a fresh venv)."""
+    import tomllib
+
+    from hubgen.markdown import _QuickLinkify
+
+    dependencies = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    assert any(d.replace(" ", "").startswith("markdown-it-py[linkify]") for d in dependencies)
+    try:
+        _QuickLinkify(None)
+    except RuntimeError as error:
+        assert "pip install 'markdown-it-py[linkify]'" in str(error)
+    else:
+        raise AssertionError("a missing linkify-it-py must be named, not fail later on None")

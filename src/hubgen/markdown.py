@@ -113,6 +113,8 @@ class _QuickLinkify:
     expressions run on few paragraphs (they took a third of `check` on a 1,000-page hub)."""
 
     def __init__(self, inner: Any) -> None:
+        if inner is None:  # markdown-it-py leaves it None when linkify-it-py is missing
+            raise RuntimeError("hubgen needs linkify-it-py for GitHub autolinks: pip install 'markdown-it-py[linkify]'")
         self._inner = inner
 
     def pretest(self, text: str) -> bool:
