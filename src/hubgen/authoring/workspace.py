@@ -57,7 +57,7 @@ class Change:
 class Workspace:
     def __init__(self, root: Path) -> None:
         self.root = root
-        checked = pipeline.check(root, include_drafts=True)
+        checked = pipeline.check(root, include_drafts=True, bodies=False)
         if checked.graph is None:
             raise AuthoringError("hubgen.yaml is invalid: run `hubgen check` and fix it first")
         self.graph: LinkGraph = checked.graph
@@ -171,14 +171,14 @@ class Workspace:
 
     def check(self) -> None:
         """Refuse (EditRefused) when the changes would add errors the hub does not have now."""
-        before = pipeline.check(self.root)
+        before = pipeline.check(self.root, bodies=False)
         with tempfile.TemporaryDirectory(prefix="hubgen-edit-") as temporary:
             copy = Path(temporary)
             if (self.root / CONFIG_FILE).is_file():
                 shutil.copy2(self.root / CONFIG_FILE, copy / CONFIG_FILE)
             shutil.copytree(self.root / self.content_dir, copy / self.content_dir)
             _apply(copy, self.changes())
-            after = pipeline.check(copy)
+            after = pipeline.check(copy, bodies=False)
         old = Counter(_key(d) for d in before.diagnostics if d.severity == "error")
         new = [d for d in after.diagnostics if d.severity == "error" and not _take(old, _key(d))]
         if new:
