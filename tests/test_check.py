@@ -595,3 +595,33 @@ def test_results_are_sorted_by_file_and_position(make_hub):
 def test_pages_counted(make_hub):
     result = run(make_hub, {"content/hub/c.md": "---\ntitle: C\ndraft: true\n---\nText.\n"})
     assert result.pages == 4  # the draft is not published
+
+
+def test_with_pages_gives_the_graph_a_fresh_build_gives_after_a_title_or_text_edit(make_hub) -> None:
+    """serve derives the graph for body, title and summary edits instead of building it again: every part of
+    it must equal the fresh graph, including the lists a new title re-orders (backlinks, tag pages)."""
+    from dataclasses import fields
+
+    from hubgen.graph import LinkGraph, with_pages
+
+    page = "---\ntitle: {title}\nhub: h\ntags: [t]\n---\nSee [target](t.md). {text}\n"
+    files = {
+        "hubgen.yaml": "title: T\nsearch: false\n",
+        "content/index.md": "# Home\n",
+        "content/h/index.md": "---\ntitle: H\ntype: hub\n---\nHub.\n",
+        "content/h/t.md": "---\ntitle: Target\nhub: h\ntags: [t]\n---\nThe target.\n",
+        "content/h/x.md": page.format(title="Bravo", text="X."),
+        "content/h/y.md": page.format(title="Charlie", text="Y."),
+    }
+    project = make_hub(files)
+    before = check(project).graph
+    assert before is not None and before.backlinks["h/t"] == ("h/x", "h/y")
+    for title, text in (("Alpha", "Y."), ("Alpha", "Y, at length."), ("Delta", "Y.")):
+        make_hub({"content/h/y.md": page.format(title=title, text=text)})
+        fresh = check(project).graph
+        assert fresh is not None
+        derived = with_pages(before, {"h/y": fresh.pages["h/y"]}, fresh.digest)
+        for part in fields(LinkGraph):
+            assert getattr(derived, part.name) == getattr(fresh, part.name), part.name
+        before = derived
+    assert before.backlinks["h/t"] == ("h/x", "h/y") and before.tags["t"].pages == ("h/x", "h/y", "h/t")

@@ -162,15 +162,19 @@ def build_graph(
 
 
 def with_pages(graph: LinkGraph, edited: Mapping[str, Page], digest: str) -> LinkGraph:
-    """`graph` with some pages replaced by versions that differ only where no other page looks: in the text
-    of their bodies, not in their front matter, title, headings, ids or the links they hold (`hubgen serve`
-    checks that). Every edge stays; only the edited pages' own links are resolved again, as their lines moved."""
+    """`graph` with some pages replaced by versions that differ only in their body text, title or summary, not
+    in their other front matter, headings, ids or the links they hold (`hubgen serve` checks that). Every edge
+    stays: the edited pages' own links are resolved again (their lines moved), and a new title re-sorts the
+    lists ordered by title (backlinks, tag pages)."""
     pages = {page_id: edited.get(page_id, page) for page_id, page in graph.pages.items()}
     drafts = {page_id: edited.get(page_id, page) for page_id, page in graph.drafts.items()}
     links = dict(graph.links)
     for page_id in edited.keys() & pages.keys():
         links[page_id] = tuple(_resolve_links(pages[page_id], graph.site))
-    return replace(graph, pages=pages, drafts=drafts, links=links, digest=digest)
+    new = replace(graph, pages=pages, drafts=drafts, links=links, digest=digest)
+    if all(page.title == graph.pages[page_id].title for page_id, page in edited.items() if page_id in graph.pages):
+        return new
+    return replace(new, backlinks=_backlinks(links, graph.related, pages), tags=_tags(pages))
 
 
 # ------------------------------------------------------------------------------------------ references

@@ -127,13 +127,10 @@ class LiveSite:
         if edits is None:  # anything else: the graph, every rule and every page's view from scratch
             graph = build_graph(content, self.config, self.include_drafts, None if self._full else self.graph)
             findings = find_problems(graph)
-        elif edits.shown:  # a title or summary changed: orders by title may change, messages name titles
-            graph = build_graph(content, self.config, self.include_drafts, self.graph)
-            findings = find_problems(graph, self._findings, edits.pages, graph_wide=True)
-        else:  # only the text of some bodies changed: the graph keeps its edges, rules re-read those pages
+        else:  # the graph keeps its edges; rules re-read the edited pages (and graph-wide ones name titles)
             assert self.graph is not None
             graph = with_pages(self.graph, edits.pages, content.digest)
-            findings = find_problems(graph, self._findings, edits.pages)
+            findings = find_problems(graph, self._findings, edits.pages, graph_wide=edits.shown)
         diagnostics = validate(graph, [*self._config_problems, *content.diagnostics], findings)
         if count(diagnostics)[0]:
             return 0, diagnostics, ""
