@@ -542,3 +542,15 @@ def test_title_and_summary_edits_render_only_the_pages_that_show_them(
         assert live.site.files == cold(project)[0]
         assert result.diagnostics == pipeline.check(project).diagnostics
     assert "'Delta Force' is on no learning path" in str(result.diagnostics)
+
+
+def test_full_rebuilds_do_not_leave_frozen_garbage_behind(server: DevServer) -> None:
+    """serve freezes the built site out of the collector's way; before freezing a new full build it lets the
+    last one be collected, so a long session of template edits does not pile up frozen cyclic garbage."""
+    import gc
+
+    counts = []
+    for _ in range(4):
+        assert server.rebuild(None).ok
+        counts.append(gc.get_freeze_count())
+    assert max(counts[1:]) - min(counts[1:]) < 50, counts

@@ -40,6 +40,7 @@ class RebuildResult:
     diagnostics: tuple[Diagnostic, ...]
     ok: bool
     message: str = ""  # a template or project problem, when there is one
+    full: bool = False  # the whole site was built again (the start, a config or template change)
 
     @property
     def errors(self) -> int:
@@ -87,6 +88,7 @@ class LiveSite:
         started = time.perf_counter()
         if changes is None or self._needs_full(changes):
             self._full = True
+        full = self._full
         try:
             result = self._rebuild(changes or set())
         except jinja2.TemplateError as error:
@@ -97,7 +99,7 @@ class LiveSite:
         ok = not message and not count(diagnostics)[0]
         if ok:
             self.version += 1
-        return RebuildResult(rendered, time.perf_counter() - started, tuple(diagnostics), ok, message)
+        return RebuildResult(rendered, time.perf_counter() - started, tuple(diagnostics), ok, message, full)
 
     def content_dir(self) -> Path:
         return self.project_dir / self.config.content_dir

@@ -93,7 +93,10 @@ class DevServer:
         result = self.live.rebuild(changes)
         self.last = result
         if result.ok:
-            gc.freeze()  # the site just built lives on: keep the collector from walking it again on every edit
+            if result.full:  # what was frozen before may be garbage now: let it be collected first
+                gc.unfreeze()
+                gc.collect()
+            gc.freeze()  # the site just built lives on: keep the collector from walking it on every edit
             self._errors = []
             self.log(f"rebuilt in {result.seconds * 1000:.0f} ms: {_pages(result.rendered)} rendered", False)
             self.broker.publish("reload", str(self.live.version))
