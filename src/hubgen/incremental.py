@@ -175,7 +175,7 @@ class LiveSite:
         rendered = dict(self._rendered)
         published = [page_id for page_id in changed if page_id in graph.pages]
         for page_id in published:
-            key = _digest(renderer.view(page_id, with_body=False), _link_key(graph, graph.pages[page_id]))
+            key = _page_key(renderer, page_id)
             rendered[page_dir(page_id) + "index.html"] = _Rendered(graph.pages[page_id], key, renderer.page(page_id))
         self.site = self._assemble(graph, rendered, self._seo)
         self._rendered = rendered
@@ -234,7 +234,7 @@ class LiveSite:
                 continue
             output = page_dir(page_id) + "index.html"
             watched.seen = set()
-            key = _digest(renderer.view(page_id, with_body=False), _link_key(renderer.graph, page))
+            key = _page_key(renderer, page_id)
             old = self._rendered.get(output)
             if old is None or old.page is not page or old.key != key:
                 old = _Rendered(page, key, renderer.page(page_id))
@@ -263,6 +263,12 @@ def _relative(path: Path, folder: Path) -> str | None:
         return path.resolve().relative_to(folder.resolve()).as_posix()
     except ValueError:
         return None
+
+
+def _page_key(renderer: PageRenderer, page_id: str) -> str:
+    """A digest of what a page's HTML is made from, but its own body: its view without the body (all it
+    shows of other pages) and how each link in its body resolves."""
+    return _digest(renderer.view(page_id, with_body=False), _link_key(renderer.graph, renderer.graph.pages[page_id]))
 
 
 def _link_key(graph: LinkGraph, page: Page) -> list[Any]:
