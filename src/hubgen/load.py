@@ -180,12 +180,9 @@ def _parse_all(
     """Each job's (page, problems): from the cache, else parsed. A full record (with the body's HTML) is
     cached under the job's key, a facts-only one under `_facts_key`; facts-only callers take either."""
 
-    def own_key(job: _Job) -> str:
-        return job.key if bodies else _facts_key(job.key)
-
-    wanted = [job.key for job in todo] + ([] if bodies else [_facts_key(job.key) for job in todo])
-    stored = cache.get_many(wanted) if cache else {}
-    found = {job.key: stored.get(job.key) or stored.get(own_key(job)) for job in todo}
+    own = {job.key: job.key if bodies else _facts_key(job.key) for job in todo}  # where this run's records go
+    stored = cache.get_many([*own, *(own.values() if not bodies else ())]) if cache else {}
+    found = {key: stored.get(key) or stored.get(own[key]) for key in own}
     missing = [job for job in todo if found[job.key] is None]
     fresh: dict[str, bytes] = {}
     with ExitStack() as stack:
@@ -196,12 +193,12 @@ def _parse_all(
         else:
             results = (_parse_job(job, config, bodies) for job in missing)
         for done, (job, data) in enumerate(zip(missing, results, strict=True), 1):
-            fresh[own_key(job)] = data
+            fresh[own[job.key]] = data
             progress("parse", done, len(missing))
     if cache:
         cache.put_many(fresh)
-        cache.prune(job.key if job.key in stored else own_key(job) for job in todo)
-    return {job.rel: pickle.loads(found[job.key] or fresh[own_key(job)]) for job in todo}
+        cache.prune(key if key in stored else own[key] for key in own)
+    return {job.rel: pickle.loads(found[job.key] or fresh[own[job.key]]) for job in todo}
 
 
 def _facts_key(key: str) -> str:
