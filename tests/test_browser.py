@@ -7,6 +7,7 @@ Screenshots are kept in test-artifacts/ for people to look at.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import shutil
 import threading
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from hubgen import pipeline
+from hubgen import pipeline, search
 
 pytestmark = pytest.mark.browser
 
@@ -56,18 +57,34 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def served_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The example hub built from a copy of the repo's content, served at http://127.0.0.1:PORT/ai-hub/."""
-    root = tmp_path_factory.mktemp("browser")
+    with _served_example(tmp_path_factory.mktemp("browser")) as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def served_parted_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The same, with its search index split into parts of at most four pages, as a large hub's is; and the
+    site's folder."""
+    with _served_example(tmp_path_factory.mktemp("parted"), part_size=4) as served:
+        yield served
+
+
+@contextlib.contextmanager
+def _served_example(root: Path, part_size: int = search.PART_SIZE) -> Iterator[tuple[str, Path]]:
     project = root / "project"
     shutil.copytree(REPO / "content", project / "content")
     shutil.copy(REPO / "hubgen.yaml", project / "hubgen.yaml")
-    result = pipeline.build(project, output_dir=root / "www" / "ai-hub")
+    site = root / "www" / "ai-hub"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "PART_SIZE", part_size)
+        result = pipeline.build(project, output_dir=site)
     assert result.check.errors == 0 and result.files > 0
     handler = functools.partial(_QuietHandler, directory=str(root / "www"))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/ai-hub/"
+        yield f"http://127.0.0.1:{server.server_address[1]}/ai-hub/", site
     finally:
         server.shutdown()
         server.server_close()
@@ -172,6 +189,27 @@ def test_search_for_a_word_on_one_page_and_land_on_it(served_hub: str, page) -> 
     page.locator("#hg-search-results a", has_text="How Backpropagation Works").first.click()
     assert page.url == served_hub + "neural-networks/how-backpropagation-works/"
     assert page.locator("h1").inner_text() == "How Backpropagation Works"
+
+
+def test_search_finds_pages_in_several_parts_of_a_split_index(
+    served_parted_hub: tuple[str, Path], page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large hub's index comes in parts that the browser merges: results come from several of them."""
+    url, site = served_parted_hub
+    listing = page.request.get(url + "pagefind/" + search.PARTS_FILE).json()["parts"]
+    assert len(listing) >= 4
+    page.goto(url + "foundations/")
+    page.locator("#hg-search-input").fill("backpropagation")
+    results = page.locator("#hg-search-results .search-list li a.search-title")
+    results.first.wait_for(timeout=10_000)
+    found = [href.removeprefix(url) for href in results.evaluate_all("a => a.map(e => e.href)")]
+    assert not [rel for rel in found if rel.startswith("tags/")], "only pages marked data-pagefind-body"
+    marked = (p for p in site.rglob("*.html") if search.BODY_MARK in p.read_bytes())
+    pages = sorted(p.relative_to(site).as_posix() for p in marked)
+    monkeypatch.setattr(search, "PART_SIZE", 4)
+    part_of = {rel: n for n, part in enumerate(search.split_pages(pages)) for rel in part}
+    assert len({part_of[rel + "index.html"] for rel in found}) >= 2, found
+    assert "neural-networks/how-backpropagation-works/" in found
 
 
 def test_reading_progress_is_kept_on_the_path_and_can_be_reset(served_hub: str, page) -> None:

@@ -8,6 +8,7 @@ Exceptions mean "cannot continue" (`ProjectError`); diagnostics mean "the conten
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 import time
@@ -143,7 +144,8 @@ def build(
         else:
             site = _render(result.graph, project_dir, jobs, state_dir, progress)
             rendered = lap()
-            stats = write_site(site, output, index_site if config.search else None, state_dir, digest, progress)
+            search = functools.partial(index_site, cache_dir=state_dir, progress=progress) if config.search else None
+            stats = write_site(site, output, search, state_dir, digest, progress)
         written = lap()
     except (OutputError, SearchIndexError) as error:
         raise ProjectError(str(error)) from None

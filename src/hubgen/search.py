@@ -2,23 +2,124 @@
 
 It runs over the staging folder before the swap, so a site and its index always arrive together. Pages
 mark what is indexed (`data-pagefind-body`) and the hub they belong to (`data-pagefind-meta`).
+
+A large site is indexed in parts of at most PART_SIZE pages, which the reader's browser merges (Pagefind's
+`mergeIndex`; `pagefind/hubgen-parts.json` lists them). A page's part is fixed by a hash of its path and the
+number of parts, which only changes when the site doubles in size. With a build cache, each part's index is
+kept under a digest of its pages' HTML (and copied into the site, never linked, so nothing done to the
+site afterwards can reach the cache), so an edit re-indexes only the parts whose pages changed, and
+Pagefind's memory is bounded by a part, not by the site.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Mapping
+from importlib import metadata
 from pathlib import Path
 
+from hubgen.progress import Progress, silent
+
 INDEX_DIR = "pagefind"
+PARTS_FILE = "hubgen-parts.json"
+PART_SIZE = 1000  # pages per index part, at most
+SEARCH_CACHE = "search"
+BODY_MARK = b"data-pagefind-body"
 
 
 class SearchIndexError(Exception):
     """Pagefind is missing or failed."""
 
 
-def index_site(folder: Path) -> None:
-    command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-subdir", INDEX_DIR, "--silent"]
+def index_site(
+    folder: Path, files: Mapping[str, str], cache_dir: Path | None = None, progress: Progress = silent
+) -> None:
+    """Index the site staged in `folder` into `folder/pagefind/`. `files` maps each output path to a digest
+    of its content (the write stage's manifest); with `cache_dir`, parts whose pages are unchanged are
+    taken from there instead of being indexed again."""
+    parts = split_pages(_indexed_pages(folder, sorted(rel for rel in files if rel.endswith(".html"))))
+    work = cache_dir / SEARCH_CACHE if cache_dir is not None else Path(tempfile.mkdtemp(dir=folder.parent))
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+        keys = [_part_key(number, len(parts), part, files) for number, part in enumerate(parts)]
+        progress("search index", 0, len(parts))
+        for number, (part, key) in enumerate(zip(parts, keys, strict=True)):
+            bundle = work / key
+            if not bundle.is_dir():
+                _index_part(folder, part, len(parts) == 1, work, bundle)
+            shutil.copytree(bundle, folder / INDEX_DIR / _part_dir(number), dirs_exist_ok=True)
+            progress("search index", number + 1, len(parts))
+        listing = {"parts": [_part_dir(number) for number in range(1, len(parts))]}
+        (folder / INDEX_DIR / PARTS_FILE).write_text(json.dumps(listing) + "\n", encoding="utf-8")
+        _prune(work, set(keys))
+    finally:
+        if cache_dir is None:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _indexed_pages(folder: Path, pages: list[str]) -> list[str]:
+    """The pages Pagefind indexes: those marked `data-pagefind-body` when any page is (Pagefind's own rule,
+    which a part of the site on its own would no longer see), else all of them."""
+    marked = [rel for rel in pages if BODY_MARK in (folder / rel).read_bytes()]
+    return marked or pages
+
+
+def split_pages(pages: list[str]) -> list[list[str]]:
+    """The pages in parts of at most about PART_SIZE: a power of two of them, each page's part fixed by a
+    hash of its path. Empty parts are dropped; there is always at least one, so the index always exists."""
+    count = 1
+    while len(pages) > count * PART_SIZE:
+        count *= 2
+    parts: list[list[str]] = [[] for _ in range(count)]
+    for rel in pages:
+        number = int.from_bytes(hashlib.blake2b(rel.encode(), digest_size=4).digest(), "big") % count
+        parts[number].append(rel)
+    return [part for part in parts if part] or [[]]
+
+
+def _part_dir(number: int) -> str:
+    return "" if number == 0 else f"part-{number}/"
+
+
+def _part_key(number: int, count: int, part: list[str], files: Mapping[str, str]) -> str:
+    digest = hashlib.sha256(f"pagefind {_pagefind_version()} part {number} of {count}\n".encode())
+    for rel in part:
+        digest.update(f"{rel}\x00{files[rel]}\n".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def _pagefind_version() -> str:
+    try:
+        return metadata.version("pagefind")
+    except metadata.PackageNotFoundError:
+        return "?"
+
+
+def _index_part(folder: Path, part: list[str], whole: bool, work: Path, bundle: Path) -> None:
+    """Run Pagefind over the pages of one part (linked into a folder of their own unless the part is the
+    whole site), into `bundle`, which appears only once complete."""
+    staging = Path(tempfile.mkdtemp(prefix=".part-", dir=work))
+    try:
+        site = folder
+        if not whole:
+            site = staging / "site"
+            for rel in part:
+                (site / rel).parent.mkdir(parents=True, exist_ok=True)
+                _link(folder / rel, site / rel)
+        _run_pagefind(site, staging / "bundle")
+        os.replace(staging / "bundle", bundle)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _run_pagefind(site: Path, output: Path) -> None:
+    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(output), "--silent"]
     try:
         done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
     except (OSError, subprocess.TimeoutExpired) as error:
@@ -28,3 +129,18 @@ def index_site(folder: Path) -> None:
         reason = detail[-1] if detail else f"exit code {done.returncode}"
         hint = " (install it with: pip install 'pagefind[bin]', or set search: false)" if "No module" in reason else ""
         raise SearchIndexError(f"search indexing with Pagefind failed: {reason}{hint}")
+
+
+def _link(source: Path, target: Path) -> None:
+    """Pagefind only reads the pages: a hard link will do where the file system allows one."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _prune(work: Path, keep: set[str]) -> None:
+    """Drop the cached parts this build did not use, and leftovers of interrupted runs."""
+    for entry in work.iterdir():
+        if entry.name not in keep:
+            shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)

@@ -76,13 +76,14 @@ def up_to_date(state_dir: Path, output: Path, digest: str) -> int | None:
 def write_site(
     site: Site,
     output: Path,
-    finish: Callable[[Path], None] | None = None,
+    finish: Callable[[Path, dict[str, str]], None] | None = None,
     state_dir: Path | None = None,
     digest: str = "",
     progress: Progress = silent,
 ) -> WriteStats:
     """Make `output` hold exactly `site`, atomically: the new site is staged in a sibling folder and swapped
-    in with renames. `finish` runs on the complete staging folder before the swap (the search indexer).
+    in with renames. `finish` runs on the complete staging folder before the swap (the search indexer), with the
+    manifest of the site's files.
 
     With `state_dir` (the build cache), the previous site is kept there as a spare after the swap, with a
     manifest of its files' hashes; the next build stages into that spare, writing only what changed, and
@@ -109,9 +110,7 @@ def write_site(
         removed = _remove_unwanted(staging, wanted)  # stale pages, a search index from when search was on...
         stats = _update(staging, site, wanted, known, removed, progress)
         if finish is not None:
-            progress("search index", 0, 1)
-            finish(staging)
-            progress("search index", 1, 1)
+            finish(staging, wanted)
         previous = _swap(staging, output, spare)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

@@ -91,10 +91,20 @@
     var timer = 0;
     var turn = 0;
     box.hidden = false;
+    // A large site's index comes in parts (pagefind/hubgen-parts.json lists them beside the first one).
+    function parts() {
+      return fetch(new URL("pagefind/hubgen-parts.json", base).href).then(function (r) {
+        return r.ok ? r.json() : { parts: [] };
+      }).then(function (list) { return list.parts || []; }, function () { return []; });
+    }
     function load() {
       if (!engine) {
         engine = import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
-          return Promise.resolve(pf.options({ baseUrl: base.pathname })).then(function () { return pf; });
+          return Promise.resolve(pf.options({ baseUrl: base.pathname })).then(parts).then(function (more) {
+            return Promise.all(more.map(function (part) {
+              return pf.mergeIndex(new URL("pagefind/" + part, base).href, { baseUrl: base.pathname });
+            }));
+          }).then(function () { return pf; });
         });
       }
       return engine;

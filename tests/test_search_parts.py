@@ -1,0 +1,119 @@
+"""The search index in parts: which page goes where, and that an incremental build re-indexes only the
+parts whose pages changed yet ends with exactly the index a cold build makes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from hubgen import pipeline, search
+from hubgen.cache import CACHE_DIR
+from hubgen.search import INDEX_DIR, PARTS_FILE, split_pages
+from test_incremental_build import cold_build, edit_body, hub_files, snapshot
+
+
+def pages(count: int, prefix: str = "p") -> list[str]:
+    return [f"{prefix}{n}/index.html" for n in range(count)]
+
+
+def test_a_small_site_has_one_index_part() -> None:
+    assert split_pages(pages(search.PART_SIZE)) == [pages(search.PART_SIZE)]
+    assert split_pages([]) == [[]]
+
+
+@pytest.mark.parametrize("count", [search.PART_SIZE + 1, 3 * search.PART_SIZE, 10_000])
+def test_a_large_site_splits_into_a_power_of_two_parts_holding_each_page_once(count: int) -> None:
+    parts = split_pages(pages(count))
+    assert len(parts) & (len(parts) - 1) == 0, "a power of two"
+    assert len(parts) * search.PART_SIZE >= count > len(parts) // 2 * search.PART_SIZE, "as few as will do"
+    assert sorted(p for part in parts for p in part) == sorted(pages(count))
+    assert max(len(part) for part in parts) < 1.25 * count / len(parts), "the hash spreads pages evenly"
+
+
+def test_a_page_stays_in_its_part_while_the_site_grows_within_the_same_count() -> None:
+    before = split_pages(pages(3000))
+    after = split_pages(pages(3000) + pages(500, prefix="new"))
+    assert len(before) == len(after) == 4
+    for old, new in zip(before, after, strict=True):
+        assert set(old) <= set(new)
+
+
+@pytest.fixture
+def parted(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """Index parts of two pages each, and a record of the pages Pagefind is given on each run."""
+    monkeypatch.setattr(search, "PART_SIZE", 2)
+    runs: list[list[str]] = []
+    real = search._run_pagefind
+
+    def counting(site: Path, output: Path) -> None:
+        runs.append(sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")))
+        real(site, output)
+
+    monkeypatch.setattr(search, "_run_pagefind", counting)
+    return runs
+
+
+def searchable_hub() -> dict[str, str]:
+    files = hub_files()
+    files["hubgen.yaml"] = files["hubgen.yaml"].replace("search: false", "search: true")
+    return files
+
+
+def test_each_part_is_indexed_once_and_listed_for_the_browser(make_hub, parted: list[list[str]]) -> None:
+    project = make_hub(searchable_hub())
+    pipeline.build(project, jobs=1, use_cache=True)
+    index = project / "site" / INDEX_DIR
+    listing = json.loads((index / PARTS_FILE).read_text())["parts"]
+    assert len(listing) + 1 == len(parted) >= 4
+    assert (index / "pagefind.js").is_file()
+    for part in listing:
+        assert (index / part / "pagefind-entry.json").is_file()
+    indexed = sorted(page for run in parted for page in run)
+    site = project / "site"
+    marked = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if search.BODY_MARK in p.read_bytes())
+    assert indexed == marked, "each page Pagefind would index, once; not the pages it would skip"
+    assert "alpha/a1/index.html" in indexed and "tags/shared/index.html" not in indexed
+
+
+def test_an_edit_reindexes_only_its_part_and_matches_a_cold_build(
+    make_hub, parted: list[list[str]], tmp_path: Path
+) -> None:
+    project = make_hub(searchable_hub())
+    pipeline.build(project, jobs=1, use_cache=True)
+    first = len(parted)
+    edit_body(project)
+    pipeline.build(project, jobs=1, use_cache=True)
+    assert len(parted) == first + 1, "only the edited page's part was indexed again"
+    assert snapshot(project / "site") == cold_build(project, tmp_path)
+    cached = sorted(p.name for p in (project / CACHE_DIR / search.SEARCH_CACHE).iterdir())
+    assert len(cached) == first, "the part's old index was dropped from the cache"
+
+
+def test_a_cached_part_in_the_site_is_a_copy_so_changing_the_site_cannot_spoil_the_cache(
+    make_hub, parted: list[list[str]], tmp_path: Path
+) -> None:
+    project = make_hub(searchable_hub())
+    pipeline.build(project, jobs=1, use_cache=True)
+    (project / "site" / INDEX_DIR / "pagefind-entry.json").write_text("spoiled by a post-processing step")
+    (project / "content/alpha/a1.md").write_text((project / "content/alpha/a1.md").read_text() + "\nMore.\n")
+    pipeline.build(project, jobs=1, use_cache=True)
+    assert snapshot(project / "site") == cold_build(project, tmp_path)
+
+
+def test_without_a_cache_no_index_work_is_left_beside_the_site(make_hub, parted: list[list[str]]) -> None:
+    project = make_hub(searchable_hub())
+    pipeline.build(project, jobs=1, use_cache=False)
+    assert sorted(p.name for p in project.iterdir()) == ["content", "hubgen.yaml", "site"]
+    assert len(parted) >= 4
+
+
+def test_pages_are_picked_by_pagefinds_own_rule(tmp_path: Path) -> None:
+    """Only pages marked data-pagefind-body when any is (a part on its own would index every page of its
+    own otherwise); every page when a project's templates mark none."""
+    (tmp_path / "a.html").write_text("<main data-pagefind-body>A</main>")
+    (tmp_path / "b.html").write_text("<main>B</main>")
+    assert search._indexed_pages(tmp_path, ["a.html", "b.html"]) == ["a.html"]
+    (tmp_path / "a.html").write_text("<main>A</main>")
+    assert search._indexed_pages(tmp_path, ["a.html", "b.html"]) == ["a.html", "b.html"]
