@@ -4,6 +4,7 @@ after every kind of edit, a cached incremental build gives exactly the files of 
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,8 +12,11 @@ import pytest
 
 from hubgen import pipeline
 from hubgen.cache import CACHE_DIR, Cache
+from hubgen.links import page_dir
 from hubgen.load import POOL_THRESHOLD
 from hubgen.render import POOL_THRESHOLD as RENDER_POOL_THRESHOLD
+from hubgen.render import Site, render_site
+from hubgen.write import OutputError, write_site
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -321,3 +325,52 @@ def test_every_edit_build_writes_only_what_changed(make_hub) -> None:
         written.append(pipeline.build(project, use_cache=True).written)
     assert written[1:] == [1, 1, 1], written
     assert any(p.name.startswith("spare-") for p in (project / ".hubgen-cache").iterdir())
+
+
+# ------------------------------------------------------------------ pages' HTML stays in the cache until written
+
+
+def cached_site(project: Path, jobs: int) -> tuple[Site, set[str]]:
+    """The Site a cached build renders, and the output path of every content page."""
+    result = pipeline.check(project, use_cache=True)
+    assert result.graph is not None
+    cache = Cache(project / CACHE_DIR, "render")
+    try:
+        site = render_site(result.graph, project, jobs, cache)
+    finally:
+        cache.close()
+    return site, {page_dir(p) + "index.html" for p in result.graph.pages}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_cached_build_holds_no_pages_html_in_memory(make_hub, jobs: int) -> None:
+    """Each page's HTML goes into the cache from the process that rendered it; the Site only names it."""
+    project = make_hub(hub_files(RENDER_POOL_THRESHOLD + 10))
+    site, pages = cached_site(project, jobs)
+    assert set(site.stored) == pages
+    assert not pages & set(site.files), "only generated pages (tags, 404) and the sitemap are held"
+    again, _ = cached_site(project, jobs)
+    assert again.stored == site.stored, "the second time, every page comes from the cache, unrendered"
+
+
+def test_when_the_cache_cannot_store_a_page_its_html_is_kept(make_hub, tmp_path: Path, monkeypatch) -> None:
+    project = make_hub(hub_files())
+    monkeypatch.setattr(Cache, "put_many", lambda self, items: False)
+    site, pages = cached_site(project, 1)
+    assert pages <= set(site.files) and not site.stored
+    pipeline.build(project, jobs=1, use_cache=True)
+    assert snapshot(project / "site") == cold_build(project, tmp_path)
+
+
+def test_a_page_gone_from_the_cache_before_it_is_written_fails_the_build_cleanly(make_hub) -> None:
+    project = make_hub(hub_files())
+    pipeline.build(project, jobs=1, use_cache=True)
+    before = snapshot(project / "site")
+    edit_body(project)
+    site, _ = cached_site(project, 1)
+    with sqlite3.connect(next((project / CACHE_DIR).glob("parse-v*.sqlite"))) as db:
+        db.execute("DELETE FROM render")  # another run cleared the cache in between
+    with pytest.raises(OutputError, match="build again"):
+        write_site(site, project / "site", state_dir=project / CACHE_DIR)
+    assert snapshot(project / "site") == before, "the previous site is still whole"
+    assert sorted(p.name for p in project.iterdir()) == [".hubgen-cache", "content", "hubgen.yaml", "site"]

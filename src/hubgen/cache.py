@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 CACHE_DIR = ".hubgen-cache"
 SCHEMA = 1
@@ -48,6 +49,7 @@ class Cache:
     """Key -> bytes in one table of one SQLite file; gets and puts in batches."""
 
     def __init__(self, folder: Path, table: str = "parse") -> None:
+        self.folder = folder
         self._table = table
         self._db: sqlite3.Connection | None = None
         try:
@@ -59,18 +61,24 @@ class Cache:
             self._db = None
 
     def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        return dict(self._select("key, data", keys))
+
+    def present(self, keys: Iterable[str]) -> set[str]:
+        """Which of `keys` the cache holds (without reading their data)."""
+        return {key for (key,) in self._select("key", keys)}
+
+    def _select(self, columns: str, keys: Iterable[str]) -> list[Any]:
         if self._db is None:
-            return {}
+            return []
         wanted = list(keys)
-        found: dict[str, bytes] = {}
+        found: list[Any] = []
         try:
             for start in range(0, len(wanted), 500):
                 batch = wanted[start : start + 500]
                 marks = ",".join("?" * len(batch))
-                rows = self._db.execute(f"SELECT key, data FROM {self._table} WHERE key IN ({marks})", batch)
-                found.update(rows.fetchall())
+                found += self._db.execute(f"SELECT {columns} FROM {self._table} WHERE key IN ({marks})", batch)
         except sqlite3.Error:
-            return {}
+            return []
         return found
 
     def keys(self) -> set[str]:
@@ -81,14 +89,18 @@ class Cache:
         except sqlite3.Error:
             return set()
 
-    def put_many(self, items: Mapping[str, bytes]) -> None:
-        if self._db is None or not items:
-            return
+    def put_many(self, items: Mapping[str, bytes]) -> bool:
+        """Store `items`; whether they are stored."""
+        if self._db is None:
+            return False
+        if not items:
+            return True
         try:
             with self._db:
                 self._db.executemany(f"INSERT OR REPLACE INTO {self._table} VALUES (?, ?)", items.items())
         except sqlite3.Error:
-            pass
+            return False
+        return True
 
     def prune(self, keep: Iterable[str]) -> None:
         """Drop entries this run did not use, once they outnumber the used ones (edits leave old keys)."""

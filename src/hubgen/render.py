@@ -36,15 +36,28 @@ TEMPLATE_FOR = {"home": "home.html", "hub": "hub.html", "article": "article.html
 
 @dataclass
 class Site:
-    """Everything a build writes: generated files, and files copied from content/ as they are."""
+    """Everything a build writes: generated files, files copied from content/ as they are, and pages whose
+    HTML the build cache holds (`stored`: output path -> cache key), read from it only to be written."""
 
     files: dict[str, bytes] = field(default_factory=dict)
     copies: dict[str, Path] = field(default_factory=dict)
+    stored: dict[str, str] = field(default_factory=dict)
+    store: Path | None = None  # the build cache's folder, when pages are stored
 
-    def add(self, path: str, data: bytes) -> None:
-        if path in self.files or path in self.copies:
+    def add(self, path: str, data: bytes | Stored) -> None:
+        if path in self.files or path in self.copies or path in self.stored:
             raise OutputCollision(path)
-        self.files[path] = data
+        if isinstance(data, Stored):
+            self.stored[path] = data.key
+        else:
+            self.files[path] = data
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A page's HTML, left in the render cache under `key`."""
+
+    key: str
 
 
 class OutputCollision(Exception):
@@ -68,14 +81,16 @@ def render_site(
     html = _cached_pages(renderer, page_ids, jobs, cache, salt, progress)
     pages = zip([page_dir(p) + "index.html" for p in page_ids], html, strict=True)
     rendered = chain(pages, renderer.generated())
-    return assemble_site(graph, project_dir / config.content_dir, dict(static.values()), rendered)
+    site = assemble_site(graph, project_dir / config.content_dir, dict(static.values()), rendered)
+    site.store = cache.folder if cache else None
+    return site
 
 
 def assemble_site(
     graph: LinkGraph,
     content_dir: Path,
     static: Mapping[str, bytes],
-    rendered: Iterable[tuple[str, bytes]],
+    rendered: Iterable[tuple[str, bytes | Stored]],
     seo: Iterable[tuple[str, str]] | None = None,
 ) -> Site:
     """Every output in one Site, always in the same order, so build and serve find the same collisions:
@@ -94,6 +109,7 @@ def assemble_site(
 
 
 POOL_THRESHOLD = 200  # fewer pages than this render in-process: forking costs more than it saves
+CHUNK = 250  # pages rendered in-process between two stores into the cache
 
 
 @dataclass(frozen=True)
@@ -103,6 +119,7 @@ class _Job:
     renderer: PageRenderer
     salt: str  # "" without a cache: no keys are made
     cached: frozenset[str]  # keys the cache holds: those pages are not rendered again
+    store: Path | None  # the cache's folder: each worker stores the HTML it renders there itself
 
 
 _JOB: _Job | None = None
@@ -110,21 +127,24 @@ _JOB: _Job | None = None
 
 def _cached_pages(
     renderer: PageRenderer, page_ids: list[str], jobs: int, cache: Cache | None, salt: str, progress: Progress
-) -> list[bytes]:
-    """Each page's HTML. With `cache`, each page's key is a digest of its view (made where the page would be
-    rendered, so in the workers), and a page whose key the cache holds is read from it, not rendered."""
+) -> list[bytes | Stored]:
+    """Each page's HTML, or where the cache holds it. With `cache`, each page's key is a digest of its view
+    (made where the page would be rendered, so in the workers); a page whose key the cache holds is not
+    rendered, and a page that is rendered goes into the cache from the worker that rendered it, so the HTML
+    of a whole site never gathers in one process."""
     cached = frozenset(cache.keys()) if cache else frozenset()
-    results = _render_pages(_Job(renderer, salt if cache else "", cached), page_ids, jobs, progress)
+    store = cache.folder if cache else None
+    results = _render_pages(_Job(renderer, salt if cache else "", cached, store), page_ids, jobs, progress)
     if cache is None:
         return [html for _, html in results if html is not None]
-    stored = cache.get_many(key for key, html in results if html is None)
-    fresh = {key: html for key, html in results if html is not None}
+    present = cache.present(key for key, html in results if html is None)
+    pages: list[bytes | Stored] = []
     for page_id, (key, html) in zip(page_ids, results, strict=True):
-        if html is None and key not in stored:  # gone since the keys were listed: render it after all
-            fresh[key] = renderer.page(page_id)
-    cache.put_many(fresh)
+        if html is None and key not in present:  # gone since the keys were listed: render it after all
+            html = renderer.page(page_id)
+        pages.append(Stored(key) if html is None else html)
     cache.prune(key for key, _ in results)
-    return [fresh[key] if key in fresh else stored[key] for key, _ in results]
+    return pages
 
 
 def _render_salt(dirs: list[Path], graph: LinkGraph, assets: dict[str, str]) -> str:
@@ -135,8 +155,8 @@ def _render_salt(dirs: list[Path], graph: LinkGraph, assets: dict[str, str]) -> 
 def _render_pages(job: _Job, page_ids: list[str], jobs: int, progress: Progress) -> list[tuple[str, bytes | None]]:
     results: list[tuple[str, bytes | None]] = []
     if jobs <= 1 or len(page_ids) < POOL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
-        for page_id in page_ids:
-            results.append(job.renderer.keyed_page(page_id, job.salt, job.cached))
+        for start in range(0, len(page_ids), CHUNK):
+            results += _render_chunk(page_ids[start : start + CHUNK], job)
             progress("render", len(results), len(page_ids))
         return results
     global _JOB
@@ -157,9 +177,19 @@ def _render_pages(job: _Job, page_ids: list[str], jobs: int, progress: Progress)
         _JOB = None
 
 
-def _render_chunk(page_ids: list[str]) -> list[tuple[str, bytes | None]]:
-    assert _JOB is not None
-    return [_JOB.renderer.keyed_page(page_id, _JOB.salt, _JOB.cached) for page_id in page_ids]
+def _render_chunk(page_ids: list[str], job: _Job | None = None) -> list[tuple[str, bytes | None]]:
+    """(key, HTML) of each page; the HTML is None when the cache holds it, already or once stored here."""
+    job = job or _JOB
+    assert job is not None
+    results = [job.renderer.keyed_page(page_id, job.salt, job.cached) for page_id in page_ids]
+    if job.store is None:
+        return results
+    cache = Cache(job.store, "render")
+    try:
+        stored = cache.put_many({key: html for key, html in results if html is not None})
+    finally:
+        cache.close()
+    return [(key, None) for key, _ in results] if stored else results
 
 
 class PageRenderer:

@@ -12,11 +12,12 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hubgen.cache import Cache
 from hubgen.progress import Progress, silent
 from hubgen.render import Site
 
@@ -121,11 +122,14 @@ def write_site(
 
 
 def manifest(site: Site) -> dict[str, str]:
-    """Output path -> a digest of what goes there (a copied file by its size and modification time)."""
+    """Output path -> a digest of what goes there (a copied file by its size and modification time, a page
+    the build cache holds by its cache key, which its HTML is a function of)."""
     found = {path: hashlib.sha1(data, usedforsecurity=False).hexdigest() for path, data in site.files.items()}
     for path, source in site.copies.items():
         info = source.stat()
         found[path] = f"copy:{info.st_size}:{info.st_mtime_ns}:{source}"
+    for path, key in site.stored.items():
+        found[path] = f"cached:{key}"
     return dict(sorted(found.items()))
 
 
@@ -133,23 +137,46 @@ def _update(
     folder: Path, site: Site, wanted: dict[str, str], known: dict[str, str], removed: int, progress: Progress
 ) -> WriteStats:
     """Write into `folder` (holding only wanted files, as `known` describes them) every file that differs."""
+    todo = [rel for rel, digest in wanted.items() if known.get(rel) != digest or not (folder / rel).is_file()]
     made: set[Path] = set()
-    written = 0
-    for done, (rel, digest) in enumerate(wanted.items(), 1):
-        progress("write", done, len(wanted))
-        if known.get(rel) == digest and (folder / rel).is_file():
-            continue
+    for done, (rel, content) in enumerate(_contents(site, todo), 1):
+        progress("write", done, len(todo))
         path = folder / rel
         _mkdir(path.parent, made)
-        if rel in site.files:
-            path.write_bytes(site.files[rel])
+        if isinstance(content, Path):
+            shutil.copyfile(content, path)
         else:
-            shutil.copyfile(site.copies[rel], path)
-        written += 1
+            path.write_bytes(content)
     (folder / MARKER).unlink(missing_ok=True)  # a new file each time: its identity says which build wrote it
     (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
     os.chmod(folder, 0o755)
-    return WriteStats(written, len(wanted) - written, removed)
+    return WriteStats(len(todo), len(wanted) - len(todo), removed)
+
+
+def _contents(site: Site, paths: list[str]) -> Iterator[tuple[str, bytes | Path]]:
+    """What goes at each path: its bytes, or the file to copy there. Pages the build cache holds are read
+    from it a batch at a time, so the whole site's HTML is never in memory at once."""
+    cache = Cache(site.store, "render") if site.stored and site.store else None
+    try:
+        for start in range(0, len(paths), 200):
+            batch = paths[start : start + 200]
+            keys = [site.stored[rel] for rel in batch if rel in site.stored]
+            held = cache.get_many(keys) if cache and keys else {}
+            for rel in batch:
+                if rel in site.files:
+                    yield rel, site.files[rel]
+                elif rel in site.copies:
+                    yield rel, site.copies[rel]
+                elif site.stored[rel] in held:
+                    yield rel, held[site.stored[rel]]
+                else:
+                    raise OutputError(
+                        f"the build cache lost the page for {rel} during the build (did another hubgen run "
+                        "clear it?): build again"
+                    )
+    finally:
+        if cache:
+            cache.close()
 
 
 def _marker_identity(output: Path) -> list[int] | None:
