@@ -176,9 +176,18 @@ def relative_url(from_dir: str, to_path: str) -> str:
     if from_dir and not to_path.startswith(from_dir):
         # Not below the page's folder: one step up from its parent folder, which the page shares with its
         # siblings (every page of a path links to every step of it, so the parent's URLs are remembered).
-        parent = from_dir[: from_dir.rstrip("/").rfind("/") + 1]
-        return "../" + _from_folder(parent, to_path).removeprefix("./")
+        return url_from_parent(parent_folder(from_dir), to_path)
     return _from_folder(from_dir, to_path)
+
+
+def parent_folder(folder: str) -> str:
+    """The folder holding a page's folder: "a/" for "a/b/", "" for "a/"."""
+    return folder[: folder.rstrip("/").rfind("/") + 1]
+
+
+def url_from_parent(parent: str, to_path: str) -> str:
+    """relative_url from any page folder in `parent` to a site path that is not below that page's folder."""
+    return "../" + _from_folder(parent, to_path).removeprefix("./")
 
 
 @lru_cache(maxsize=65536)

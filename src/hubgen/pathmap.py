@@ -41,18 +41,18 @@ def hub_map(graph: LinkGraph, hub_id: str, url_for: UrlFor, current: str | None 
     return Markup("".join(parts))
 
 
-def compact_map(steps: Sequence[str], current: str, url_for: UrlFor, titles: Sequence[str]) -> Markup:
-    """One dot per step in a row, the current one larger and filled."""
+def compact_map(steps: Sequence[str], current: str, urls: Sequence[str], titles: Sequence[str]) -> Markup:
+    """One dot per step in a row, the current one larger and filled; `urls` of the steps from the page."""
     gap = 22
     width = gap * len(steps) + 8
     parts = [_open_svg(width, 28, "pathmap pathmap-compact")]
     parts.append(f'<line class="pm-edge" x1="{gap // 2 + 4}" y1="14" x2="{width - gap // 2 - 4}" y2="14"/>')
-    for index, (step, title) in enumerate(zip(steps, titles, strict=True)):
+    for index, (step, url, title) in enumerate(zip(steps, urls, titles, strict=True)):
         x = gap * index + gap // 2 + 4
         cls = "pm-node pm-current" if step == current else "pm-node"
         radius = 7 if step == current else 5
         parts.append(
-            f'<a href="{escape(url_for(step))}" tabindex="-1"><title>{index + 1}. {escape(title)}</title>'
+            f'<a href="{escape(url)}" tabindex="-1"><title>{index + 1}. {escape(title)}</title>'
             f'<circle class="{cls}" cx="{x}" cy="14" r="{radius}"/></a>'
         )
     parts.append("</svg>")

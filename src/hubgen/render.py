@@ -20,7 +20,16 @@ from markupsafe import Markup
 from hubgen import __version__
 from hubgen.cache import Cache, key_for
 from hubgen.graph import LinkGraph, tag_slug
-from hubgen.links import LinkTarget, decode_url, fragment_url, page_dir, relative_url, resolve_href
+from hubgen.links import (
+    LinkTarget,
+    decode_url,
+    fragment_url,
+    page_dir,
+    parent_folder,
+    relative_url,
+    resolve_href,
+    url_from_parent,
+)
 from hubgen.load import Page
 from hubgen.markdown import LinkKind, render_markdown
 from hubgen.pathmap import compact_map, hub_map
@@ -200,6 +209,7 @@ class PageRenderer:
         self.env = env
         self.assets = assets
         self.config = graph.config
+        self._shared_urls: dict[tuple[int, str], list[str]] = {}  # see _step_urls
 
     # -- public ------------------------------------------------------------------------------------
 
@@ -394,17 +404,35 @@ class PageRenderer:
             return hub_map(self.graph, page.id, url_for)
         if page.id not in self.graph.position:
             return Markup("")
-        steps = self.graph.paths[self.graph.position[page.id][0]].steps
-        return compact_map(steps, page.id, url_for, [self.graph.pages[s].title for s in steps])
+        index = self.graph.position[page.id][0]
+        steps = self.graph.paths[index].steps
+        return compact_map(steps, page.id, self._step_urls(index, here), [self.graph.pages[s].title for s in steps])
 
     def _path(self, page_id: str, here: str) -> dict[str, Any] | None:
         if page_id not in self.graph.position:
             return None
         index, step = self.graph.position[page_id]
         path = self.graph.paths[index]
-        steps = [self._link(s, here) | {"current": s == page_id} for s in path.steps]
-        hub_title = self.graph.pages[path.hub].title if path.hub else self.config.title
+        pages = self.graph.pages
+        steps = [
+            {"title": pages[s].title, "url": url, "current": s == page_id}
+            for s, url in zip(path.steps, self._step_urls(index, here), strict=True)
+        ]
+        hub_title = pages[path.hub].title if path.hub else self.config.title
         return {"hub_title": hub_title, "position": step + 1, "length": len(path.steps), "steps": steps}
+
+    def _step_urls(self, index: int, here: str) -> list[str]:
+        """The URL of each step of path `index` from the page folder `here`. Every page of a path shows every
+        step twice (list and map), and the pages of one folder share the URLs of steps outside their own
+        folders, so those are made once per path and folder."""
+        folders = [page_dir(s) for s in self.graph.paths[index].steps]
+        if not here:
+            return [relative_url(here, folder) for folder in folders]
+        parent = parent_folder(here)
+        shared = self._shared_urls.get((index, parent))
+        if shared is None:
+            shared = self._shared_urls[index, parent] = [url_from_parent(parent, folder) for folder in folders]
+        return [relative_url(here, f) if f.startswith(here) else url for f, url in zip(folders, shared, strict=True)]
 
     def _tags(self, page: Page) -> list[tuple[str, str]]:
         slugs = dict.fromkeys(tag_slug(name) for name in page.front.values.get("tags", ()))
