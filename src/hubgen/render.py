@@ -202,7 +202,7 @@ def _render_chunk(page_ids: list[str], job: _Job | None = None) -> list[tuple[st
 
 
 class PageRenderer:
-    """Builds each page's view (the template contract in templates/README.md) and renders it."""
+    """Builds each page's view (the template contract in the README's Templates section) and renders it."""
 
     def __init__(self, graph: LinkGraph, env: Environment, assets: dict[str, str]) -> None:
         self.graph = graph
