@@ -114,12 +114,18 @@ def test_without_a_cache_no_index_work_is_left_beside_the_site(make_hub, parted:
 
 def test_pages_are_picked_by_pagefinds_own_rule(tmp_path: Path) -> None:
     """Only pages marked data-pagefind-body when any is (a part on its own would index every page of its
-    own otherwise); every page when a project's templates mark none."""
-    (tmp_path / "a.html").write_text("<main data-pagefind-body>A</main>")
-    (tmp_path / "b.html").write_text("<main>B</main>")
-    assert search._indexed_pages(tmp_path, ["a.html", "b.html"]) == ["a.html"]
-    (tmp_path / "a.html").write_text("<main>A</main>")
-    assert search._indexed_pages(tmp_path, ["a.html", "b.html"]) == ["a.html", "b.html"]
+    own otherwise); every page when a project's templates mark none. Marks are remembered by digest."""
+    site, memo = tmp_path / "site", tmp_path / "marks.json"
+    site.mkdir()
+    (site / "a.html").write_text("<main data-pagefind-body>A</main>")
+    (site / "b.html").write_text("<main>B</main>")
+    digests = {"a.html": "a1", "b.html": "b1"}
+    assert search._indexed_pages(site, ["a.html", "b.html"], digests, memo) == ["a.html"]
+    (site / "a.html").write_text("<main>A</main>")
+    assert search._indexed_pages(site, ["a.html", "b.html"], digests, memo) == ["a.html"], "the digest is the same"
+    digests["a.html"] = "a2"
+    assert search._indexed_pages(site, ["a.html", "b.html"], digests, memo) == ["a.html", "b.html"]
+    assert json.loads(memo.read_text()) == {"a2": False, "b1": False}
 
 
 def test_pages_whose_paths_look_like_glob_syntax_are_indexed_too(make_hub, parted: list[list[str]]) -> None:

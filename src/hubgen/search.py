@@ -12,6 +12,7 @@ Pagefind's memory is bounded by a part, not by the site.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -31,6 +32,7 @@ PARTS_FILE = "hubgen-parts.json"
 PART_SIZE = 1000  # pages per index part, at most
 SEARCH_CACHE = "search"
 STAMP = ".stamp"
+MARKS = "marks.json"
 BODY_MARK = b"data-pagefind-body"
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9._/-]+")  # nothing a glob would read as syntax
 
@@ -45,10 +47,11 @@ def index_site(
     """Index the site staged in `folder` into `folder/pagefind/`. `files` maps each output path to a digest
     of its content (the write stage's manifest); with `cache_dir`, parts whose pages are unchanged are
     taken from there instead of being indexed again."""
-    parts = split_pages(_indexed_pages(folder, sorted(rel for rel in files if rel.endswith(".html"))))
     work = cache_dir / SEARCH_CACHE if cache_dir is not None else Path(tempfile.mkdtemp(dir=folder.parent))
     try:
         work.mkdir(parents=True, exist_ok=True)
+        pages = sorted(rel for rel in files if rel.endswith(".html"))
+        parts = split_pages(_indexed_pages(folder, pages, files, work / MARKS))
         keys = [_part_key(number, len(parts), part, files) for number, part in enumerate(parts)]
         progress("search index", 0, len(parts))
         for number, (part, key) in enumerate(zip(parts, keys, strict=True)):
@@ -61,16 +64,28 @@ def index_site(
             progress("search index", number + 1, len(parts))
         listing = {"parts": [_part_dir(number) for number in range(1, len(parts))]}
         (folder / INDEX_DIR / PARTS_FILE).write_text(json.dumps(listing) + "\n", encoding="utf-8")
-        _prune(work, {name for key in keys for name in (key, key + STAMP)})
+        _prune(work, {MARKS, *(name for key in keys for name in (key, key + STAMP))})
     finally:
         if cache_dir is None:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _indexed_pages(folder: Path, pages: list[str]) -> list[str]:
+def _indexed_pages(folder: Path, pages: list[str], files: Mapping[str, str], memo: Path) -> list[str]:
     """The pages Pagefind indexes: those marked `data-pagefind-body` when any page is (Pagefind's own rule,
-    which a part of the site on its own would no longer see), else all of them."""
-    marked = [rel for rel in pages if BODY_MARK in (folder / rel).read_bytes()]
+    which a part of the site on its own would no longer see), else all of them. Whether a page is marked is
+    remembered in `memo` by its digest, so only new or changed pages are read."""
+    try:
+        known = json.loads(memo.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        known = {}
+    marks: dict[str, bool] = {}
+    for rel in pages:
+        digest = files[rel]
+        mark = known.get(digest) if isinstance(known, dict) else None
+        marks[digest] = mark if isinstance(mark, bool) else BODY_MARK in (folder / rel).read_bytes()
+    with contextlib.suppress(OSError):
+        memo.write_text(json.dumps(marks, sort_keys=True), encoding="utf-8")
+    marked = [rel for rel in pages if marks[files[rel]]]
     return marked or pages
 
 
