@@ -3,6 +3,7 @@ after every kind of edit, a cached incremental build gives exactly the files of 
 
 from __future__ import annotations
 
+import pickle
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -12,10 +13,11 @@ import pytest
 
 from hubgen import pipeline
 from hubgen.cache import CACHE_DIR, Cache
+from hubgen.deps import MEMO_FILE, RenderMemo
 from hubgen.links import page_dir
 from hubgen.load import POOL_THRESHOLD
-from hubgen.render import POOL_THRESHOLD as RENDER_POOL_THRESHOLD
-from hubgen.render import Site, render_site
+from hubgen.render import PageRenderer, Site, render_site
+from hubgen.renderjobs import POOL_THRESHOLD as RENDER_POOL_THRESHOLD
 from hubgen.write import OutputError, write_site
 
 
@@ -374,3 +376,94 @@ def test_a_page_gone_from_the_cache_before_it_is_written_fails_the_build_cleanly
         write_site(site, project / "site", state_dir=project / CACHE_DIR)
     assert snapshot(project / "site") == before, "the previous site is still whole"
     assert sorted(p.name for p in project.iterdir()) == [".hubgen-cache", "content", "hubgen.yaml", "site"]
+
+
+# ------------------------------------------------------------- an edit build makes only the views that can change
+
+
+@pytest.fixture
+def views(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages whose view (and render key) each build makes, in-process (jobs=1)."""
+    made: list[str] = []
+    real = PageRenderer.keyed_page
+
+    def counting(self: PageRenderer, page_id: str, salt: str, cached: frozenset[str]) -> tuple[str, bytes | None]:
+        made.append(page_id)
+        return real(self, page_id, salt, cached)
+
+    monkeypatch.setattr(PageRenderer, "keyed_page", counting)
+    return made
+
+
+def test_a_body_edit_makes_only_the_edited_pages_view(make_hub, tmp_path: Path, views: list[str]) -> None:
+    project = make_hub(hub_files())
+    pipeline.build(project, jobs=1, use_cache=True)
+    assert len(views) == 10, "every page's view, the first time"
+    views.clear()
+    edit_body(project)
+    pipeline.build(project, jobs=1, use_cache=True)
+    assert views == ["alpha/a3"]
+    assert snapshot(project / "site") == cold_build(project, tmp_path)
+
+
+def test_a_title_edit_makes_the_views_of_the_pages_that_show_it(make_hub, tmp_path: Path, views: list[str]) -> None:
+    project = make_hub(hub_files())
+    pipeline.build(project, jobs=1, use_cache=True)
+    views.clear()
+    edit_title(project)
+    pipeline.build(project, jobs=1, use_cache=True)
+    assert "alpha/a3" in views and "alpha" in views and "beta/b1" in views, "the page, its hub, a backlink"
+    assert "beta" not in views, "Beta's hub does not show A 3"
+    assert len(views) == 9
+    assert snapshot(project / "site") == cold_build(project, tmp_path)
+
+
+@pytest.mark.parametrize("kind", ["prev/next", "related", "hub", "template", "config", "delete", "rename"])
+def test_a_change_to_the_graph_or_the_theme_makes_every_view(
+    make_hub, tmp_path: Path, views: list[str], kind: str
+) -> None:
+    project = make_hub(hub_files())
+    pipeline.build(project, jobs=1, use_cache=True)
+    views.clear()
+    EDITS[kind](project)
+    result = pipeline.build(project, jobs=1, use_cache=True)
+    assert result.check.errors == 0
+    assert len(views) >= 9, "every page's view (a deleted page has none)"
+    assert snapshot(project / "site") == cold_build(project, tmp_path)
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", pickle.dumps((99, "", "", [], []))])
+def test_a_damaged_or_foreign_memo_means_every_view(make_hub, tmp_path: Path, views: list[str], damage: bytes) -> None:
+    project = make_hub(hub_files())
+    pipeline.build(project, jobs=1, use_cache=True)
+    (project / CACHE_DIR / MEMO_FILE).write_bytes(damage)
+    views.clear()
+    edit_body(project)
+    pipeline.build(project, jobs=1, use_cache=True)
+    assert len(views) == 10
+    assert snapshot(project / "site") == cold_build(project, tmp_path)
+
+
+def test_render_workers_note_what_each_view_looked_up(make_hub, tmp_path: Path) -> None:
+    project = make_hub(hub_files(RENDER_POOL_THRESHOLD + 10))
+    pipeline.build(project, jobs=2, use_cache=True)
+    memo = RenderMemo.load(project / CACHE_DIR)
+    assert memo is not None and len(memo.pages) == RENDER_POOL_THRESHOLD + 14
+    ids = list(memo.pages)
+    assert {ids[n] for n in memo.pages["alpha/a3"].looked_up} >= {"alpha/a2", "alpha/a4", "beta/b1"}
+    edit_title(project)
+    pipeline.build(project, jobs=2, use_cache=True)
+    assert snapshot(project / "site") == cold_build(project, tmp_path)
+
+
+def test_an_edit_to_a_pages_common_questions_makes_only_its_view(make_hub, tmp_path: Path, views: list[str]) -> None:
+    files = hub_files()
+    files["content/alpha/a3.md"] += "\n## Common questions\n\n### Why?\n\nBecause.\n"
+    project = make_hub(files)
+    pipeline.build(project, jobs=1, use_cache=True)
+    views.clear()
+    write(project, {"content/alpha/a3.md": files["content/alpha/a3.md"].replace("Because.", "Because of it.")})
+    pipeline.build(project, jobs=1, use_cache=True)
+    assert views == ["alpha/a3"]
+    assert b"Because of it." in (project / "site/alpha/a3/index.html").read_bytes()
+    assert snapshot(project / "site") == cold_build(project, tmp_path)

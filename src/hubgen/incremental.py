@@ -8,10 +8,9 @@ the body (everything it shows of other pages) plus how each link in its body res
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import jinja2
 
 from hubgen.config import CONFIG_FILE, SiteConfig, load_config
+from hubgen.deps import Watched, digest, structure
 from hubgen.diagnostics import Diagnostic, count
 from hubgen.graph import LinkGraph, build_graph, with_pages
 from hubgen.links import page_dir
@@ -159,7 +159,7 @@ class LiveSite:
         shown = False
         for pid, page in edited.items():
             was = before.pages[pid]
-            if _structure(page) != _structure(was):
+            if structure(page) != structure(was):
                 return None
             shown = shown or (page.title, page.summary) != (was.title, was.summary)
         return _Edits(edited, shown)
@@ -224,7 +224,7 @@ class LiveSite:
         other pages are known to look as they did (`_showing`): their views are not even made. Which pages
         each view looks up is noted, for `_showing` next time."""
         assert self._env is not None
-        watched = _Watched(graph.pages)
+        watched = Watched(graph.pages)
         renderer = PageRenderer(replace(graph, pages=watched), self._env, self._assets)
         rendered = {} if only is None else dict(self._rendered)
         looked_up = {} if only is None else dict(self._looked_up)
@@ -242,7 +242,7 @@ class LiveSite:
             rendered[output] = old
             looked_up[page_id] = frozenset(watched.seen)
         for output, template, here, view in renderer.generated_views():
-            key = _digest(view)
+            key = digest(view)
             old = self._rendered.get(output)
             if old is None or old.key != key:
                 old = _Rendered(None, key, renderer.render_view(template, here, view))
@@ -268,7 +268,7 @@ def _relative(path: Path, folder: Path) -> str | None:
 def _page_key(renderer: PageRenderer, page_id: str) -> str:
     """A digest of what a page's HTML is made from, but its own body: its view without the body (all it
     shows of other pages) and how each link in its body resolves."""
-    return _digest(renderer.view(page_id, with_body=False), _link_key(renderer.graph, renderer.graph.pages[page_id]))
+    return digest(renderer.view(page_id, with_body=False), _link_key(renderer.graph, renderer.graph.pages[page_id]))
 
 
 def _link_key(graph: LinkGraph, page: Page) -> list[Any]:
@@ -287,44 +287,7 @@ def _link_key(graph: LinkGraph, page: Page) -> list[Any]:
     return key
 
 
-def _structure(page: Page) -> str:
-    """What the graph and other pages' rules read of `page`, but its title and summary: its front matter
-    (values and positions), headings, ids and links."""
-    body = page.body
-    headings = [(h.level, h.id, h.text) for h in body.headings]
-    links = [(link.href, link.kind) for link in body.links]
-    front = {k: v for k, v in page.front.values.items() if k not in ("title", "summary")}
-    positions = (page.front.positions, page.front.item_positions, page.front.body_line)
-    parts = (page.type, page.draft, front, positions, page.updated, headings, links)
-    return _digest(*parts, body.first_h1, sorted(body.html_ids), body.faq)
-
-
 @dataclass(frozen=True)
 class _Edits:
     pages: dict[str, Page]  # the re-parsed pages, by id
     shown: bool  # a title or summary changed, so pages showing them render again
-
-
-class _Watched(Mapping[str, Page]):
-    """A graph's pages, noting each one a view looks up (in `seen`)."""
-
-    def __init__(self, pages: Mapping[str, Page]) -> None:
-        self._pages = pages
-        self.seen: set[str] = set()
-
-    def __getitem__(self, page_id: str) -> Page:
-        self.seen.add(page_id)
-        return self._pages[page_id]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._pages)
-
-    def __len__(self) -> int:
-        return len(self._pages)
-
-    def __contains__(self, page_id: object) -> bool:
-        return page_id in self._pages
-
-
-def _digest(*parts: Any) -> str:
-    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()

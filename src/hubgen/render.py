@@ -5,10 +5,8 @@ works at any mount point; only canonical URLs (and, later, sitemap and feeds) ar
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from markupsafe import Markup
 
 from hubgen import __version__
 from hubgen.cache import Cache, key_for
+from hubgen.deps import Watched
 from hubgen.graph import LinkGraph, tag_slug
 from hubgen.links import (
     LinkTarget,
@@ -34,6 +33,7 @@ from hubgen.load import Page
 from hubgen.markdown import LinkKind, render_markdown
 from hubgen.pathmap import compact_map, hub_map
 from hubgen.progress import Progress, silent
+from hubgen.renderjobs import Stored, cached_pages, plain_pages
 from hubgen.seo import FEED_FILE, json_ld, seo_files
 from hubgen.theme import make_environment, static_files, template_dirs, templates_digest
 from hubgen.validate import find_anchor
@@ -62,13 +62,6 @@ class Site:
             self.files[path] = data
 
 
-@dataclass(frozen=True)
-class Stored:
-    """A page's HTML, left in the render cache under `key`."""
-
-    key: str
-
-
 class OutputCollision(Exception):
     """Two things would be written to one output path."""
 
@@ -84,10 +77,14 @@ def render_site(
     env = make_environment(dirs)
     static = static_files(dirs)
     assets = {name: path for name, (path, _) in static.items()}
-    renderer = PageRenderer(graph, env, assets)
     page_ids = list(graph.pages)
-    salt = _render_salt(dirs, graph, assets) if cache else ""
-    html = _cached_pages(renderer, page_ids, jobs, cache, salt, progress)
+    if cache is None:
+        renderer = PageRenderer(graph, env, assets)
+        html: list[bytes | Stored] = [*plain_pages(renderer, page_ids, jobs, progress)]
+    else:
+        watched = Watched(graph.pages)
+        renderer = PageRenderer(replace(graph, pages=watched), env, assets)
+        html = cached_pages(renderer, watched, cache, _render_salt(dirs, graph, assets), jobs, progress)
     pages = zip([page_dir(p) + "index.html" for p in page_ids], html, strict=True)
     rendered = chain(pages, renderer.generated())
     site = assemble_site(graph, project_dir / config.content_dir, dict(static.values()), rendered)
@@ -117,88 +114,9 @@ def assemble_site(
     return site
 
 
-POOL_THRESHOLD = 200  # fewer pages than this render in-process: forking costs more than it saves
-CHUNK = 250  # pages rendered in-process between two stores into the cache
-
-
-@dataclass(frozen=True)
-class _Job:
-    """What a render worker needs besides the page ids: set in the parent just before the fork."""
-
-    renderer: PageRenderer
-    salt: str  # "" without a cache: no keys are made
-    cached: frozenset[str]  # keys the cache holds: those pages are not rendered again
-    store: Path | None  # the cache's folder: each worker stores the HTML it renders there itself
-
-
-_JOB: _Job | None = None
-
-
-def _cached_pages(
-    renderer: PageRenderer, page_ids: list[str], jobs: int, cache: Cache | None, salt: str, progress: Progress
-) -> list[bytes | Stored]:
-    """Each page's HTML, or where the cache holds it. With `cache`, each page's key is a digest of its view
-    (made where the page would be rendered, so in the workers); a page whose key the cache holds is not
-    rendered, and a page that is rendered goes into the cache from the worker that rendered it, so the HTML
-    of a whole site never gathers in one process."""
-    cached = frozenset(cache.keys()) if cache else frozenset()
-    store = cache.folder if cache else None
-    results = _render_pages(_Job(renderer, salt if cache else "", cached, store), page_ids, jobs, progress)
-    if cache is None:
-        return [html for _, html in results if html is not None]
-    present = cache.present(key for key, html in results if html is None)
-    pages: list[bytes | Stored] = []
-    for page_id, (key, html) in zip(page_ids, results, strict=True):
-        if html is None and key not in present:  # gone since the keys were listed: render it after all
-            html = renderer.page(page_id)
-        pages.append(Stored(key) if html is None else html)
-    cache.prune(key for key, _ in results)
-    return pages
-
-
 def _render_salt(dirs: list[Path], graph: LinkGraph, assets: dict[str, str]) -> str:
     """What every page's HTML depends on besides its view: templates, settings, asset names, hubgen."""
     return key_for(repr(graph.config), repr(sorted(assets.items())), templates_digest(dirs))
-
-
-def _render_pages(job: _Job, page_ids: list[str], jobs: int, progress: Progress) -> list[tuple[str, bytes | None]]:
-    results: list[tuple[str, bytes | None]] = []
-    if jobs <= 1 or len(page_ids) < POOL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
-        for start in range(0, len(page_ids), CHUNK):
-            results += _render_chunk(page_ids[start : start + CHUNK], job)
-            progress("render", len(results), len(page_ids))
-        return results
-    global _JOB
-    renderer = job.renderer
-    first_of_each_type = {renderer.graph.pages[p].type: p for p in reversed(page_ids)}
-    for page_id in first_of_each_type.values():  # compile every template once, and fail here if one is broken
-        renderer.page(page_id)
-    size = max(1, len(page_ids) // (jobs * 4))
-    chunks = [page_ids[start : start + size] for start in range(0, len(page_ids), size)]
-    _JOB = job
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            for chunk in pool.map(_render_chunk, chunks):
-                results += chunk
-                progress("render", len(results), len(page_ids))
-        return results
-    finally:
-        _JOB = None
-
-
-def _render_chunk(page_ids: list[str], job: _Job | None = None) -> list[tuple[str, bytes | None]]:
-    """(key, HTML) of each page; the HTML is None when the cache holds it, already or once stored here."""
-    job = job or _JOB
-    assert job is not None
-    results = [job.renderer.keyed_page(page_id, job.salt, job.cached) for page_id in page_ids]
-    if job.store is None:
-        return results
-    cache = Cache(job.store, "render")
-    try:
-        stored = cache.put_many({key: html for key, html in results if html is not None})
-    finally:
-        cache.close()
-    return [(key, None) for key, _ in results] if stored else results
 
 
 class PageRenderer:

@@ -1,0 +1,137 @@
+"""What a page's output depends on, so that a rebuild can tell which pages may look different.
+
+A page's view (all its template gets) is made from its own record, the graph's edges around it, and the
+titles and summaries of the pages it looks up (`Watched` notes which). When no page's *structure* (front
+matter but title and summary, headings, ids, links, dates) changed and no page, asset or folder came or
+went, the edges are the same, so a page's view can only change if its own record changed or a page it
+looked up got a new title or summary. `hubgen serve` keeps this in memory; `RenderMemo` keeps it in the
+build cache between `hubgen build` runs, so an edit build makes only those pages' views.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from array import array
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hubgen.graph import LinkGraph
+from hubgen.load import Page
+
+MEMO_FILE = "render-memo.pickle"
+MEMO_VERSION = 1
+
+
+def digest(*parts: Any) -> str:
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def structure(page: Page) -> str:
+    """What the graph, other pages' rules and other pages' views read of `page`, but its title and summary:
+    its front matter (values and positions), headings, ids and links. (Its FAQ is only ever in its own
+    JSON-LD: an edit there, as at the end of most articles, is a body edit.)"""
+    body = page.body
+    headings = [(h.level, h.id, h.text) for h in body.headings]
+    links = [(link.href, link.kind) for link in body.links]
+    front = {k: v for k, v in page.front.values.items() if k not in ("title", "summary")}
+    positions = (page.front.positions, page.front.item_positions, page.front.body_line)
+    parts = (page.type, page.draft, front, positions, page.updated, headings, links)
+    return digest(*parts, body.first_h1, sorted(body.html_ids))
+
+
+def own_digest(page: Page, shape: str) -> str:
+    """Everything of a page's own record its view shows: `shape` (its structure), title, summary, body."""
+    body = page.body
+    text = hashlib.blake2b(body.html.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    return digest(shape, page.title, page.summary, text, body.urls, body.title_id, body.faq)
+
+
+def site_shape(graph: LinkGraph) -> str:
+    """What links resolve against: the published pages, assets, folders, generated pages, HTML ids."""
+    site = graph.site
+    html_ids = sorted((rel, sorted(ids)) for rel, ids in site.html_ids.items())
+    return digest(list(graph.pages), sorted(site.assets), sorted(site.folders), sorted(site.generated), html_ids)
+
+
+class Watched(Mapping[str, Page]):
+    """A graph's pages, noting each one a view looks up (in `seen`)."""
+
+    def __init__(self, pages: Mapping[str, Page]) -> None:
+        self._pages = pages
+        self.seen: set[str] = set()
+
+    def __getitem__(self, page_id: str) -> Page:
+        self.seen.add(page_id)
+        return self._pages[page_id]
+
+    def unwatched(self, page_id: str) -> Page:
+        return self._pages[page_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pages)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def __contains__(self, page_id: object) -> bool:
+        return page_id in self._pages
+
+
+@dataclass(frozen=True)
+class PageState:
+    structure: str
+    own: str
+    shown: tuple[str, str]  # title and summary: what other pages show of it
+    key: str  # its render key (the cache holds its HTML under it)
+    looked_up: array[int]  # the pages its view read, as indexes into the memo's page ids (the graph's order)
+
+
+@dataclass(frozen=True)
+class RenderMemo:
+    """Each page's state after a build, and what all of them were rendered with."""
+
+    salt: str  # templates, settings, assets, hubgen
+    shape: str  # site_shape
+    pages: dict[str, PageState]
+
+    def unchanged(self, salt: str, shape: str, states: Mapping[str, tuple[str, str, tuple[str, str]]]) -> set[str]:
+        """The pages whose views are as they were when this memo was made, given each page's (structure, own
+        digest, title and summary) now: none when the templates, settings, pages, assets or any page's
+        structure differ; else all but the pages whose record changed and those that looked one up whose
+        title or summary changed."""
+        if salt != self.salt or shape != self.shape or list(states) != list(self.pages):
+            return set()
+        changed = {pid for pid, (_, own, _) in states.items() if own != self.pages[pid].own}
+        if any(states[pid][0] != self.pages[pid].structure for pid in changed):
+            return set()
+        index = {pid: n for n, pid in enumerate(self.pages)}
+        shown = {index[pid] for pid in changed if states[pid][2] != self.pages[pid].shown}
+        return {pid for pid, state in self.pages.items() if pid not in changed and shown.isdisjoint(state.looked_up)}
+
+    def save(self, folder: Path) -> None:
+        """Into the build cache; never fails a build."""
+        rows = [(s.structure, s.own, s.shown, s.key, s.looked_up) for s in self.pages.values()]
+        data = (MEMO_VERSION, self.salt, self.shape, list(self.pages), rows)
+        path = folder / MEMO_FILE
+        try:
+            temporary = path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(temporary, path)
+        except OSError:
+            pass
+
+    @staticmethod
+    def load(folder: Path) -> RenderMemo | None:
+        """The memo the last build left, or None (none, unreadable, or from another version)."""
+        try:
+            version, salt, shape, ids, rows = pickle.loads((folder / MEMO_FILE).read_bytes())
+            if version != MEMO_VERSION:
+                return None
+            pages = {pid: PageState(*row) for pid, row in zip(ids, rows, strict=True)}
+        except Exception:  # a cache file is never trusted: anything wrong with it means no memo
+            return None
+        return RenderMemo(salt, shape, pages)
