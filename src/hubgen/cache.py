@@ -6,6 +6,9 @@ code of the parsing stage itself; and each page's rendered HTML under a digest o
 template receives, the theme, the settings and hubgen's code. A changed file, setting or hubgen gives a
 new key, so an entry is never stale, only unused. Any trouble with the cache (read-only folder, corrupt
 file) turns it off for the run; it never fails a build.
+
+Beside the SQLite file: the last build's render memo (`deps.RenderMemo`), the search index's parts
+(`search.py`), the previous site kept as a spare and the write stage's record of it (`write.py`).
 """
 
 from __future__ import annotations
