@@ -70,8 +70,10 @@ def render_site(
     graph: LinkGraph, project_dir: Path, jobs: int = 1, cache: Cache | None = None, progress: Progress = silent
 ) -> Site:
     """Every output file. With `jobs` > 1, forked workers render pages (they inherit the graph, so only
-    page ids go out and HTML comes back). With `cache`, a page whose view (everything its template gets),
-    theme and settings are unchanged is not rendered again. The output is the same either way."""
+    page ids go out). With `cache`, a page whose view (everything its template gets), theme and settings
+    are unchanged is not rendered again, rendered pages stay in the cache (the Site only names them), and
+    a page the last build's memo proves unchanged is not even given a view (see renderjobs.py). The output
+    is the same either way."""
     config = graph.config
     dirs = template_dirs(project_dir, config.templates_dir)
     env = make_environment(dirs)
