@@ -56,11 +56,12 @@ def index_site(
         progress("search index", 0, len(parts))
         for number, (part, key) in enumerate(zip(parts, keys, strict=True)):
             bundle = work / key
-            if not _intact(bundle):
+            files_of_bundle = _intact(bundle)
+            if files_of_bundle is None:
                 shutil.rmtree(bundle, ignore_errors=True)
                 _index_part(folder, part, len(parts) == 1, work, bundle)
-                _stamp(bundle)
-            _link_tree(bundle, folder / INDEX_DIR / _part_dir(number))
+                files_of_bundle = _stamp(bundle)
+            _link_files(bundle, files_of_bundle, folder / INDEX_DIR / _part_dir(number))
             progress("search index", number + 1, len(parts))
         listing = {"parts": [_part_dir(number) for number in range(1, len(parts))]}
         (folder / INDEX_DIR / PARTS_FILE).write_text(json.dumps(listing) + "\n", encoding="utf-8")
@@ -155,21 +156,23 @@ def _run_pagefind(site: Path, output: Path, glob: str | None = None) -> None:
         raise SearchIndexError(f"search indexing with Pagefind failed: {reason}{hint}")
 
 
-def _stamp(bundle: Path) -> None:
-    """Record each file of a new bundle by size and modification time, beside it."""
+def _stamp(bundle: Path) -> list[str]:
+    """Record each file of a new bundle by size and modification time, beside it; its files."""
     files = {rel: [info.st_size, info.st_mtime_ns] for rel, info in _file_stats(bundle)}
     bundle.with_name(bundle.name + STAMP).write_text(json.dumps(files, sort_keys=True), encoding="utf-8")
+    return list(files)
 
 
-def _intact(bundle: Path) -> bool:
-    """Whether a cached bundle is there and as it was made. Its files are hard-linked into sites, so a tool
-    that rewrites a site's file in place rewrites the cached one too, changing its modification time."""
+def _intact(bundle: Path) -> list[str] | None:
+    """The files of a cached bundle, when it is there and as it was made, else None. Its files are
+    hard-linked into sites, so a tool that rewrites a site's file in place rewrites the cached one too,
+    changing its modification time."""
     try:
         recorded = json.loads(bundle.with_name(bundle.name + STAMP).read_text(encoding="utf-8"))
         found = {rel: [info.st_size, info.st_mtime_ns] for rel, info in _file_stats(bundle)}
     except (OSError, ValueError):
-        return False
-    return found == recorded
+        return None
+    return list(found) if found == recorded else None
 
 
 def _file_stats(folder: Path) -> list[tuple[str, os.stat_result]]:
@@ -183,14 +186,16 @@ def _file_stats(folder: Path) -> list[tuple[str, os.stat_result]]:
     return found
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    """Put the files of `source` at `target`, hard-linked where the file system allows (copying 10,000 index
-    files takes seconds; linking them, a fraction of one)."""
-    for root, _, names in os.walk(source):
-        here = target / os.path.relpath(root, source)
-        here.mkdir(parents=True, exist_ok=True)
-        for name in names:
-            _link(Path(root) / name, here / name)
+def _link_files(source: Path, files: list[str], target: Path) -> None:
+    """Put `files` (paths relative to `source`) at `target`, hard-linked where the file system allows
+    (copying 10,000 index files takes seconds; linking them, a fraction of one)."""
+    made: set[Path] = set()
+    for rel in files:
+        path = target / rel
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        _link(source / rel, path)
 
 
 def _link(source: Path, target: Path) -> None:
