@@ -2,7 +2,7 @@
 (`add`, `move`, `remove`, `rename`). Every edit is computed in memory, checked on a copy of the project,
 and written atomically; `dry_run` returns the unified diff instead.
 
-Exit codes (see cli.py): a usage mistake (unknown id, name collision, cycle) is an `AuthoringError` (2);
+Exit codes (see cli/app.py): a usage mistake (unknown id, name collision, cycle) is an `AuthoringError` (2);
 an edit that would add errors to the hub is `EditRefused` (1). Either way nothing is written.
 """
 

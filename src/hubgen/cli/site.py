@@ -1,0 +1,241 @@
+"""The commands that read a hub: build, check, serve and graph."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from hubgen import __version__, pipeline
+from hubgen.cli.app import (
+    EXIT_ERRORS,
+    EXIT_USAGE,
+    handles_failures,
+    main,
+    project_option,
+    project_root,
+    report_text,
+    speed_options,
+    use_color,
+)
+from hubgen.diagnostics import (
+    Diagnostic,
+    did_you_mean,
+    format_github,
+    format_json,
+    format_sarif,
+    format_step_summary,
+    format_text,
+    plural,
+    summary_line,
+)
+from hubgen.export import export
+from hubgen.progress import TerminalProgress, silent
+
+
+@main.command()
+@project_option
+@click.option("--drafts", is_flag=True, help="Build pages marked draft: true too.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write the site here instead of output_dir.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors: fail and write nothing.")
+@click.option("-q", "--quiet", is_flag=True, help="Print errors only.")
+@click.option("-v", "--verbose", is_flag=True, help="Also print the time each stage took.")
+@speed_options
+@handles_failures
+def build(
+    project: Path | None,
+    drafts: bool,
+    output: Path | None,
+    strict: bool,
+    quiet: bool,
+    verbose: bool,
+    jobs: int,
+    no_cache: bool,
+) -> None:
+    """Check the hub and, if it has no errors, write the site."""
+    root = project_root(project)
+    if strict:
+        checked = pipeline.check(root, drafts, jobs=jobs, use_cache=not no_cache)  # parses as build will
+        if checked.warnings and not checked.errors:
+            report_text(checked.diagnostics)
+            click.echo("hubgen: build stopped: warnings are errors under --strict", err=True)
+            sys.exit(EXIT_ERRORS)
+    bar = TerminalProgress() if sys.stdout.isatty() and not quiet else None  # shown after a second
+    try:
+        result = pipeline.build(root, drafts, output, jobs, not no_cache, bar or silent)
+    finally:
+        if bar is not None:
+            bar.close()
+    checked = result.check
+    shown = [d for d in checked.diagnostics if d.severity == "error" or not quiet]
+    if shown:
+        report_text(shown)
+    if checked.config_broken:
+        sys.exit(EXIT_USAGE)
+    if checked.errors:
+        click.echo(
+            f"hubgen: build failed: {summary_line(checked.diagnostics, checked.pages)}; nothing written", err=True
+        )
+        sys.exit(EXIT_ERRORS)
+    if verbose:
+        for stage, seconds in result.stages:
+            click.echo(f"  {stage:<24} {seconds * 1000:8.1f} ms")
+        click.echo(f"  {result.written} of {result.files} files written; the rest were unchanged")
+    if not quiet:
+        where = _shown_path(result.output)
+        click.echo(
+            f"Built {plural(checked.pages, 'page')} ({plural(result.hubs, 'hub')}, {plural(result.files, 'file')}) "
+            f"in {result.seconds:.2f} s -> {where}"
+        )
+
+
+@main.command()
+@project_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "github", "sarif"]),
+    default="text",
+    show_default=True,
+    help="How to print the diagnostics.",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--drafts", is_flag=True, help="Check as if drafts were published.")
+@click.option("--external", is_flag=True, help="Also check http(s) links over the network (cached).")
+@click.option(
+    "--changed-since",
+    "changed_since",
+    metavar="REF",
+    default=None,
+    help="Report only diagnostics in files changed since this git ref (the whole hub is still checked).",
+)
+@speed_options
+@handles_failures
+def check(
+    project: Path | None,
+    output_format: str,
+    strict: bool,
+    drafts: bool,
+    external: bool,
+    changed_since: str | None,
+    jobs: int,
+    no_cache: bool,
+) -> None:
+    """Validate every reference, link, anchor and learning path; render nothing."""
+    root = project_root(project)
+    result = pipeline.check(root, drafts, external, jobs, not no_cache, bodies=False)
+    diagnostics = result.diagnostics
+    if changed_since:
+        diagnostics = pipeline.only_in(diagnostics, pipeline.changed_files(root, changed_since))
+    _print_check(diagnostics, result.pages, output_format)
+    summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary_file:
+        with open(summary_file, "a", encoding="utf-8") as handle:
+            handle.write(format_step_summary(diagnostics, result.pages))
+    if result.config_broken:
+        sys.exit(EXIT_USAGE)
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    if errors or (strict and diagnostics):
+        sys.exit(EXIT_ERRORS)
+
+
+@main.command()
+@project_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0 picks a free port.")
+@click.option("--drafts", is_flag=True, help="Serve pages marked draft: true too.")
+@click.option("--open", "open_browser", is_flag=True, help="Open the site in a web browser.")
+@handles_failures
+def serve(project: Path | None, host: str, port: int, drafts: bool, open_browser: bool) -> None:
+    """Serve the hub from memory, rebuilding and reloading pages as files change."""
+    from hubgen import serve as dev
+
+    server = dev.DevServer(
+        project_root(project), host, port, drafts, log=lambda text, error: click.echo(text, err=error)
+    )
+    if not dev.is_loopback(host):
+        click.secho(f"hubgen: warning: serving on {host}: other machines can reach this server", err=True, fg="yellow")
+    try:
+        server.start()
+    except dev.ServeError as error:
+        raise pipeline.ProjectError(str(error)) from None
+    click.echo(f"Serving {server.url} (Ctrl-C to stop)")
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(server.url)
+    try:
+        while not server.stopping.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    click.echo("hubgen: stopped", err=True)
+
+
+@main.command("graph")
+@project_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["json", "dot", "mermaid"]),
+    default="json",
+    show_default=True,
+    help="JSON, Graphviz DOT or a Mermaid flowchart.",
+)
+@click.option("--hub", default=None, metavar="HUB", help="Only this hub (an id) and its pages.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+@click.option("--drafts", is_flag=True, help="Include drafts.")
+@handles_failures
+def graph_command(project: Path | None, output_format: str, hub: str | None, output: Path | None, drafts: bool) -> None:
+    """Export the link graph: pages, hub membership, learning paths, related and inline links."""
+    result = pipeline.check(project_root(project), drafts, bodies=False)
+    if result.graph is None:
+        report_text(result.diagnostics)
+        sys.exit(EXIT_USAGE)
+    if hub is not None and hub not in result.graph.hubs():
+        hint = did_you_mean(hub, result.graph.hubs()) or "hubs: " + ", ".join(result.graph.hubs())
+        raise pipeline.ProjectError(f"--hub {hub!r} is not a hub ({hint})")
+    text = export(result.graph, output_format, hub)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def _print_check(diagnostics: Sequence[Diagnostic], pages: int, output_format: str) -> None:
+    if output_format == "json":
+        click.echo(format_json(diagnostics, pages))
+    elif output_format == "sarif":
+        click.echo(format_sarif(diagnostics, __version__))
+    elif output_format == "github":
+        if diagnostics:
+            click.echo(format_github(diagnostics))
+        click.echo(summary_line(diagnostics, pages))
+    else:
+        if diagnostics:
+            click.echo(format_text(diagnostics, color=use_color(sys.stdout)) + "\n")
+        click.echo(summary_line(diagnostics, pages))
+
+
+def _shown_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd())) + "/"
+    except ValueError:
+        return str(path) + "/"
