@@ -445,16 +445,26 @@ def test_a_template_that_raises_is_a_failed_rebuild_not_a_dead_watcher(project: 
 
 
 def test_body_only_edit_skips_comparing_every_view(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body edit makes the edited page's view and nothing else: no other page's, no tag page's."""
     live = LiveSite(project)
     live.rebuild()
+    made: list[str] = []
+    view = PageRenderer.view
 
-    def compare_all(*args: object) -> int:
-        raise AssertionError("a body-only edit compared every page's view")
+    def counted(self: PageRenderer, page_id: str, with_body: bool = True) -> dict[str, object]:
+        made.append(page_id)
+        return view(self, page_id, with_body)
 
-    monkeypatch.setattr(live, "_render", compare_all)
+    def no_generated(self: PageRenderer) -> object:
+        raise AssertionError("a body-only edit made the generated pages' views")
+
+    monkeypatch.setattr(PageRenderer, "view", counted)
+    monkeypatch.setattr(PageRenderer, "generated_views", no_generated)
     write_files(project, EDITS["body"])
     result = live.rebuild({project / "content/basics/beta.md"})
     assert result.ok and result.rendered == 1
+    assert set(made) == {"basics/beta"}
+    monkeypatch.undo()
     assert live.site.files == cold(project)[0]
 
 

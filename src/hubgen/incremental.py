@@ -140,8 +140,8 @@ class LiveSite:
             rendered = self._render(graph)
         elif edits.shown:
             rendered = self._render(graph, self._showing(edits.pages))
-        else:
-            rendered = self._render_only(graph, [*edits.pages])
+        else:  # only bodies changed: no other page, tag page, sitemap or feed shows them
+            rendered = self._render(graph, set(edits.pages), generated=False)
         self.graph, self._content, self._findings = graph, content, findings
         self._full = False
         return rendered, diagnostics, ""
@@ -167,19 +167,6 @@ class LiveSite:
     def _showing(self, pages: Mapping[str, Page]) -> set[str]:
         """The pages themselves and every page whose last render looked any of them up."""
         return {*pages, *(page_id for page_id, seen in self._looked_up.items() if not seen.isdisjoint(pages))}
-
-    def _render_only(self, graph: LinkGraph, changed: list[str]) -> int:
-        """Render the changed pages; every other output, sitemap and feed included, is as it was."""
-        assert self._env is not None
-        renderer = PageRenderer(graph, self._env, self._assets)
-        rendered = dict(self._rendered)
-        published = [page_id for page_id in changed if page_id in graph.pages]
-        for page_id in published:
-            key = _page_key(renderer, page_id)
-            rendered[page_dir(page_id) + "index.html"] = _Rendered(graph.pages[page_id], key, renderer.page(page_id))
-        self.site = self._assemble(graph, rendered, self._seo)
-        self._rendered = rendered
-        return len(published)
 
     def _reset(self, config: SiteConfig) -> None:
         self.config = config
@@ -219,10 +206,11 @@ class LiveSite:
             path.is_file() and not path.is_symlink() for path in changes
         )
 
-    def _render(self, graph: LinkGraph, only: set[str] | None = None) -> int:
+    def _render(self, graph: LinkGraph, only: set[str] | None = None, generated: bool = True) -> int:
         """Render what changed into a new Site; commit it only when everything rendered. With `only`, the
         other pages are known to look as they did (`_showing`): their views are not even made. Which pages
-        each view looks up is noted, for `_showing` next time."""
+        each view looks up is noted, for `_showing` next time. Without `generated`, the generated pages
+        (home, tags), the sitemap and the feed are kept as they were."""
         assert self._env is not None
         watched = Watched(graph.pages)
         renderer = PageRenderer(replace(graph, pages=watched), self._env, self._assets)
@@ -241,14 +229,15 @@ class LiveSite:
                 count_rendered += 1
             rendered[output] = old
             looked_up[page_id] = frozenset(watched.seen)
-        for output, template, here, view in renderer.generated_views():
+        for output, template, here, view in renderer.generated_views() if generated else ():
             key = digest(view)
             old = self._rendered.get(output)
             if old is None or old.key != key:
                 old = _Rendered(None, key, renderer.render_view(template, here, view))
                 count_rendered += 1
             rendered[output] = old
-        self._seo = seo_files(graph)
+        if generated:
+            self._seo = seo_files(graph)
         self.site = self._assemble(graph, rendered, self._seo)
         self._rendered, self._looked_up = rendered, looked_up
         return count_rendered
