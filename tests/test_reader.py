@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from helpers import build_site, read_html, run_cli
+from hubgen import pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -186,8 +187,22 @@ def test_search_index_is_built_and_search_false_turns_it_off(make_hub, example_s
 
 
 def test_last_updated_comes_from_git_when_front_matter_has_none(make_hub) -> None:
-    files = _small_hub("https://example.org/")
-    project = make_hub(files)
+    project = _committed_hub(make_hub)
+    site = build_site(project)
+    assert read_html(site, "hub/a/index.html").select_one("time").get("datetime") == "2024-03-05"
+    assert "<lastmod>2024-03-05</lastmod>" in (site / "sitemap.xml").read_text()
+
+
+def test_check_leaves_git_history_unread(make_hub) -> None:
+    """Dates are shown only on rendered pages: `hubgen check` (no bodies) does not walk the history."""
+    project = _committed_hub(make_hub)
+    assert pipeline.check(project).graph.pages["hub/a"].git_updated == "2024-03-05"
+    assert pipeline.check(project, bodies=False).graph.pages["hub/a"].git_updated is None
+
+
+def _committed_hub(make_hub) -> Path:
+    """The small hub, committed to a new git repository on 2024-03-05."""
+    project = make_hub(_small_hub("https://example.org/"))
     env = {
         "GIT_AUTHOR_NAME": "a",
         "GIT_AUTHOR_EMAIL": "a@x",
@@ -199,9 +214,7 @@ def test_last_updated_comes_from_git_when_front_matter_has_none(make_hub) -> Non
     }
     for command in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-qm", "hub"]):
         subprocess.run(command, cwd=project, check=True, env=env)
-    site = build_site(project)
-    assert read_html(site, "hub/a/index.html").select_one("time").get("datetime") == "2024-03-05"
-    assert "<lastmod>2024-03-05</lastmod>" in (site / "sitemap.xml").read_text()
+    return project
 
 
 # ---------------------------------------------------------------------------------------------- graph

@@ -99,7 +99,8 @@ def load_content(
 ) -> Content:
     """Every page and asset under content/. Parse results come from `cache` when the file is unchanged;
     the rest are parsed by `jobs` processes. The result does not depend on either. Without `bodies`, the
-    pages' HTML is left empty: only validation's facts are made (a cached full result serves as well)."""
+    pages' HTML is left empty: only validation's facts are made (a cached full result serves as well), and
+    git's history is not read (its dates are only ever shown on rendered pages)."""
     content_dir = project_dir / config.content_dir
     scan = scan_content(content_dir, config.content_dir)
     ids = page_ids(scan.markdown)
@@ -114,7 +115,7 @@ def load_content(
             key = key_for(rel, ids[rel], file, str(config.markdown.html), config.faq_heading, text)
             todo.append(_Job(rel, ids[rel], file, text, key))
     results |= _parse_all(todo, config, jobs, cache, progress, bodies)
-    dates = git_dates(project_dir, config.content_dir)
+    dates = git_dates(project_dir, config.content_dir) if bodies else {}  # dates reach rendered pages only
     parsed = {rel: (ids[rel], *results[rel]) for rel in scan.markdown}
     content = assemble_content(parsed, scan, dates, config, content_dir)
     return replace(content, digest=_digest(todo, scan.assets, content_dir, dates))
