@@ -4,6 +4,7 @@ search indexing and git dates. The shipped example is checked against the specs'
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -200,21 +201,48 @@ def test_check_leaves_git_history_unread(make_hub) -> None:
     assert pipeline.check(project, bodies=False).graph.pages["hub/a"].git_updated is None
 
 
+def test_git_history_is_read_again_only_when_head_moves(make_hub, tmp_path, monkeypatch) -> None:
+    project = _committed_hub(make_hub)
+    calls = tmp_path / "git-calls"
+    wrapper = tmp_path / "bin" / "git"  # the real git, noting each call
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho "$*" >> "{calls}"\nexec {shutil.which("git")} "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
+
+    def build_and_count_logs() -> tuple[str, int]:
+        calls.unlink(missing_ok=True)
+        site = pipeline.build(project, use_cache=True).output
+        logs = sum(" log " in f" {line} " for line in calls.read_text().splitlines())
+        return read_html(site, "hub/a/index.html").select_one("time").get("datetime"), logs
+
+    assert build_and_count_logs() == ("2024-03-05", 1)
+    (project / "content/hub/a.md").write_text("---\ntitle: A\nnext: b\n---\nEdited, not committed.\n")
+    assert build_and_count_logs() == ("2024-03-05", 0)  # the same HEAD: the dates kept in the cache
+    _commit(project, "2024-04-01")
+    assert build_and_count_logs() == ("2024-04-01", 1)
+
+
 def _committed_hub(make_hub) -> Path:
     """The small hub, committed to a new git repository on 2024-03-05."""
     project = make_hub(_small_hub("https://example.org/"))
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    _commit(project, "2024-03-05")
+    return project
+
+
+def _commit(project: Path, day: str) -> None:
     env = {
         "GIT_AUTHOR_NAME": "a",
         "GIT_AUTHOR_EMAIL": "a@x",
         "GIT_COMMITTER_NAME": "a",
         "GIT_COMMITTER_EMAIL": "a@x",
-        "GIT_AUTHOR_DATE": "2024-03-05T12:00:00Z",
-        "GIT_COMMITTER_DATE": "2024-03-05T12:00:00Z",
+        "GIT_AUTHOR_DATE": f"{day}T12:00:00Z",
+        "GIT_COMMITTER_DATE": f"{day}T12:00:00Z",
         "PATH": "/usr/bin:/bin:/usr/local/bin",
     }
-    for command in (["git", "init", "-q"], ["git", "add", "."], ["git", "commit", "-qm", "hub"]):
+    for command in (["git", "add", "-A"], ["git", "commit", "-qm", f"hub on {day}"]):
         subprocess.run(command, cwd=project, check=True, env=env)
-    return project
 
 
 # ---------------------------------------------------------------------------------------------- graph

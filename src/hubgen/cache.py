@@ -8,7 +8,8 @@ new key, so an entry is never stale, only unused. Any trouble with the cache (re
 file) turns it off for the run; it never fails a build.
 
 Beside the SQLite file: the last build's render memo (`deps.RenderMemo`), the search index's parts
-(`search.py`), the previous site kept as a spare and the write stage's record of it (`write.py`).
+(`search.py`), the previous site kept as a spare and the write stage's record of it (`write.py`), and the
+pages' git dates for the commit last built (`load.git_dates`).
 """
 
 from __future__ import annotations
