@@ -13,6 +13,8 @@ order of the tools from run to run:
     hubgen build (cold, no search)  a copy of the corpus with search: false, built cold
     hubgen check                    rm -rf .hubgen-cache; hubgen check
     hubgen check (warm)             hubgen check again
+    floor: bare Python loop         benchmarks/floor.py: markdown-it-py + Pygments + a one-line Jinja template
+    floor: Pagefind alone           Pagefind over hubgen's built site, in one run, as nothing else
     mkdocs build (cold)   rm -rf site; mkdocs build -q         (only up to --mkdocs-max articles)
     hugo build (cold)     rm -rf public resources; hugo --quiet
 
@@ -47,6 +49,8 @@ WORK = HERE / ".work"
 RESULTS = HERE / "results.md"
 PEER_PACKAGES = ("mkdocs==1.6.1", "hugo")
 EDIT_FILE = Path("content/hub-000/article-00001.md")
+FLOOR_LOOP = "floor: bare Python loop"
+FLOOR_SEARCH = "floor: Pagefind alone"
 
 OPERATIONS = (
     "hubgen build (cold)",
@@ -56,6 +60,8 @@ OPERATIONS = (
     "hubgen build (cold, no search)",
     "hubgen check",
     "hubgen check (warm)",
+    FLOOR_LOOP,
+    FLOOR_SEARCH,
     "mkdocs build (cold)",
     "hugo build (cold)",
 )
@@ -249,6 +255,15 @@ def run_size(
         with (project / EDIT_FILE).open("a", encoding="utf-8") as page:
             page.write(f"\nOne more sentence, edit number {edits}, to trigger a rebuild.\n")
         record(run, "hubgen build (next edit)", [*hubgen, "build", "-q"], project)
+        index = project.parent / "pagefind-alone"  # the site just built, indexed whole by Pagefind alone
+        remove(index)
+        pagefind = [sys.executable, "-m", "pagefind", "--site", "site", "--output-path", str(index), "--silent"]
+        record(run, FLOOR_SEARCH, pagefind, project)
+
+    def floor_loop(run: int) -> None:
+        out = projects["hubgen"].parent / "floor-site"
+        remove(out)
+        record(run, FLOOR_LOOP, [sys.executable, str(HERE / "floor.py"), "hubgen", str(out)], projects["hubgen"].parent)
 
     def hubgen_no_search(run: int) -> None:
         project = projects["hubgen-no-search"]
@@ -275,7 +290,7 @@ def run_size(
         shown = f"{operation:<22} {sample.seconds:8.2f} s  {sample.max_rss_mb:7.0f} MB"
         print(f"  run {run + 1}/{runs}  {shown}", flush=True)
 
-    groups = [hubgen_check, hubgen_no_search]
+    groups = [hubgen_check, hubgen_no_search, floor_loop]
     mkdocs_on = "mkdocs" in peers and size <= mkdocs_max
     if "mkdocs" in peers and not mkdocs_on:
         results.notes.append(f"MkDocs skipped at {size} articles (above --mkdocs-max {mkdocs_max}).")
@@ -398,6 +413,10 @@ def report(results: Results, sizes: list[int], peers: dict[str, list[str]], comm
         "previous site to update and writes every file; 'next edit' updates the previous site in place.",
         "'cold, no search' builds the same corpus with search: false (no Pagefind index), like the peers' sites.",
         "'check' runs with no cache; 'check (warm)' right after it.",
+        "The floors are what no generator built like hubgen can go under. 'bare Python loop' is "
+        "benchmarks/floor.py: the issue's markdown-it-py + Pygments + one-line Jinja loop over the same files, "
+        "in as many processes as hubgen uses, with no graph, validation, theme, search or cache. 'Pagefind "
+        "alone' indexes hubgen's finished site (after the edits) in one Pagefind run, as a cold build must.",
         "Peak RSS: the largest single process (ru_maxrss via os.wait4). All processes: the peak of the summed PSS "
         "of the command and every descendant (parse and render workers, Pagefind), sampled every 50 ms.",
         "The machine is shared (other jobs run concurrently), so timings are noisy: compare medians and ratios, "
