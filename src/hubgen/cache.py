@@ -9,7 +9,7 @@ file) turns it off for the run; it never fails a build.
 
 Beside the SQLite file: the last build's render memo (`deps.RenderMemo`), the search index's parts
 (`search.py`), the previous site kept as a spare and the write stage's record of it (`write.py`), and the
-pages' git dates for the commit last built (`load.git_dates`).
+pages' git dates for the commit last built (`gitdates.py`).
 """
 
 from __future__ import annotations

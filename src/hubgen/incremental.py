@@ -20,9 +20,10 @@ import jinja2
 from hubgen.config import CONFIG_FILE, SiteConfig, load_config
 from hubgen.deps import Watched, digest, structure
 from hubgen.diagnostics import Diagnostic, count
+from hubgen.gitdates import git_dates
 from hubgen.graph import LinkGraph, build_graph, with_pages
 from hubgen.links import page_dir
-from hubgen.load import Content, Page, Scan, assemble_content, git_dates, load_page, page_ids, scan_content
+from hubgen.load import Content, Page, Scan, assemble_content, load_page, page_ids, scan_content
 from hubgen.pipeline import template_message
 from hubgen.render import OutputCollision, PageRenderer, Site, assemble_site
 from hubgen.seo import seo_files

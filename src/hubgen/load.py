@@ -7,14 +7,11 @@ Page ids: the path under content/ without `.md`; a folder's `index.md` (or, with
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import json
 import multiprocessing
 import os
 import pickle
 import posixpath
-import subprocess
 import unicodedata
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -28,6 +25,7 @@ from hubgen.cache import Cache, key_for
 from hubgen.config import SiteConfig
 from hubgen.diagnostics import Diagnostic, diagnostic
 from hubgen.frontmatter import FrontMatter, parse_front_matter, split_front_matter
+from hubgen.gitdates import git_dates
 from hubgen.markdown import ParsedMarkdown, html_ids, parse_markdown
 from hubgen.progress import Progress, silent
 
@@ -286,50 +284,6 @@ def read_text(path: Path, file: str) -> tuple[str, Diagnostic | None]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, None
-
-
-def git_dates(project_dir: Path, content_dir: str, cache_dir: Path | None = None) -> dict[str, str]:
-    """Project-relative path -> date of the last commit touching it, from one `git log` for all files;
-    {} outside a git repository, before its first commit or without git. The log is a function of the
-    commit checked out, so with `cache_dir` it is kept there and read again only when HEAD moves (a shallow
-    clone, whose history can deepen under the same HEAD, is read every time)."""
-    head = _git(project_dir, "rev-parse", "HEAD", "--is-shallow-repository")
-    if head is None:
-        return {}
-    memo = cache_dir / DATES_FILE if cache_dir is not None and head.split()[-1:] == ["false"] else None
-    key = [head.split()[0], content_dir]
-    if memo is not None:
-        try:
-            kept = json.loads(memo.read_text(encoding="utf-8"))
-            if kept["key"] == key and isinstance(kept["dates"], dict):
-                return kept["dates"]
-        except (OSError, ValueError, KeyError, TypeError):
-            pass
-    log = _git(project_dir, "-c", "core.quotePath=false", "log", *LOG_OPTIONS, "--", content_dir)
-    dates: dict[str, str] = {}
-    date = ""
-    for line in (log or "").splitlines():
-        if line.startswith("\x00"):
-            date = line[1:]
-        elif line and date:
-            dates.setdefault(line, date)
-    if memo is not None and log is not None:
-        with contextlib.suppress(OSError):
-            memo.write_text(json.dumps({"key": key, "dates": dates}, sort_keys=True), encoding="utf-8")
-    return dates
-
-
-DATES_FILE = "git-dates.json"
-LOG_OPTIONS = ("--format=%x00%cs", "--name-only", "--no-renames", "--relative")
-
-
-def _git(project_dir: Path, *args: str) -> str | None:
-    """What a git command prints, or None when it fails or git is missing."""
-    try:
-        done = subprocess.run(["git", *args], cwd=project_dir, capture_output=True, text=True, check=False, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return done.stdout if done.returncode == 0 else None
 
 
 @dataclass(frozen=True)

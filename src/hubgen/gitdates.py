@@ -1,0 +1,69 @@
+"""The date each content file was last committed, for the "Updated" a rendered page shows.
+
+One `git log` over the content folder gives every file's date at once. The log is a function of the commit
+checked out, so a build keeps it in its cache and reads the history again only when HEAD moves.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import subprocess
+from pathlib import Path
+
+DATES_FILE = "git-dates.json"
+LOG_OPTIONS = ("--format=%x00%cs", "--name-only", "--no-renames", "--relative")
+
+
+def git_dates(project_dir: Path, content_dir: str, cache_dir: Path | None = None) -> dict[str, str]:
+    """Project-relative path -> date of the last commit touching it; {} outside a git repository, before
+    its first commit or without git. With `cache_dir`, kept there until HEAD moves (a shallow clone,
+    whose history can deepen under the same HEAD, is read every time)."""
+    head = (_git(project_dir, "rev-parse", "HEAD", "--is-shallow-repository") or "").split()
+    if not head:
+        return {}
+    memo = cache_dir / DATES_FILE if cache_dir is not None and head[1:] == ["false"] else None
+    key = [head[0], content_dir]
+    kept = _kept(memo, key) if memo is not None else None
+    if kept is not None:
+        return kept
+    log = _git(project_dir, "-c", "core.quotePath=false", "log", *LOG_OPTIONS, "--", content_dir)
+    if log is None:
+        return {}
+    dates = _dates_in(log)
+    if memo is not None:
+        with contextlib.suppress(OSError):
+            memo.write_text(json.dumps({"key": key, "dates": dates}, sort_keys=True), encoding="utf-8")
+    return dates
+
+
+def _dates_in(log: str) -> dict[str, str]:
+    """Each file's newest date in `git log --format=%x00%cs --name-only` output (newest commit first)."""
+    dates: dict[str, str] = {}
+    date = ""
+    for line in log.splitlines():
+        if line.startswith("\x00"):
+            date = line[1:]
+        elif line and date:
+            dates.setdefault(line, date)
+    return dates
+
+
+def _kept(memo: Path, key: list[str]) -> dict[str, str] | None:
+    """The dates a build kept for `key`, or None."""
+    try:
+        kept = json.loads(memo.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(kept, dict) or kept.get("key") != key or not isinstance(kept.get("dates"), dict):
+        return None
+    return kept["dates"]
+
+
+def _git(project_dir: Path, *args: str) -> str | None:
+    """What a git command prints, or None when it fails or git is missing."""
+    try:
+        done = subprocess.run(["git", *args], cwd=project_dir, capture_output=True, text=True, check=False, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
