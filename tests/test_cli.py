@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 
 import hubgen
 from helpers import read_html, run_cli
+from hubgen.cli.app import GC_THRESHOLDS
 
 HUB = {
     "hubgen.yaml": "title: CLI Hub\nsearch: false\n",
@@ -41,6 +43,16 @@ def test_version_from_the_installed_script():
     )
     assert done.returncode == 0
     assert hubgen.__version__ in done.stdout
+
+
+def test_a_command_runs_with_the_collector_tuned_for_long_lived_records(hub):
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)  # Python's default
+        assert run_cli("check", cwd=hub).exit_code == 0
+        assert gc.get_threshold() == GC_THRESHOLDS
+    finally:
+        gc.set_threshold(*before)
 
 
 def test_build_prints_a_one_line_summary(hub):

@@ -7,6 +7,7 @@ or project failure (bad hubgen.yaml, no content folder, a template error, an uns
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -92,7 +93,15 @@ def use_color(stream: Any) -> bool:
     return bool(os.environ.get("FORCE_COLOR")) or (hasattr(stream, "isatty") and stream.isatty())
 
 
+# The cyclic collector's default thresholds (700, 10, 10) suit a program whose objects come and go. A hubgen
+# run makes hundreds of thousands of objects that live until it ends (pages, links, graph edges, records from
+# the build cache), almost none of them in a cycle, and at the default the collector scans them again and
+# again: 40% of a no-op build of 10,000 pages. It stays on, so cyclic garbage is still freed, 70 times rarer.
+GC_THRESHOLDS = (50_000, 20, 10)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", "-V", prog_name="hubgen")
 def main() -> None:
     """hubgen: Markdown knowledge hubs -> a validated link graph -> a static site."""
+    gc.set_threshold(*GC_THRESHOLDS)
