@@ -12,6 +12,7 @@ rebuild rendered.
 from __future__ import annotations
 
 import argparse
+import gc
 import http.client
 import shutil
 import statistics
@@ -24,6 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+from hubgen.cli.app import GC_THRESHOLDS  # noqa: E402
 from hubgen.serve import DevServer  # noqa: E402
 
 
@@ -115,6 +117,7 @@ def run(articles: int, edits: int, kind: str) -> None:
 
 
 def main() -> None:
+    gc.set_threshold(*GC_THRESHOLDS)  # as `hubgen serve` runs: the command line sets them
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=0, help="corpus size (0: the shipped example hub)")
     parser.add_argument("--edits", type=int, default=10, help="number of edits (default 10)")
