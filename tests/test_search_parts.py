@@ -137,3 +137,33 @@ def test_pages_whose_paths_look_like_glob_syntax_are_indexed_too(make_hub, parte
     odd = [p.relative_to(project / "site").as_posix() for p in (project / "site").rglob("index.html") if "{" in str(p)]
     assert odd and any(odd[0] in run for run in parted)
     assert sorted(page for run in parted for page in run).count(odd[0]) == 1
+
+
+def test_an_edit_build_keeps_the_spare_sites_index_links_and_ends_as_a_cold_build(
+    make_hub, parted: list[list[str]], tmp_path: Path
+) -> None:
+    """A build stages into the site before last, whose index files mostly link the right cached parts
+    already: those stay as they are, not unlinked and linked again; what no longer belongs goes, also when
+    the number of parts changes."""
+    project = make_hub(searchable_hub())
+    page = project / "content/alpha/a1.md"
+    for n in range(3):  # from the third build on, the spare holds an index
+        page.write_text(page.read_text() + f"\nEdit {n}.\n")
+        pipeline.build(project, jobs=1, use_cache=True)
+    bundles = project / CACHE_DIR / search.SEARCH_CACHE
+
+    def links() -> dict[Path, tuple[int, int]]:  # each cached index file: its link count and change time
+        return {p: (p.stat().st_nlink, p.stat().st_ctime_ns) for p in bundles.glob("*/**/*") if p.is_file()}
+
+    before = links()
+    page.write_text(page.read_text() + "\nOne more.\n")
+    pipeline.build(project, jobs=1, use_cache=True)
+    after = links()
+    unchanged = before.keys() & after.keys()
+    assert unchanged and all(after[p] == before[p] for p in unchanged), "an unchanged part's files were relinked"
+    assert snapshot(project / "site") == cold_build(project, tmp_path)
+    parts = len(json.loads((project / "site" / INDEX_DIR / PARTS_FILE).read_text())["parts"])
+    make_hub({f"content/beta/new{n}.md": f"---\ntitle: New {n}\n---\nNew page {n}.\n" for n in range(8)})
+    pipeline.build(project, jobs=1, use_cache=True)
+    assert len(json.loads((project / "site" / INDEX_DIR / PARTS_FILE).read_text())["parts"]) > parts
+    assert snapshot(project / "site") == cold_build(project, tmp_path)

@@ -26,7 +26,7 @@ from hubgen.graph import LinkGraph, build_graph
 from hubgen.load import load_content
 from hubgen.progress import Progress, silent
 from hubgen.render import OutputCollision, Site, render_site
-from hubgen.search import SearchIndexError, index_site
+from hubgen.search import INDEX_DIR, SearchIndexError, index_site
 from hubgen.theme import theme_digest
 from hubgen.validate import validate
 from hubgen.write import OutputError, WriteStats, check_output_dir, up_to_date, write_site
@@ -145,7 +145,7 @@ def build(
             site = _render(result.graph, project_dir, jobs, state_dir, progress)
             rendered = lap()
             search = functools.partial(index_site, cache_dir=state_dir, progress=progress) if config.search else None
-            stats = write_site(site, output, search, state_dir, digest, progress)
+            stats = write_site(site, output, search, state_dir, digest, progress, INDEX_DIR if search else "")
         written = lap()
     except (OutputError, SearchIndexError) as error:
         raise ProjectError(str(error)) from None

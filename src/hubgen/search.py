@@ -46,7 +46,8 @@ def index_site(
 ) -> None:
     """Index the site staged in `folder` into `folder/pagefind/`. `files` maps each output path to a digest
     of its content (the write stage's manifest); with `cache_dir`, parts whose pages are unchanged are
-    taken from there instead of being indexed again."""
+    taken from there instead of being indexed again. An index already in `folder` (a spare site's) is
+    updated: its files still linked to the right cached ones stay."""
     work = cache_dir / SEARCH_CACHE if cache_dir is not None else Path(tempfile.mkdtemp(dir=folder.parent))
     try:
         work.mkdir(parents=True, exist_ok=True)
@@ -54,15 +55,17 @@ def index_site(
         parts = split_pages(_indexed_pages(folder, pages, files, work / MARKS))
         keys = [_part_key(number, len(parts), part, files) for number, part in enumerate(parts)]
         progress("search index", 0, len(parts))
+        index: dict[str, tuple[Path, os.stat_result]] = {}  # path under pagefind/ -> its cached file
         for number, (part, key) in enumerate(zip(parts, keys, strict=True)):
             bundle = work / key
-            files_of_bundle = _intact(bundle)
-            if files_of_bundle is None:
+            found = _intact(bundle)
+            if found is None:
                 shutil.rmtree(bundle, ignore_errors=True)
                 _index_part(folder, part, len(parts) == 1, work, bundle)
-                files_of_bundle = _stamp(bundle)
-            _link_files(bundle, files_of_bundle, folder / INDEX_DIR / _part_dir(number))
+                found = _stamp(bundle)
+            index |= {_part_dir(number) + rel: (bundle / rel, info) for rel, info in found.items()}
             progress("search index", number + 1, len(parts))
+        _link_files(folder / INDEX_DIR, index)
         listing = {"parts": [_part_dir(number) for number in range(1, len(parts))]}
         (folder / INDEX_DIR / PARTS_FILE).write_text(json.dumps(listing) + "\n", encoding="utf-8")
         _prune(work, {MARKS, *(name for key in keys for name in (key, key + STAMP))})
@@ -156,46 +159,70 @@ def _run_pagefind(site: Path, output: Path, glob: str | None = None) -> None:
         raise SearchIndexError(f"search indexing with Pagefind failed: {reason}{hint}")
 
 
-def _stamp(bundle: Path) -> list[str]:
+def _stamp(bundle: Path) -> dict[str, os.stat_result]:
     """Record each file of a new bundle by size and modification time, beside it; its files."""
-    files = {rel: [info.st_size, info.st_mtime_ns] for rel, info in _file_stats(bundle)}
-    bundle.with_name(bundle.name + STAMP).write_text(json.dumps(files, sort_keys=True), encoding="utf-8")
-    return list(files)
+    found = _file_stats(bundle)
+    stamps = {rel: [info.st_size, info.st_mtime_ns] for rel, info in found.items()}
+    bundle.with_name(bundle.name + STAMP).write_text(json.dumps(stamps, sort_keys=True), encoding="utf-8")
+    return found
 
 
-def _intact(bundle: Path) -> list[str] | None:
+def _intact(bundle: Path) -> dict[str, os.stat_result] | None:
     """The files of a cached bundle, when it is there and as it was made, else None. Its files are
     hard-linked into sites, so a tool that rewrites a site's file in place rewrites the cached one too,
     changing its modification time."""
     try:
         recorded = json.loads(bundle.with_name(bundle.name + STAMP).read_text(encoding="utf-8"))
-        found = {rel: [info.st_size, info.st_mtime_ns] for rel, info in _file_stats(bundle)}
+        found = _file_stats(bundle)
     except (OSError, ValueError):
         return None
-    return list(found) if found == recorded else None
+    stamps = {rel: [info.st_size, info.st_mtime_ns] for rel, info in found.items()}
+    return found if stamps == recorded else None
 
 
-def _file_stats(folder: Path) -> list[tuple[str, os.stat_result]]:
-    found = []
-    for root, _, names in os.walk(folder):
-        for name in names:
-            path = os.path.join(root, name)
-            found.append((os.path.relpath(path, folder), os.stat(path)))
+def _file_stats(folder: Path) -> dict[str, os.stat_result]:
+    found = _files_in(folder)
     if not found:
         raise FileNotFoundError(folder)
     return found
 
 
-def _link_files(source: Path, files: list[str], target: Path) -> None:
-    """Put `files` (paths relative to `source`) at `target`, hard-linked where the file system allows
-    (copying 10,000 index files takes seconds; linking them, a fraction of one)."""
+def _files_in(folder: Path) -> dict[str, os.stat_result]:
+    """Each file under `folder` (a path relative to it, with /) and its stat; {} when there is no folder."""
+    top = str(folder)
+    found = {}
+    for root, _, names in os.walk(top):
+        prefix = root[len(top) + 1 :].replace(os.sep, "/")
+        for name in names:
+            found[f"{prefix}/{name}" if prefix else name] = os.stat(os.path.join(root, name))
+    return found
+
+
+def _link_files(target: Path, files: Mapping[str, tuple[Path, os.stat_result]]) -> None:
+    """Make `target` hold exactly `files` (a path relative to it -> the cached file and its stat), each
+    hard-linked to its cached file where the file system allows (copying 10,000 index files takes seconds;
+    linking them, a fraction of one). A file already linked to the right one stays as it is; any other is
+    removed, never written into, since it may be linked to another cached file."""
+    kept = set()
+    for rel, info in _files_in(target).items():
+        source = files.get(rel)
+        if source is not None and (info.st_ino, info.st_dev) == (source[1].st_ino, source[1].st_dev):
+            kept.add(rel)
+        else:
+            os.unlink(target / rel)
+    for root, dirnames, _ in os.walk(target, topdown=False):  # folders the removals left empty
+        for name in dirnames:
+            if not os.listdir(os.path.join(root, name)):
+                os.rmdir(os.path.join(root, name))
     made: set[Path] = set()
-    for rel in files:
+    for rel, (source, _) in files.items():
+        if rel in kept:
+            continue
         path = target / rel
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
-        _link(source / rel, path)
+        _link(source, path)
 
 
 def _link(source: Path, target: Path) -> None:

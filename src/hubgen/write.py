@@ -81,10 +81,12 @@ def write_site(
     state_dir: Path | None = None,
     digest: str = "",
     progress: Progress = silent,
+    finished: str = "",
 ) -> WriteStats:
     """Make `output` hold exactly `site`, atomically: the new site is staged in a sibling folder and swapped
     in with renames. `finish` runs on the complete staging folder before the swap (the search indexer), with the
-    manifest of the site's files.
+    manifest of the site's files; `finished` names the top-level folder it makes exact itself (the index),
+    which staging in the spare leaves for it to update.
 
     With `state_dir` (the build cache), the previous site is kept there as a spare after the swap, with a
     manifest of its files' hashes; the next build stages into that spare, writing only what changed, and
@@ -108,7 +110,7 @@ def write_site(
         staging = spare
     _save_state(state_dir, output, state.get("files") if state else None, None, "")  # the spare is in flux
     try:
-        removed = _remove_unwanted(staging, wanted)  # stale pages, a search index from when search was on...
+        removed = _remove_unwanted(staging, wanted, finished)  # stale pages, an index from when search was on...
         stats = _update(staging, site, wanted, known, removed, progress)
         if finish is not None:
             finish(staging, wanted)
@@ -187,20 +189,24 @@ def _marker_identity(output: Path) -> list[int] | None:
     return [info.st_ino, info.st_mtime_ns, info.st_size]
 
 
-def _remove_unwanted(folder: Path, wanted: dict[str, str]) -> int:
-    """Delete every file in `folder` that the site does not hold, and folders left empty; how many files."""
+def _remove_unwanted(folder: Path, wanted: dict[str, str], spared: str = "") -> int:
+    """Delete every file in `folder` that the site does not hold, and folders left empty; how many files.
+    The top-level folder `spared` is left whole, for its owner to update."""
     removed = 0
-    for root, dirnames, filenames in os.walk(folder, topdown=False):
+    folders: list[str] = []  # every folder walked, each after the one holding it
+    for root, dirnames, filenames in os.walk(folder):
         rel_root = Path(root).relative_to(folder).as_posix()
+        if rel_root == ".":
+            dirnames[:] = [name for name in dirnames if name != spared]
         for name in filenames:
             rel = name if rel_root == "." else f"{rel_root}/{name}"
             if rel not in wanted and rel != MARKER:
                 os.unlink(os.path.join(root, name))
                 removed += 1
-        for name in dirnames:
-            path = os.path.join(root, name)
-            if not os.listdir(path):
-                os.rmdir(path)
+        folders += (os.path.join(root, name) for name in dirnames)
+    for path in reversed(folders):  # inner folders first
+        if not os.listdir(path):
+            os.rmdir(path)
     return removed
 
 
