@@ -55,6 +55,17 @@ def test_a_command_runs_with_the_collector_tuned_for_long_lived_records(hub):
         gc.set_threshold(*before)
 
 
+def test_check_starts_without_what_only_a_build_needs(hub):
+    """`check` renders nothing, so its start-up leaves out the renderer, Jinja, the writer and urllib."""
+    script = (
+        "import sys\nfrom hubgen.cli import main\ntry:\n    main(['check', '-C', sys.argv[1]])\n"
+        "except SystemExit:\n    pass\n"
+        "print([m for m in ('jinja2', 'hubgen.render', 'hubgen.write', 'urllib.request') if m in sys.modules])"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(hub)], capture_output=True, text=True, timeout=60)
+    assert "0 errors" in done.stdout and done.stdout.splitlines()[-1] == "[]", done.stdout + done.stderr
+
+
 def test_build_prints_a_one_line_summary(hub):
     outcome = run_cli("build", cwd=hub)
     assert outcome.exit_code == 0, outcome.output

@@ -11,11 +11,14 @@ import subprocess
 import xml.etree.ElementTree as ET
 from datetime import datetime
 from pathlib import Path
+from xml.sax import saxutils
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from helpers import build_site, read_html, run_cli
-from hubgen import pipeline
+from hubgen import pipeline, seo
 
 REPO = Path(__file__).resolve().parents[1]
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -46,6 +49,11 @@ def by_type(items: list[dict], kind: str) -> dict:
 
 
 # ----------------------------------------------------------------------------------- sitemap, robots, feed
+
+
+@given(st.text())
+def test_sitemap_and_feed_text_is_escaped_as_the_standard_library_does(text: str) -> None:
+    assert seo.xml_escape(text) == saxutils.escape(text)
 
 
 def test_sitemap_lists_every_page_with_absolute_urls_under_the_base_url(example_site: Path) -> None:

@@ -16,8 +16,7 @@ import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from hubgen.cache import CACHE_DIR, Cache, key_for
 from hubgen.config import CONFIG_FILE, SiteConfig, load_config
@@ -25,11 +24,12 @@ from hubgen.diagnostics import Diagnostic, count, diagnostic
 from hubgen.graph import LinkGraph, build_graph
 from hubgen.load import load_content
 from hubgen.progress import Progress, silent
-from hubgen.render import OutputCollision, Site, render_site
-from hubgen.search import INDEX_DIR, SearchIndexError, index_site
-from hubgen.theme import theme_digest
 from hubgen.validate import validate
-from hubgen.write import OutputError, WriteStats, check_output_dir, up_to_date, write_site
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from hubgen.render import Site
 
 
 class ProjectError(Exception):
@@ -121,6 +121,13 @@ def build(
     use_cache: bool = False,
     progress: Progress = silent,
 ) -> BuildResult:
+    # The renderer, the writer, the indexer and Jinja load only here: `check` never renders.
+    import jinja2
+
+    from hubgen.render import OutputCollision
+    from hubgen.search import INDEX_DIR, SearchIndexError, index_site
+    from hubgen.write import OutputError, WriteStats, check_output_dir, up_to_date, write_site
+
     clock = [time.perf_counter()]
 
     def lap() -> float:
@@ -162,6 +169,8 @@ def build(
 
 
 def _render(graph: LinkGraph, project_dir: Path, jobs: int, state_dir: Path | None, progress: Progress) -> Site:
+    from hubgen.render import render_site
+
     cache = Cache(state_dir, "render") if state_dir else None
     try:
         return render_site(graph, project_dir, jobs, cache, progress)
@@ -172,12 +181,16 @@ def _render(graph: LinkGraph, project_dir: Path, jobs: int, state_dir: Path | No
 
 def _build_digest(result: CheckResult, project_dir: Path, include_drafts: bool) -> str:
     """Everything the site is a function of: content, settings, templates, hubgen, the drafts flag."""
+    from hubgen.theme import theme_digest
+
     assert result.graph is not None
     theme = theme_digest(project_dir, result.config.templates_dir)
     return key_for(result.graph.digest, repr(result.config), theme, str(include_drafts))
 
 
 def template_message(error: jinja2.TemplateError) -> str:
+    import jinja2
+
     if isinstance(error, jinja2.TemplateSyntaxError):
         where = f"{error.filename or error.name}:{error.lineno}"
         return f"{where}: template error: {error.message}"
