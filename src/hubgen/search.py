@@ -162,8 +162,7 @@ def _run_pagefind(site: Path, output: Path, glob: str | None = None) -> None:
 def _stamp(bundle: Path) -> dict[str, os.stat_result]:
     """Record each file of a new bundle by size and modification time, beside it; its files."""
     found = _file_stats(bundle)
-    stamps = {rel: [info.st_size, info.st_mtime_ns] for rel, info in found.items()}
-    bundle.with_name(bundle.name + STAMP).write_text(json.dumps(stamps, sort_keys=True), encoding="utf-8")
+    bundle.with_name(bundle.name + STAMP).write_text(json.dumps(_stamps(found), sort_keys=True), encoding="utf-8")
     return found
 
 
@@ -176,8 +175,12 @@ def _intact(bundle: Path) -> dict[str, os.stat_result] | None:
         found = _file_stats(bundle)
     except (OSError, ValueError):
         return None
-    stamps = {rel: [info.st_size, info.st_mtime_ns] for rel, info in found.items()}
-    return found if stamps == recorded else None
+    return found if _stamps(found) == recorded else None
+
+
+def _stamps(found: Mapping[str, os.stat_result]) -> dict[str, list[int]]:
+    """What a bundle's files are recognised by: each one's size and modification time."""
+    return {rel: [info.st_size, info.st_mtime_ns] for rel, info in found.items()}
 
 
 def _file_stats(folder: Path) -> dict[str, os.stat_result]:
