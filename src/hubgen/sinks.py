@@ -1,0 +1,152 @@
+"""The one place where a value from the repository (a page, a setting, an argument) meets a sink.
+
+Every file in a project can come from a stranger's pull request, so every value read from it is hostile
+until it has gone through the function named for the sink it is about to reach:
+
+- `for_terminal(text)`: what a terminal shows; control characters (escape sequences, bidi overrides)
+  become visible `\\xNN` / `\\uNNNN` escapes, so author text cannot move the cursor, retitle the window or
+  hide a line.
+- `for_xml(text)`: XML 1.0 character data or attribute values (feed, sitemap); characters XML 1.0 forbids
+  are dropped, markup characters escaped.
+- `git_ref(ref)`: a revision named on the command line, refused unless it is a revision name, never an
+  option; `git(...)` runs git with `--end-of-options` where a revision goes.
+- `inside(root, path)`: a path hubgen is about to write or delete, refused unless it lies under `root`
+  with no symbolic link on the way; `write_bytes(path, data)` opens with `O_NOFOLLOW`.
+
+Call sites never escape or check by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+from pathlib import Path
+
+__all__ = [
+    "BadRef",
+    "UnsafePath",
+    "for_terminal",
+    "for_xml",
+    "git",
+    "git_ref",
+    "inside",
+    "resolve_commit",
+    "write_bytes",
+]
+
+
+class UnsafePath(OSError):
+    """A write or delete would leave the folder hubgen owns, or go through a symbolic link."""
+
+
+# C0 and C1 controls, DEL, the bidirectional overrides and isolates, and the line/paragraph separators.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def for_terminal(text: str, keep_newlines: bool = False) -> str:
+    """`text` safe to print: every control character shown as an escape (newlines kept if asked)."""
+    if keep_newlines:
+        return "\n".join(_TERMINAL_UNSAFE.sub(_escape, line) for line in text.split("\n"))
+    return _TERMINAL_UNSAFE.sub(_escape, text)
+
+
+# What XML 1.0 does not allow anywhere in a document (its Char production), surrogates included.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"})
+
+
+def for_xml(text: str) -> str:
+    """`text` as XML 1.0 character data, safe inside an element or a quoted attribute."""
+    return _XML_FORBIDDEN.sub("", text).translate(_XML_ESCAPES)
+
+
+class BadRef(ValueError):
+    """A command-line revision that git must not see."""
+
+
+_REF_FORBIDDEN = re.compile(r"[\x00-\x20\x7f]")
+
+
+def git_ref(ref: str) -> str:
+    """`ref` if git can only read it as a revision (a branch, tag, `origin/main`, `HEAD~2`, a commit id),
+    else `BadRef`: never an option (no leading `-`), no spaces or control characters. Pass it after
+    `--end-of-options` all the same; `resolve_commit` asks git whether it names a commit."""
+    if not ref or ref.startswith("-") or len(ref) > 255 or _REF_FORBIDDEN.search(ref):
+        raise BadRef(f"not a git revision: {for_terminal(ref)!r}")
+    return ref
+
+
+def resolve_commit(cwd: Path, ref: str) -> str:
+    """The full commit id `ref` names in the repository at `cwd`; `BadRef` if it names none."""
+    try:
+        done = git(cwd, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{git_ref(ref)}^{{commit}}")
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise BadRef(f"git could not be run: {error}") from None
+    commit = done.stdout.strip()
+    if done.returncode or not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", commit):
+        raise BadRef(f"{for_terminal(ref)!r} names no commit in this repository")
+    return commit
+
+
+def git(cwd: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run git in `cwd` with no terminal prompt, no pager and no configured external tool it could start
+    from repository settings (diff drivers, textconv, fsmonitor). Raises OSError or TimeoutExpired."""
+    command = [
+        "git",
+        "-c",
+        "core.fsmonitor=false",
+        "-c",
+        "diff.external=",
+        "--no-pager",
+        *args,
+    ]
+    environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_PAGER": "cat"}
+    return subprocess.run(
+        command,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=timeout,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def inside(root: Path, path: Path) -> Path:
+    """`path` if it lies under `root` and no component between them is a symbolic link; else `UnsafePath`.
+    The last component may be absent (it is about to be created), but never a symbolic link."""
+    root = Path(os.path.abspath(root))
+    target = Path(os.path.abspath(path))
+    try:
+        rest = target.relative_to(root)
+    except ValueError:
+        raise UnsafePath(f"{target} is outside {root}") from None
+    current = root
+    for part in rest.parts:
+        current = current / part
+        try:
+            if os.path.islink(current):
+                raise UnsafePath(f"{current} is a symbolic link")
+        except OSError as error:
+            raise UnsafePath(f"{current}: {error}") from None
+    return target
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path`, never through a symbolic link at `path` (O_NOFOLLOW), replacing a regular file."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        handle = os.open(path, flags, 0o644)
+    except OSError as error:
+        if os.path.islink(path):
+            raise UnsafePath(f"{path} is a symbolic link") from error
+        raise
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
