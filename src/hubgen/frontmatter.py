@@ -17,8 +17,11 @@ from typing import Any
 import yaml
 
 from hubgen.diagnostics import Diagnostic, diagnostic, did_you_mean
+from hubgen.yamlread import Limits, Loader, YamlLimit, compose
 
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
+_Loader = Loader
+# Front matter is read by checks that never copy an alias out, so only aliases, depth and size are capped.
+LIMITS = Limits(max_bytes=2**20)
 
 STRING_KEYS = ("title", "summary", "hub", "prev", "next")
 LIST_KEYS = ("related", "tags")
@@ -72,7 +75,7 @@ def parse_front_matter(split: Split, file: str) -> tuple[FrontMatter, list[Diagn
     if split.yaml_text is None:
         return FrontMatter(), []
     try:
-        root = yaml.compose(split.yaml_text, Loader=_Loader)
+        root = compose(split.yaml_text, LIMITS)
     except yaml.YAMLError as error:
         return FrontMatter(body_line=split.body_line), [_yaml_error(error, file, split.yaml_text)]
     if root is None:
@@ -204,6 +207,8 @@ def _yaml_error(error: yaml.YAMLError, file: str, yaml_text: str) -> Diagnostic:
     context = getattr(error, "context", None)
     message = f"invalid YAML in front matter: {problem}" + (f" ({context})" if context else "")
     lines = yaml_text.split("\n")
+    if isinstance(error, YamlLimit):
+        return diagnostic("frontmatter-syntax", file, line, column, message, error.hint)
     has_tab = mark is not None and mark.line < len(lines) and "\t" in lines[mark.line]
     if "could not determine a constructor" in problem:
         return diagnostic(
