@@ -3,6 +3,11 @@
 The schema is declarative: `FIELDS` names every key, its type and its meaning. A missing file means the
 defaults. An unknown key or a wrong type is a diagnostic naming the key (with did-you-mean), positioned
 at the key's own line and column.
+
+The file is as hostile as any page (a pull request can change it): it is read by the bounded YAML reader
+(`yamlread`), only scalars and flat lists are ever constructed, and every value passes its check in
+`configvalues` (a URL, a language tag, a bounded number, a regular expression that compiles) before a
+`SiteConfig` holds it.
 """
 
 from __future__ import annotations
@@ -14,9 +19,14 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from hubgen import configvalues
 from hubgen.diagnostics import CODES, Diagnostic, diagnostic, did_you_mean
+from hubgen.yamlread import Limits, Loader, YamlLimit, compose
 
 CONFIG_FILE = "hubgen.yaml"
+# A settings file has a dozen keys: a megabyte, 64 levels and 10,000 values (aliases copied out) are far
+# beyond any real one, and small enough that reading it is instant.
+LIMITS = Limits(max_bytes=2**20, max_depth=64, max_aliases=100, max_expanded=10_000)
 SEVERITY_CHOICES = ("error", "warning", "off")
 
 
@@ -108,7 +118,9 @@ def load_config(project_dir: Path) -> tuple[SiteConfig, list[Diagnostic]]:
     if not path.is_file():
         return SiteConfig(), []
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as stream:
+            data = stream.read(LIMITS.max_bytes + 1)
+        text = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         return SiteConfig(), [diagnostic("config-syntax", CONFIG_FILE, 1, 1, f"cannot read: {error}")]
     return parse_config(text)
@@ -116,12 +128,9 @@ def load_config(project_dir: Path) -> tuple[SiteConfig, list[Diagnostic]]:
 
 def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = compose(text, LIMITS)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = getattr(error, "problem", None) or str(error)
-        return SiteConfig(), [diagnostic("config-syntax", CONFIG_FILE, line, column, f"invalid YAML: {problem}")]
+        return SiteConfig(), [_syntax_error(error)]
     if root is None:
         return SiteConfig(), []
     if not isinstance(root, yaml.MappingNode):
@@ -130,23 +139,33 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
     problems: list[Diagnostic] = []
     values = _read_section(root, FIELDS, problems, "")
     settings = {k: v.value for k, v in values.items() if k not in ("markdown", "external", "checks")}
-    if "base_url" in values:
-        _check_base_url(values["base_url"], problems)
     if "markdown" in values:
         settings["markdown"] = MarkdownOptions(**_plain(values["markdown"], MARKDOWN_FIELDS, problems, "markdown"))
     if "external" in values:
-        external = _plain(values["external"], EXTERNAL_FIELDS, problems, "external")
-        if "exclude" in external:
-            external["exclude"] = tuple(str(item) for item in external["exclude"])
-        settings["external"] = ExternalOptions(**external)
+        settings["external"] = ExternalOptions(**_plain(values["external"], EXTERNAL_FIELDS, problems, "external"))
     if "checks" in values:
         settings["checks"] = _read_checks(values["checks"], problems)
     return SiteConfig(**settings), problems
 
 
+def _syntax_error(error: yaml.YAMLError) -> Diagnostic:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = getattr(error, "problem", None) or str(error)
+    if isinstance(error, YamlLimit):
+        return diagnostic("config-syntax", CONFIG_FILE, line, column, f"hubgen.yaml refused: {problem}", error.hint)
+    context = getattr(error, "context", None)
+    problem += f" ({context})" if context else ""
+    hint = ""
+    if "constructor" in problem:
+        hint = "YAML tags (!!python/..., !custom) are not allowed: hubgen.yaml is read with a safe loader"
+    return diagnostic("config-syntax", CONFIG_FILE, line, column, f"invalid YAML: {problem}", hint)
+
+
 def _read_section(node: yaml.MappingNode, fields: Schema, problems: list[Diagnostic], prefix: str) -> dict[str, _Node]:
-    """Key -> value node for the known keys of a mapping; unknown keys and wrong types become problems."""
-    loader = yaml.SafeLoader("")
+    """Key -> value node for the known keys of a mapping; unknown keys, wrong types and values their check
+    refuses become problems."""
+    loader = Loader("")
     found: dict[str, _Node] = {}
     for key_node, value_node in node.value:
         key = str(key_node.value)
@@ -154,15 +173,54 @@ def _read_section(node: yaml.MappingNode, fields: Schema, problems: list[Diagnos
             hint = did_you_mean(key, fields) or "known keys: " + ", ".join(fields)
             problems.append(_at("config-unknown-key", key_node, f"unknown setting '{prefix}{key}'", hint))
             continue
-        expected = fields[key][0]
-        value = _construct(loader, value_node)
-        if not _is_instance(value, expected):
-            wanted = _type_name(expected)
-            message = f"'{prefix}{key}' must be {wanted}, not {_type_name(type(value))}"
-            problems.append(_at("config-type", value_node, message))
-            continue
-        found[key] = _Node(value_node if isinstance(value, dict) else value, *_position(value_node))
+        value = _value(loader, value_node, fields[key][0], prefix + key, problems)
+        if value is not None:
+            found[key] = _Node(value, *_position(value_node))
     return found
+
+
+def _value(loader: Loader, node: yaml.Node, expected: Any, name: str, problems: list[Diagnostic]) -> Any:
+    """The checked value of one setting, or None with a problem added."""
+    try:
+        value = _construct(loader, node, expected)
+    except yaml.YAMLError as error:
+        problems.append(_syntax_error(error))
+        return None
+    except (ValueError, OverflowError, TypeError) as error:  # `!!timestamp 2026-02-30`, `!!int x`
+        message = f"'{name}' is not a valid value: {str(error)[:80]}"
+        problems.append(_at("config-type", node, message, "write a plain value, without a YAML tag"))
+        return None
+    if not _is_instance(value, expected):
+        message = f"'{name}' must be {_type_name(expected)}, not {_type_name(type(value))}"
+        problems.append(_at("config-type", node, message))
+        return None
+    if name == "external.exclude":
+        return _patterns(loader, node, problems)
+    check = configvalues.CHECKS.get(name)
+    problem = check(value) if check is not None else None
+    if problem is not None:
+        problems.append(_at("config-type", node, f"{name} {problem[0]}", problem[1]))
+        return None
+    return node if isinstance(value, dict) else value
+
+
+def _patterns(loader: Loader, node: yaml.SequenceNode, problems: list[Diagnostic]) -> tuple[str, ...] | None:
+    """external.exclude: each item a string that compiles, checked at the item's own line."""
+    patterns: list[str] = []
+    for item in node.value:
+        try:
+            value = loader.construct_object(item) if isinstance(item, yaml.ScalarNode) else None
+        except (yaml.YAMLError, ValueError, OverflowError, TypeError):
+            value = None
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            problems.append(_at("config-type", item, "each external.exclude item must be a string (a pattern)"))
+            continue
+        problem = configvalues.pattern(str(item.value))
+        if problem is not None:
+            problems.append(_at("config-type", item, *problem))
+            continue
+        patterns.append(str(item.value))
+    return tuple(patterns) if len(patterns) == len(node.value) else None
 
 
 def _plain(entry: _Node, fields: Schema, problems: list[Diagnostic], section: str) -> dict[str, Any]:
@@ -171,38 +229,38 @@ def _plain(entry: _Node, fields: Schema, problems: list[Diagnostic], section: st
 
 
 def _read_checks(entry: _Node, problems: list[Diagnostic]) -> tuple[tuple[str, str], ...]:
-    loader = yaml.SafeLoader("")
+    loader = Loader("")
     checks: list[tuple[str, str]] = []
     for key_node, value_node in entry.value.value:
         code = str(key_node.value)
-        value = _construct(loader, value_node)
-        value = "off" if value is False else value
         if code not in CODES:
             hint = did_you_mean(code, CODES) or "see the README's list of codes"
             problems.append(_at("config-unknown-key", key_node, f"unknown check code '{code}'", hint))
-        elif value not in SEVERITY_CHOICES:
+            continue
+        value = _value(loader, value_node, (str, bool), f"checks.{code}", problems)
+        value = "off" if value is False else value
+        if value not in SEVERITY_CHOICES and value is not None:
             message = f"checks.{code} must be one of error, warning, off; not {value!r}"
             problems.append(_at("config-type", value_node, message))
-        else:
+        elif value is not None:
             checks.append((code, str(value)))
     return tuple(sorted(checks))
 
 
-def _check_base_url(entry: _Node, problems: list[Diagnostic]) -> None:
-    url = entry.value
-    parts = urlsplit(url)
-    if url and (parts.scheme not in ("http", "https") or not parts.netloc):
-        message = f"base_url must be an absolute http(s) URL, not {url!r}"
-        problems.append(
-            diagnostic(
-                "config-type", CONFIG_FILE, entry.line, entry.column, message, "for example: https://example.org/learn/"
-            )
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
+def _construct(loader: Loader, node: yaml.Node, expected: Any) -> Any:
+    """A scalar's value; a mapping's keys (values unread); a list only when a list is expected, else its
+    kind alone: nothing nested is ever built, so no alias is ever copied out."""
+    if isinstance(node, yaml.CollectionNode) and node.tag not in _PLAIN_TAGS:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"could not determine a constructor for the tag {node.tag!r}", node.start_mark
         )
-
-
-def _construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     if isinstance(node, yaml.MappingNode):
         return {str(k.value): None for k, _ in node.value}
+    if isinstance(node, yaml.SequenceNode):
+        return [] if expected is not list else list(node.value)
     return loader.construct_object(node, deep=True)
 
 

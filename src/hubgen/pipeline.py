@@ -9,7 +9,6 @@ Exceptions mean "cannot continue" (`ProjectError`); diagnostics mean "the conten
 from __future__ import annotations
 
 import functools
-import re
 import subprocess
 import time
 import traceback
@@ -20,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from hubgen.cache import CACHE_DIR, Cache, key_for
 from hubgen.config import CONFIG_FILE, SiteConfig, load_config
-from hubgen.diagnostics import Diagnostic, count, diagnostic
+from hubgen.diagnostics import Diagnostic, count
 from hubgen.graph import LinkGraph, build_graph
 from hubgen.load import load_content
 from hubgen.progress import Progress, silent
@@ -206,12 +205,7 @@ def template_message(error: jinja2.TemplateError) -> str:
 def _check_external(graph: LinkGraph, project_dir: Path) -> list[Diagnostic]:
     from hubgen.external import ExternalLink, ExternalSettings, check_external  # httpx: only when asked for
 
-    options = graph.config.external
-    for pattern in options.exclude:
-        try:
-            re.compile(pattern)
-        except re.error as error:
-            return [diagnostic("config-type", CONFIG_FILE, 1, 1, f"external.exclude: bad pattern {pattern!r}: {error}")]
+    options = graph.config.external  # checked when hubgen.yaml was read: bounded numbers, patterns that compile
     links = [
         ExternalLink(item.link.href, graph.pages[page_id].file, item.link.line, item.link.column)
         for page_id, resolved in graph.links.items()

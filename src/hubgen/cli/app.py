@@ -35,10 +35,19 @@ def speed_options(command: F) -> F:
         "-j",
         "--jobs",
         type=click.IntRange(min=1),
-        default=os.cpu_count() or 1,
+        default=max_jobs(),
         show_default=True,
-        help="Processes that parse and render pages.",
+        callback=lambda _context, _parameter, value: min(value, max_jobs()),
+        help=f"Processes that parse and render pages (more than the CPUs, or {MAX_JOBS}, are not started).",
     )(command)
+
+
+MAX_JOBS = 64
+
+
+def max_jobs() -> int:
+    """The most worker processes that can help: one per CPU, and never more than MAX_JOBS."""
+    return max(1, min(os.cpu_count() or 1, MAX_JOBS))
 
 
 def project_option(command: F) -> F:

@@ -1,0 +1,181 @@
+"""What a hubgen.yaml value may be, beyond its type: each setting's check, run once when the file is read.
+
+A check takes the value (already of the schema's type) and returns None when it is acceptable, else
+`(problem, hint)`, the problem worded to follow the setting's name ("must be ...", "contains ...").
+A value that passes can go to its sink (a URL into XML and HTML attributes, a language
+tag into `lang=` and `xml:lang=`, a number into a network deadline) without reaching anything it could
+break out of or make unbounded.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+Problem = tuple[str, str] | None
+Check = Callable[[Any], Problem]
+
+MAX_TIMEOUT = 300.0
+MAX_RETRIES = 10
+MAX_PER_HOST = 64
+MAX_PATTERN = 500
+
+# Control characters (tab and newline are allowed in free text), lone surrogates and the non-characters
+# U+FFFE/U+FFFF: none can be written to an XML file, and the controls could steer a terminal.
+_TEXT_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_NAME_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# RFC 3986 characters, less the single quote: nothing that ends a quoted attribute or opens markup.
+_URL_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]*")
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_LANGUAGE = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
+
+
+def _shown(value: object) -> str:
+    """`value` as written in a message, cut to 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _found(pattern: re.Pattern[str], text: str) -> str:
+    match = pattern.search(text)
+    return f"U+{ord(match.group()):04X}" if match else ""
+
+
+def text(value: str) -> Problem:
+    bad = _found(_TEXT_FORBIDDEN, value)
+    if bad:
+        return f"contains the control character {bad}", "remove it (tabs and line breaks are allowed)"
+    return None
+
+
+def folder(value: str) -> Problem:
+    bad = _found(_NAME_FORBIDDEN, value)
+    if bad:
+        return f"contains the control character {bad}", "name a folder, e.g. site"
+    if not value.strip():
+        return "is empty", "name a folder, e.g. site"
+    return None
+
+
+def base_url(url: str) -> Problem:
+    hint = "an absolute http(s) URL, for example: https://example.org/learn/"
+    if not url:
+        return None
+    if not _URL_CHARS.fullmatch(url) or _BAD_PERCENT.search(url):
+        bad = next((c for c in url if not _URL_CHARS.fullmatch(c)), "%")
+        return f"must be an absolute http(s) URL; {bad!r} is not allowed in {_shown(url)}", (
+            hint + " (percent-encode other characters; write an international host in its xn-- form)"
+        )
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError as error:
+        return f"must be an absolute http(s) URL, not {_shown(url)}: {error}", hint
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or not port_ok:
+        return f"must be an absolute http(s) URL, not {_shown(url)}", hint
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        return f"must have no query (?) or fragment (#): {_shown(url)}", hint
+    if "@" in parts.netloc:
+        return f"must not carry a user name or password: {_shown(url)}", hint
+    return None
+
+
+def language(tag: str) -> Problem:
+    if _LANGUAGE.fullmatch(tag):
+        return None
+    return f"must be a language tag (letters, digits and hyphens), not {_shown(tag)}", "e.g. en, en-US, zh-Hant-TW"
+
+
+def _number(value: float, low: float, high: float, low_open: bool = False) -> bool:
+    try:
+        value = float(value)
+    except OverflowError:  # a whole number too large for a float
+        return False
+    if not math.isfinite(value) or value > high:
+        return False
+    return value > low if low_open else value >= low
+
+
+def timeout(value: float) -> Problem:
+    if _number(value, 0, MAX_TIMEOUT, low_open=True):
+        return None
+    return f"must be more than 0 and at most {MAX_TIMEOUT:g} seconds, not {_shown(value)}", ("e.g. timeout: 10")
+
+
+def retries(value: int) -> Problem:
+    if 0 <= value <= MAX_RETRIES:
+        return None
+    return f"must be 0 to {MAX_RETRIES}, not {_shown(value)}", "e.g. retries: 2"
+
+
+def per_host(value: int) -> Problem:
+    if 1 <= value <= MAX_PER_HOST:
+        return None
+    return f"must be 1 to {MAX_PER_HOST}, not {_shown(value)}", "e.g. per_host: 4"
+
+
+def cache_ttl(value: float) -> Problem:
+    if _number(value, 0, math.inf) and value < 1e12:
+        return None
+    return f"must be a number of seconds, 0 or more, not {_shown(value)}", "e.g. cache_ttl: 86400"
+
+
+def pattern(value: str) -> Problem:
+    hint = "a Python regular expression searched in each URL, e.g. ^https://example\\.org/"
+    if len(value) > MAX_PATTERN:
+        return f"external.exclude: a pattern longer than {MAX_PATTERN} characters", hint
+    try:
+        compiled = re.compile(value)
+    except (re.error, RecursionError, OverflowError) as error:
+        return f"external.exclude: bad pattern {_shown(value)}: {error}", hint
+    if _nested_repeat(compiled.pattern):
+        message = f"external.exclude: {_shown(value)} repeats a repetition, which can take exponential time on a URL"
+        return message, "write it without a quantifier inside a repeated group, e.g. (ab)+ rather than (a+b?)+"
+    return None
+
+
+def _nested_repeat(source: str) -> bool:
+    """Whether an unbounded repetition holds another repetition: `(a+)+`, `(a*b)*`, `(x{1,3})*`."""
+    try:
+        from re import _constants as const
+        from re import _parser as parser
+    except ImportError:  # pragma: no cover - the module moved; the check is then skipped
+        return False
+    repeats = {const.MAX_REPEAT, const.MIN_REPEAT, getattr(const, "POSSESSIVE_REPEAT", const.MAX_REPEAT)}
+    atomic = getattr(const, "ATOMIC_GROUP", const.SUBPATTERN)
+    groups = {const.SUBPATTERN, atomic, const.ASSERT, const.ASSERT_NOT}
+
+    def walk(items: Any, inside: bool) -> bool:
+        for op, arg in items:
+            if op in repeats:
+                _low, high, body = arg
+                if (inside and high > 1) or walk(body, inside or high == const.MAXREPEAT):
+                    return True
+            elif op == const.BRANCH:
+                if any(walk(branch, inside) for branch in arg[1]):
+                    return True
+            elif op in groups and walk(arg if op == atomic else arg[-1], inside):
+                return True
+        return False
+
+    return walk(parser.parse(source), False)
+
+
+# Setting (as written, `section.key`) -> its check.
+CHECKS: dict[str, Check] = {
+    "title": text,
+    "description": text,
+    "faq_heading": text,
+    "base_url": base_url,
+    "language": language,
+    "content_dir": folder,
+    "templates_dir": folder,
+    "output_dir": folder,
+    "external.timeout": timeout,
+    "external.retries": retries,
+    "external.per_host": per_host,
+    "external.cache_ttl": cache_ttl,
+}
