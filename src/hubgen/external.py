@@ -3,7 +3,14 @@
 Every distinct http(s) URL (fragment stripped) is requested once, however many pages link to it, with a
 HEAD request that falls back to a streamed GET when the server refuses HEAD. Requests run concurrently under
 a global limit and a per-host limit; timeouts, connection errors, 429 and 5xx answers are retried with
-exponential back-off (429 honours Retry-After). Definitive answers are cached on disk in
+exponential back-off (429 honours Retry-After).
+
+Every server is a stranger's, so every request is bounded: `timeout` is a wall-clock deadline for one
+attempt (connecting, every redirect, the headers), not a per-read timeout a server can reset by sending a
+byte now and then; at most `MAX_RETRIES` retries, each back-off at most `max_retry_after` seconds; at
+most `MAX_REDIRECTS` redirects; and at most `MAX_BODY_BYTES` of any answer's body are read (HEAD has
+none, a GET is closed unread, a redirect's body is read by httpx and cut off there). One URL therefore
+takes at most (retries + 1) x timeout plus its back-offs. Definitive answers are cached on disk in
 `<cache_dir>/external-links.json` so repeated checks do not hammer the same sites.
 
 Network problems never raise: they become `external-link` errors. A link that works only through a
@@ -23,7 +30,7 @@ import re
 import ssl
 import tempfile
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -36,6 +43,8 @@ from hubgen.diagnostics import Diagnostic, diagnostic
 
 CACHE_FILE = "external-links.json"
 MAX_REDIRECTS = 10
+MAX_RETRIES = 10
+MAX_BODY_BYTES = 64 * 1024
 # HEAD answers that mean "this server does not do HEAD properly": ask again with GET.
 HEAD_REFUSED = frozenset({403, 405, 501})
 
@@ -231,9 +240,38 @@ async def _check_all(urls: Sequence[str], settings: ExternalSettings) -> dict[st
         limits=limits,
         verify=_ssl_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")),
         headers={"User-Agent": settings.user_agent, "Accept": "*/*"},
+        event_hooks={"response": [_cap_body]},
     ) as client:
         results = await asyncio.gather(*(checker.check(client, url) for url in urls))
     return dict(zip(urls, results, strict=True))
+
+
+class _BodyTooLarge(httpx.TransportError):
+    """An answer's body passed MAX_BODY_BYTES."""
+
+
+class _CappedStream(httpx.AsyncByteStream):
+    """A response body that stops with `_BodyTooLarge` after MAX_BODY_BYTES."""
+
+    def __init__(self, inner: httpx.AsyncByteStream) -> None:
+        self.inner = inner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        total = 0
+        async for chunk in self.inner:
+            total += len(chunk)
+            if total > MAX_BODY_BYTES:
+                raise _BodyTooLarge(f"answered with a body of more than {MAX_BODY_BYTES // 1024} KB")
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def _cap_body(response: httpx.Response) -> None:
+    """Called for every answer, redirects included, before httpx reads any of its body."""
+    if isinstance(response.stream, httpx.AsyncByteStream):
+        response.stream = _CappedStream(response.stream)
 
 
 @functools.lru_cache(maxsize=4)
@@ -260,20 +298,28 @@ class _Checker:
         if not urlsplit(url).hostname:
             return _Result(ok=False, error="is not a valid URL (no host)")
         settings = self.settings
-        attempts = max(0, settings.retries) + 1
+        attempts = min(max(0, settings.retries), MAX_RETRIES) + 1
         # The host slot is held through back-offs (a busy host gets no extra traffic from us meanwhile);
         # the global slot only while a request is in flight, so other hosts keep going.
         async with self._host_semaphore(url):
             for attempt in range(attempts):
                 async with self.overall:
-                    outcome = await self._attempt(client, url)
+                    outcome = await self._attempt_within(client, url)
                 if not outcome.retry or attempt == attempts - 1:
                     return _with_attempts(outcome.result, attempt + 1)
                 delay = outcome.retry_after
                 if delay is None:
-                    delay = max(0.0, settings.backoff) * 2**attempt
+                    delay = min(max(0.0, settings.backoff) * 2**attempt, max(0.0, settings.max_retry_after))
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _attempt_within(self, client: httpx.AsyncClient, url: str) -> _Attempt:
+        """One attempt under a wall-clock deadline: a server that drips bytes cannot outlast `timeout`."""
+        timeout = self.settings.timeout
+        try:
+            return await asyncio.wait_for(self._attempt(client, url), timeout)
+        except TimeoutError:
+            return _Attempt(_transient(f"timed out after {timeout:g} s"), retry=True)
 
     async def _attempt(self, client: httpx.AsyncClient, url: str) -> _Attempt:
         settings = self.settings
@@ -287,6 +333,8 @@ class _Checker:
                     retry_after = response.headers.get("Retry-After")
         except httpx.TimeoutException:
             return _Attempt(_transient(f"timed out after {settings.timeout:g} s"), retry=True)
+        except _BodyTooLarge as exc:
+            return _Attempt(_Result(ok=False, error=str(exc)))
         except httpx.TooManyRedirects:
             return _Attempt(_Result(ok=False, error=f"redirects more than {MAX_REDIRECTS} times"))
         except (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.InvalidURL) as exc:
