@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
+from hubgen.sinks import for_terminal
+
 Severity = Literal["error", "warning"]
 
 # code -> (default severity, one-line meaning). The README's code table is generated from the same facts.
@@ -112,21 +114,23 @@ def plural(n: int, word: str) -> str:
 
 
 def format_text(diagnostics: Sequence[Diagnostic], color: bool = False) -> str:
-    """`path:line:col: severity[code]: message`, an indented hint, a blank line between files."""
+    """`path:line:col: severity[code]: message`, an indented hint, a blank line between files. The path,
+    message and hint can hold an author's text: control characters are shown as escapes (a hint keeps
+    its line breaks), so no diagnostic can retitle a terminal, clear it or fake another line."""
     lines: list[str] = []
     previous_file: str | None = None
     for item in sorted(diagnostics):
         if previous_file is not None and item.file != previous_file:
             lines.append("")
         previous_file = item.file
-        where = f"{item.file}:{item.line}:{item.column}:"
+        where = f"{for_terminal(item.file)}:{item.line}:{item.column}:"
         label = f"{item.severity}[{item.code}]:"
         if color:
             where = _ansi(where, "1")
             label = _ansi(label, "1;31" if item.severity == "error" else "1;33")
-        lines.append(f"{where} {label} {item.message}")
+        lines.append(f"{where} {label} {for_terminal(item.message)}")
         if item.hint:
-            lines.append(f"    hint: {item.hint}")
+            lines.append(f"    hint: {for_terminal(item.hint, keep_newlines=True)}")
     return "\n".join(lines)
 
 
@@ -145,11 +149,13 @@ def format_json(diagnostics: Sequence[Diagnostic], pages: int) -> str:
 
 
 def format_github(diagnostics: Sequence[Diagnostic]) -> str:
-    """GitHub Actions workflow commands: each diagnostic becomes an annotation on the pull request."""
+    """GitHub Actions workflow commands: each diagnostic becomes an annotation on the pull request. Control
+    characters in author text are shown as escapes (the log is a terminal too), then the command's own
+    escaping applies: %, CR and LF in the message, and : and , as well in a property."""
     lines = []
     for d in sorted(diagnostics):
-        message = d.message + (f"\n{d.hint}" if d.hint else "")
-        props = f"file={_gh_prop(d.file)},line={d.line},col={d.column},title={_gh_prop(d.code)}"
+        message = for_terminal(d.message) + (f"\n{for_terminal(d.hint, keep_newlines=True)}" if d.hint else "")
+        props = f"file={_gh_prop(for_terminal(d.file))},line={d.line},col={d.column},title={_gh_prop(d.code)}"
         lines.append(f"::{d.severity} {props}::{_gh_data(message)}")
     return "\n".join(lines)
 
@@ -215,6 +221,6 @@ def format_step_summary(diagnostics: Sequence[Diagnostic], pages: int) -> str:
     if diagnostics:
         lines += ["| file | line | severity | code | message |", "|---|---|---|---|---|"]
         for d in sorted(diagnostics):
-            message = d.message.replace("|", "\\|")
-            lines.append(f"| {d.file} | {d.line}:{d.column} | {d.severity} | `{d.code}` | {message} |")
+            message, file = (for_terminal(text).replace("|", "\\|") for text in (d.message, d.file))
+            lines.append(f"| {file} | {d.line}:{d.column} | {d.severity} | `{d.code}` | {message} |")
     return "\n".join(lines) + "\n"

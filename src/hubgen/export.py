@@ -7,6 +7,7 @@ between pages). `--hub NAME` keeps the hub and its pages, and the edges among th
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -89,8 +90,15 @@ def to_dot(graph: LinkGraph, hub: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Line breaks and other control characters (C0, DEL, C1, the Unicode line and paragraph separators, the
+# bidirectional overrides that reorder what a reader sees) end a DOT or Mermaid statement or garble the
+# output: in a label they become a space.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]")
+
+
 def _dot_id(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A DOT quoted string: backslash and quote escaped, control characters as spaces."""
+    return '"' + _CONTROLS.sub(" ", text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 _MERMAID_ARROW = {"hub": "-.->", "next": "==>", "related": "-.-", "link": "-->"}
@@ -108,7 +116,9 @@ def to_mermaid(graph: LinkGraph, hub: str | None = None) -> str:
 
 
 def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;")
+    """Text for a quoted Mermaid label: quotes and angle brackets as entity codes, control characters as
+    spaces (a line break would end the node's statement)."""
+    return _CONTROLS.sub(" ", text).replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
 FORMATS = {"json": to_json, "dot": to_dot, "mermaid": to_mermaid}

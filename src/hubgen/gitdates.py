@@ -11,6 +11,8 @@ import json
 import subprocess
 from pathlib import Path
 
+from hubgen.sinks import git
+
 DATES_FILE = "git-dates.json"
 LOG_OPTIONS = ("--format=%x00%cs", "--name-only", "--no-renames", "--relative")
 
@@ -61,9 +63,10 @@ def _kept(memo: Path, key: list[str]) -> dict[str, str] | None:
 
 
 def _git(project_dir: Path, *args: str) -> str | None:
-    """What a git command prints, or None when it fails or git is missing."""
+    """What a git command prints (run by `sinks.git`: no prompt, pager or repository-configured tool), or
+    None when it fails or git is missing."""
     try:
-        done = subprocess.run(["git", *args], cwd=project_dir, capture_output=True, text=True, check=False, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
+        done = git(project_dir, *args)
+    except (OSError, ValueError, subprocess.TimeoutExpired):  # ValueError: output that is not UTF-8
         return None
     return done.stdout if done.returncode == 0 else None

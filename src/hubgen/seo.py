@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from html import escape
 from typing import Any
 
 from markupsafe import Markup
@@ -17,15 +16,10 @@ from markupsafe import Markup
 from hubgen.graph import LinkGraph
 from hubgen.links import page_dir, relative_url
 from hubgen.load import Page
+from hubgen.sinks import for_xml
 
 FEED_ENTRIES = 30
 FEED_FILE = "feed.xml"
-
-
-def xml_escape(text: str) -> str:
-    """&, < and > as entities, as xml.sax.saxutils.escape does (whose module imports urllib, ssl and
-    http.client: 11 ms of every start-up)."""
-    return escape(text, quote=False)
 
 
 def seo_files(graph: LinkGraph) -> list[tuple[str, str]]:
@@ -45,8 +39,8 @@ def absolute_url(graph: LinkGraph, page_id: str) -> str:
 def sitemap_xml(graph: LinkGraph) -> str:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for page_id, page in graph.pages.items():
-        lastmod = f"<lastmod>{page.updated}</lastmod>" if page.updated else ""
-        lines.append(f"  <url><loc>{xml_escape(absolute_url(graph, page_id))}</loc>{lastmod}</url>")
+        lastmod = f"<lastmod>{for_xml(page.updated)}</lastmod>" if page.updated else ""
+        lines.append(f"  <url><loc>{for_xml(absolute_url(graph, page_id))}</loc>{lastmod}</url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
 
@@ -66,23 +60,23 @@ def atom_feed(graph: LinkGraph) -> str:
     newest = entries[0].updated if entries else "1970-01-01"
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
-        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{xml_escape(graph.config.language)}">',
-        f"  <title>{xml_escape(graph.config.title)}</title>",
-        f"  <id>{xml_escape(site_url)}</id>",
-        f'  <link rel="alternate" type="text/html" href="{xml_escape(site_url)}"/>',
-        f'  <link rel="self" type="application/atom+xml" href="{xml_escape(site_url)}{FEED_FILE}"/>',
-        f"  <updated>{newest}T00:00:00Z</updated>",
-        f"  <author><name>{xml_escape(graph.config.title)}</name></author>",
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{for_xml(graph.config.language)}">',
+        f"  <title>{for_xml(graph.config.title)}</title>",
+        f"  <id>{for_xml(site_url)}</id>",
+        f'  <link rel="alternate" type="text/html" href="{for_xml(site_url)}"/>',
+        f'  <link rel="self" type="application/atom+xml" href="{for_xml(site_url + FEED_FILE)}"/>',
+        f"  <updated>{for_xml(newest)}T00:00:00Z</updated>",
+        f"  <author><name>{for_xml(graph.config.title)}</name></author>",
     ]
     for page in entries:
-        url = xml_escape(absolute_url(graph, page.id))
+        url = for_xml(absolute_url(graph, page.id))
         lines += [
             "  <entry>",
-            f"    <title>{xml_escape(page.title)}</title>",
+            f"    <title>{for_xml(page.title)}</title>",
             f"    <id>{url}</id>",
             f'    <link rel="alternate" type="text/html" href="{url}"/>',
-            f"    <updated>{page.updated}T00:00:00Z</updated>",
-            f"    <summary>{xml_escape(page.summary)}</summary>",
+            f"    <updated>{for_xml(page.updated)}T00:00:00Z</updated>",
+            f"    <summary>{for_xml(page.summary)}</summary>",
             "  </entry>",
         ]
     lines.append("</feed>")

@@ -20,6 +20,7 @@ import click
 
 from hubgen import __version__, pipeline
 from hubgen.diagnostics import Diagnostic, format_text
+from hubgen.sinks import for_terminal
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -70,7 +71,7 @@ def handles_failures(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except pipeline.ProjectError as error:
-            click.secho(f"hubgen: error: {error}", err=True, fg="red")
+            click.secho(f"hubgen: error: {for_terminal(str(error))}", err=True, fg="red")
             sys.exit(EXIT_USAGE)
         except KeyboardInterrupt:
             click.echo("hubgen: interrupted", err=True)

@@ -34,6 +34,7 @@ from hubgen.diagnostics import (
 )
 from hubgen.export import export
 from hubgen.progress import TerminalProgress, silent
+from hubgen.sinks import for_terminal
 
 
 @main.command()
@@ -163,7 +164,8 @@ def serve(project: Path | None, host: str, port: int, drafts: bool, open_browser
         project_root(project), host, port, drafts, log=lambda text, error: click.echo(text, err=error)
     )
     if not dev.is_loopback(host):
-        click.secho(f"hubgen: warning: serving on {host}: other machines can reach this server", err=True, fg="yellow")
+        warning = f"hubgen: warning: serving on {for_terminal(host)}: other machines can reach this server"
+        click.secho(warning, err=True, fg="yellow")
     try:
         server.start()
     except dev.ServeError as error:
@@ -236,6 +238,7 @@ def _print_check(diagnostics: Sequence[Diagnostic], pages: int, output_format: s
 
 def _shown_path(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd())) + "/"
+        shown = str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
-        return str(path) + "/"
+        shown = str(path)
+    return for_terminal(shown) + "/"
