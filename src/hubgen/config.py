@@ -179,7 +179,7 @@ def _read_section(node: yaml.MappingNode, fields: Schema, problems: list[Diagnos
     return found
 
 
-def _value(loader: Loader, node: yaml.Node, expected: Any, name: str, problems: list[Diagnostic]) -> Any:
+def _value(loader: yaml.SafeLoader, node: yaml.Node, expected: Any, name: str, problems: list[Diagnostic]) -> Any:
     """The checked value of one setting, or None with a problem added."""
     try:
         value = _construct(loader, node, expected)
@@ -204,7 +204,7 @@ def _value(loader: Loader, node: yaml.Node, expected: Any, name: str, problems: 
     return node if isinstance(value, dict) else value
 
 
-def _patterns(loader: Loader, node: yaml.SequenceNode, problems: list[Diagnostic]) -> tuple[str, ...] | None:
+def _patterns(loader: yaml.SafeLoader, node: yaml.SequenceNode, problems: list[Diagnostic]) -> tuple[str, ...] | None:
     """external.exclude: each item a string that compiles, checked at the item's own line."""
     patterns: list[str] = []
     for item in node.value:
@@ -250,7 +250,7 @@ def _read_checks(entry: _Node, problems: list[Diagnostic]) -> tuple[tuple[str, s
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
-def _construct(loader: Loader, node: yaml.Node, expected: Any) -> Any:
+def _construct(loader: yaml.SafeLoader, node: yaml.Node, expected: Any) -> Any:
     """A scalar's value; a mapping's keys (values unread); a list only when a list is expected, else its
     kind alone: nothing nested is ever built, so no alias is ever copied out."""
     if isinstance(node, yaml.CollectionNode) and node.tag not in _PLAIN_TAGS:
