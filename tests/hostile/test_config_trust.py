@@ -192,3 +192,18 @@ def test_jobs_is_capped_at_the_cpus(make_hub, monkeypatch: pytest.MonkeyPatch) -
     assert seen == [app.max_jobs()] and 1 <= seen[0] <= app.MAX_JOBS
     result = run_cli("check", "-C", str(project), "-j", "0")
     assert result.exit_code == 2
+
+
+# ------------------------------------------------------------------- the same reader reads front matter
+
+
+def test_deep_front_matter_is_a_diagnostic_not_a_crash(make_hub) -> None:
+    """yaml.compose recursed once per level: the C loader crashed the process at 100,000 levels."""
+    page = "---\ntitle: " + "[" * 100_000 + "\nhub: h\n---\nbody\n"
+    project = make_hub({**BASE, "content/h/deep.md": page})
+    started = time.monotonic()
+    result = hubgen_cli(["check", "-C", str(project)], cwd=project, timeout=30)
+    assert time.monotonic() - started < 20
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "content/h/deep.md:2:71: error[frontmatter-syntax]" in result.stdout
+    assert "nested more than 64 deep" in result.stdout
