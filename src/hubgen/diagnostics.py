@@ -35,7 +35,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "missing-title": ("error", "a page has no title in front matter and no '# ' heading"),
     "missing-hub": ("error", "an article names no hub and its folder has no hub page"),
     "duplicate-page": ("error", "two files give the same page id or URL"),
-    "output-collision": ("error", "a copied file would land where a page or a generated file goes"),
+    "output-collision": ("error", "a page or copied file would land where another output or a reserved name goes"),
     # references in front matter
     "unknown-reference": ("error", "hub/prev/next/related names no page"),
     "ambiguous-reference": ("error", "a bare name matches more than one page"),

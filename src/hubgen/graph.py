@@ -17,6 +17,7 @@ from itertools import pairwise
 from typing import Literal
 
 from hubgen.config import SiteConfig
+from hubgen.layout import TAGS_DIR, tag_dir
 from hubgen.links import LinkTarget, SiteIndex, resolve_href
 from hubgen.load import Content, Page
 from hubgen.markdown import Link
@@ -325,7 +326,7 @@ def _walk(start: str, next_of: Mapping[str, str], seen: set[str]) -> list[str]:
 
 
 def _site_index(content: Content, tags: Mapping[str, Tag], config: SiteConfig) -> SiteIndex:
-    generated = ["tags", *(f"tags/{slug}" for slug in tags)] if tags else []
+    generated = [TAGS_DIR, *(tag_dir(slug).rstrip("/") for slug in tags)] if tags else []
     generated.append("")  # the home page, generated when there is no content/index.md
     return SiteIndex(
         page_by_rel={page.rel: page.id for page in content.pages.values()},
