@@ -45,6 +45,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     # learning paths
     "path-conflict": ("error", "prev and next disagree (A.next = B but B.prev = C)"),
     "path-fork": ("error", "two pages claim the same next or the same prev"),
+    "hub-cycle": ("error", "hubs are each other's parents, so none is at the top"),
     "path-cycle": ("error", "following next comes back to where it started"),
     "path-leaves-hub": ("warning", "a learning path moves into another hub"),
     "empty-hub": ("warning", "a hub has no pages"),

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from hubgen import layout
 from hubgen.diagnostics import Diagnostic, diagnostic, did_you_mean
-from hubgen.graph import Clash, LinkGraph, Reference, ResolvedLink
+from hubgen.graph import Clash, LinkGraph, Reference, ResolvedLink, hub_cycles
 from hubgen.links import suggest
 from hubgen.load import Page
 
@@ -221,6 +221,29 @@ def check_hubs(graph: LinkGraph) -> Iterable[Diagnostic]:
             )
 
 
+def check_hub_cycles(graph: LinkGraph) -> Iterable[Diagnostic]:
+    """Hubs that are each other's parents (`hub:` on a hub names its parent): none of them is at the top, so
+    the home page would list none of them. Reported at the `hub:` of each hub in the cycle."""
+    declared = {ref.page: ref for ref in graph.references if ref.key == "hub"}
+    for cycle in hub_cycles(graph.hub_of):
+        for index, hub_id in enumerate(cycle):
+            loop = " → ".join((*cycle[index:], *cycle[:index], hub_id))
+            parent, ref = cycle[(index + 1) % len(cycle)], declared.get(hub_id)
+            if ref is not None and ref.target == parent:
+                line, column, how = ref.line, ref.column, ""
+            else:  # no `hub:` that names the parent: the hub's folder makes it one
+                line, column, how = 1, 1, f" ({parent} is the hub of its folder)"
+            yield diagnostic(
+                "hub-cycle",
+                graph.pages[hub_id].file,
+                line,
+                column,
+                f"hubs are each other's parents: {loop}{how}",
+                "a hub's `hub:` names its parent hub; remove it from one hub of the circle, which is then "
+                "listed on the home page",
+            )
+
+
 def check_orphans(graph: LinkGraph) -> Iterable[Diagnostic]:
     for page_id, page in graph.pages.items():
         if page.type == "article" and page_id not in graph.position and not graph.backlinks.get(page_id):
@@ -360,6 +383,7 @@ RULES: tuple[Rule, ...] = (
     check_missing_hub,
     check_paths,
     check_hubs,
+    check_hub_cycles,
     check_orphans,
     check_outputs,
 )
