@@ -36,14 +36,12 @@ from hubgen.links import (
     LinkTarget,
     decode_url,
     fragment_url,
-    parent_folder,
     relative_url,
     resolve_href,
-    url_from_parent,
 )
 from hubgen.load import Page
 from hubgen.markdown import LinkKind, render_markdown
-from hubgen.pathmap import compact_map, hub_map
+from hubgen.pathmap import compact_map_of, hub_map, path_anchors, path_view
 from hubgen.progress import Progress, silent
 from hubgen.renderjobs import Stored, cached_pages, plain_pages
 from hubgen.seo import json_ld, seo_files
@@ -160,7 +158,7 @@ class PageRenderer:
         self.env = env
         self.assets = assets
         self.config = graph.config
-        self._shared_urls: dict[tuple[int, str], list[str]] = {}  # see _step_urls
+        self._anchors: dict[int, str] | None = None  # each path's fragment on its hub page, made when needed
 
     # -- public ------------------------------------------------------------------------------------
 
@@ -350,37 +348,12 @@ class PageRenderer:
 
         if page.type == "hub":
             return hub_map(self.graph, page.id, url_for)
-        if page.id not in self.graph.position:
-            return Markup("")
-        index = self.graph.position[page.id][0]
-        steps = self.graph.paths[index].steps
-        return compact_map(steps, page.id, self._step_urls(index, here), [self.graph.pages[s].title for s in steps])
+        return compact_map_of(self.graph, page.id, here)
 
     def _path(self, page_id: str, here: str) -> dict[str, Any] | None:
-        if page_id not in self.graph.position:
-            return None
-        index, step = self.graph.position[page_id]
-        path = self.graph.paths[index]
-        pages = self.graph.pages
-        steps = [
-            {"title": pages[s].title, "url": url, "current": s == page_id}
-            for s, url in zip(path.steps, self._step_urls(index, here), strict=True)
-        ]
-        hub_title = pages[path.hub].title if path.hub else self.config.title
-        return {"hub_title": hub_title, "position": step + 1, "length": len(path.steps), "steps": steps}
-
-    def _step_urls(self, index: int, here: str) -> list[str]:
-        """The URL of each step of path `index` from the page folder `here`. Every page of a path shows every
-        step twice (list and map), and the pages of one folder share the URLs of steps outside their own
-        folders, so those are made once per path and folder."""
-        folders = [page_dir(s) for s in self.graph.paths[index].steps]
-        if not here:
-            return [relative_url(here, folder) for folder in folders]
-        parent = parent_folder(here)
-        shared = self._shared_urls.get((index, parent))
-        if shared is None:
-            shared = self._shared_urls[index, parent] = [url_from_parent(parent, folder) for folder in folders]
-        return [relative_url(here, f) if f.startswith(here) else url for f, url in zip(folders, shared, strict=True)]
+        if self._anchors is None:
+            self._anchors = path_anchors(self.graph)
+        return path_view(self.graph, page_id, here, self.config.title, self._anchors)
 
     def _tags(self, page: Page) -> list[tuple[str, str]]:
         slugs = dict.fromkeys(tag_slug(name) for name in page.front.values.get("tags", ()))

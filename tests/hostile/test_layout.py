@@ -4,6 +4,7 @@ build refuses with the same diagnostics (exit 1), never a bare "File exists" (ex
 
 from __future__ import annotations
 
+import itertools
 import re
 import subprocess
 import sys
@@ -226,3 +227,188 @@ def test_whatever_check_passes_build_writes(tmp_path_factory, entries, base_url)
     for rel in graph.site.assets:
         assert (site / rel).read_bytes() == (project / "content" / rel).read_bytes()
     assert not re.search(r"File exists", str(built))
+
+
+# ------------------------------------------------------------------------------------------- hub cycles
+
+
+def hub(title: str, parent: str = "", pad: str = "") -> str:
+    return f"---\ntitle: {title}\ntype: hub\n{'hub: ' + pad + parent + chr(10) if parent else ''}---\nAbout {title}.\n"
+
+
+def test_two_hubs_that_are_each_others_parents_are_a_hub_cycle_at_each_hub_key(make_hub):
+    project = make_hub({**BASE, "content/a.md": hub("A", "b"), "content/b.md": hub("B", "a", pad="   ")})
+    found = [d for d in pipeline.check(project).diagnostics if d.code == "hub-cycle"]
+    assert [(d.file, d.line, d.column, d.severity) for d in found] == [
+        ("content/a.md", 4, 6, "error"),
+        ("content/b.md", 4, 9, "error"),  # the value's column
+    ]
+    assert found[0].message == "hubs are each other's parents: a → b → a"
+    assert found[1].message == "hubs are each other's parents: b → a → b"
+    assert "remove it from one hub of the circle" in found[0].hint
+    assert run_cli("build", cwd=project).exit_code == 1
+
+
+def test_a_cycle_of_three_hubs_lists_the_whole_cycle_from_each(make_hub):
+    files = {"content/x/a.md": hub("A", "x/b"), "content/x/b.md": hub("B", "c"), "content/x/c.md": hub("C", "a")}
+    files["content/x/d.md"] = hub("D", "a")  # hangs below the cycle: not part of it
+    project = make_hub({**BASE, **files})
+    found = [
+        (d.file, d.line, d.column, d.message) for d in pipeline.check(project).diagnostics if d.code == "hub-cycle"
+    ]
+    assert found == [
+        ("content/x/a.md", 4, 6, "hubs are each other's parents: x/a → x/b → x/c → x/a"),
+        ("content/x/b.md", 4, 6, "hubs are each other's parents: x/b → x/c → x/a → x/b"),
+        ("content/x/c.md", 4, 6, "hubs are each other's parents: x/c → x/a → x/b → x/c"),
+    ]
+
+
+def test_a_cycle_made_by_a_folder_is_reported_at_the_first_line_of_the_hub_without_a_key(make_hub):
+    project = make_hub({**BASE, "content/x/index.md": hub("X", "x/y"), "content/x/y/index.md": hub("Y")})
+    found = [
+        (d.file, d.line, d.column, d.message) for d in pipeline.check(project).diagnostics if d.code == "hub-cycle"
+    ]
+    assert found == [
+        ("content/x/index.md", 4, 6, "hubs are each other's parents: x → x/y → x"),
+        ("content/x/y/index.md", 1, 1, "hubs are each other's parents: x/y → x → x/y (x is the hub of its folder)"),
+    ]
+
+
+def test_rendering_hubs_in_a_cycle_ends(make_hub):
+    """Render never loops on such input, though build refuses it: breadcrumbs and JSON-LD walk the parents."""
+    from hubgen.render import PageRenderer
+    from hubgen.theme import make_environment, theme_dir
+
+    files = {f"content/c{i}.md": hub(f"C{i}", f"c{(i + 1) % 50}") for i in range(50)}
+    project = make_hub({**BASE, **files, "hubgen.yaml": "base_url: https://e.org/\nsearch: false\n"})
+    graph = pipeline.check(project).graph
+    assert graph is not None
+    assets = {"style.css": "s.css", "code.css": "c.css", "hubgen.js": "h.js"}
+    renderer = PageRenderer(graph, make_environment([theme_dir()]), assets)
+    started = time.monotonic()
+    html = renderer.page("c0").decode()
+    assert time.monotonic() - started < 5
+    crumbs = html.split('aria-label="Breadcrumb"')[1].split("</nav>")[0]
+    assert crumbs.count("<li>") == 51  # home, the 49 other hubs once each, the page
+    home = renderer.page("").decode()
+    assert "C0" not in home  # no hub of the cycle is at the top
+
+
+def test_a_long_chain_of_parent_hubs_is_fine(make_hub):
+    files = {f"content/c{i}.md": hub(f"C{i}", f"c{i + 1}" if i < 299 else "") for i in range(300)}
+    project = make_hub({**BASE, **files})
+    started = time.monotonic()
+    assert [e for e in errors(project) if e[0] == "hub-cycle"] == []
+    assert time.monotonic() - started < 10
+
+
+# ------------------------------------------------------------------------------------------- long paths
+
+
+def long_path(count: int, folder: str = "h") -> dict[str, str | bytes | None]:
+    files: dict[str, str | bytes | None] = {}
+    for i in range(count):
+        nxt = f"next: {folder}/s{i + 1:03d}\n" if i < count - 1 else ""
+        files[f"content/{folder}/s{i:03d}.md"] = article(f"Step number {i + 1} of a long path", nxt, f"Body {i}.\n")
+    return files
+
+
+def sidebar(site: Path, rel: str) -> tuple[list[str], list[str]]:
+    """The path list's items ("12" for a step, "…" for a gap, "*12" for the current one) and the map's."""
+    from helpers import read_html
+
+    page = read_html(site, rel)
+    items = []
+    for li in page.select("ol.pathlist li"):
+        if "pathlist-gap" in li.get("class", []):
+            items.append("…")
+        else:
+            items.append(("*" if li.select("[aria-current]") else "") + li.get("data-step", "?"))
+    titles = [t.text.split(".")[0] for t in page.select("svg.pathmap-compact title")]
+    return items, titles
+
+
+@pytest.fixture(scope="module")
+def long_site(tmp_path_factory) -> Path:
+    files = {k: v for k, v in {**BASE, **long_path(600)}.items() if v is not None and k != "content/h/ok.md"}
+    project = write_files(tmp_path_factory.mktemp("long"), files)
+    started = time.monotonic()
+    result = pipeline.build(project)
+    assert result.check.errors == 0 and result.files
+    assert time.monotonic() - started < 60
+    return project / "site"
+
+
+def test_an_article_on_a_600_step_path_stays_small(long_site):
+    sizes = {rel: (long_site / rel / "index.html").stat().st_size for rel in (f"h/s{i:03d}" for i in range(600))}
+    assert max(sizes.values()) < 40_000, max(sizes.items(), key=lambda item: item[1])
+    assert sum(sizes.values()) < 600 * 40_000  # the site grows with the path, not with its square
+
+
+@pytest.mark.parametrize(
+    ("step", "items"),
+    [
+        (1, ["*1", "2", "3", "4", "5", "…", "600"]),
+        (4, ["1", "2", "3", "*4", "5", "6", "…", "600"]),
+        (5, ["1", "2", "3", "4", "*5", "6", "7", "…", "600"]),  # a gap of one step shows the step
+        (301, ["1", "…", "299", "300", "*301", "302", "303", "…", "600"]),
+        (597, ["1", "…", "595", "596", "*597", "598", "599", "600"]),
+        (600, ["1", "…", "596", "597", "598", "599", "*600"]),
+    ],
+)
+def test_a_long_path_shows_a_window_around_the_current_step(long_site, step, items):
+    shown, map_titles = sidebar(long_site, f"h/s{step - 1:03d}/index.html")
+    assert shown == items
+    assert map_titles == [item.lstrip("*") for item in items if item != "…"]  # the map shows the same steps
+
+
+def test_the_window_links_to_the_full_list_on_the_hub_page(long_site):
+    from helpers import read_html
+
+    page = read_html(long_site, "h/s300/index.html")
+    [link] = page.select("p.path-all a")
+    assert (link.text, link["href"]) == ("All 600 steps", "../#learning-path")
+    assert page.one("ol.pathlist")["data-path-length"] == "600"
+    assert "Step 301 of 600" in page.one(".page-meta").text
+    hub_page = read_html(long_site, "h/index.html")
+    assert hub_page.one("#learning-path") is not None
+    assert len(hub_page.select("#learning-path ol.steps li")) == 600
+
+
+def test_a_hub_with_several_paths_links_each_window_to_its_own_list(make_hub):
+    from helpers import read_html
+
+    short = long_path(3)  # h/s000 -> h/s002: the hub's first path
+    longer = {k.replace("/s", "/t"): v.replace("next: h/s", "next: h/t") for k, v in long_path(12).items() if v}
+    project = make_hub({**BASE, **short, **longer})
+    assert pipeline.build(project).files
+    [link] = read_html(project / "site", "h/t005/index.html").select("p.path-all a")
+    assert link["href"] == "../#hg-path-2"
+    heading = read_html(project / "site", "h/index.html").one("#hg-path-2")
+    assert "12 steps" in heading.text
+
+
+def test_a_path_of_nine_steps_is_shown_whole_as_before(make_hub):
+    project = make_hub({k: v for k, v in {**BASE, **long_path(9)}.items() if k != "content/h/ok.md"})
+    site = project / "site"
+    assert pipeline.build(project).files
+    shown, map_titles = sidebar(site, "h/s004/index.html")
+    assert shown == ["?"] * 4 + ["*?"] + ["?"] * 4  # no numbers written: the list counts them
+    assert map_titles == [str(n) for n in range(1, 10)]
+    html = (site / "h/s004/index.html").read_text()
+    assert "path-all" not in html and "data-path-length" not in html and "pathlist-gap" not in html
+
+
+@settings(max_examples=200, deadline=None)
+@given(length=st.integers(1, 80), data=st.data())
+def test_the_window_is_bounded_and_holds_the_ends_and_the_neighbours(length, data):
+    from hubgen.pathmap import WHOLE_PATH, path_window
+
+    current = data.draw(st.integers(0, length - 1))
+    shown = path_window(length, current)
+    assert shown == sorted(set(shown)) and len(shown) <= WHOLE_PATH
+    assert {0, length - 1, current} <= set(shown)
+    assert {max(0, current - 1), min(length - 1, current + 1)} <= set(shown)
+    assert all(b - a != 2 for a, b in itertools.pairwise(shown))  # never an ellipsis for one step
+    if length <= WHOLE_PATH:
+        assert shown == list(range(length))
