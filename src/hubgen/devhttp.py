@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+from hubgen.layout import HOME_FILE, NOT_FOUND_FILE
+
 if TYPE_CHECKING:
     from hubgen.incremental import LiveSite
     from hubgen.serve import DevServer
@@ -147,13 +149,13 @@ def resolve(live: LiveSite, raw: str, base: str) -> Resolved:
     if rest is None:
         return Resolved("missing")
     site = live.site
-    wanted = rest + "index.html" if rest == "" or rest.endswith("/") else rest
+    wanted = rest + HOME_FILE if rest == "" or rest.endswith("/") else rest
     if wanted in site.files:
         return Resolved("file", wanted, site.files[wanted])
     if wanted in site.copies:
         source = _inside(site.copies[wanted], live.content_dir())
         return Resolved("copy", wanted, source=source) if source else Resolved("missing")
-    if rest + "/index.html" in site.files:
+    if f"{rest}/{HOME_FILE}" in site.files:
         return Resolved("redirect", base + rest + "/")
     return Resolved("missing")
 
@@ -226,7 +228,7 @@ class Handler(BaseHTTPRequestHandler):
             self._missing(dev, head)
 
     def _missing(self, dev: DevServer, head: bool) -> None:
-        page = dev.live.site.files.get("404.html", NO_BUILD_PAGE.encode())
+        page = dev.live.site.files.get(NOT_FOUND_FILE, NO_BUILD_PAGE.encode())
         self._send(404, TYPES[".html"], inject(page, dev.base), head)
 
     def _page(self, path: str, data: bytes, dev: DevServer) -> bytes:

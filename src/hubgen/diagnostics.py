@@ -37,7 +37,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "missing-title": ("error", "a page has no title in front matter and no '# ' heading"),
     "missing-hub": ("error", "an article names no hub and its folder has no hub page"),
     "duplicate-page": ("error", "two files give the same page id or URL"),
-    "output-collision": ("error", "a copied file would land where a page or a generated file goes"),
+    "output-collision": ("error", "a page or copied file would land where another output or a reserved name goes"),
     # references in front matter
     "unknown-reference": ("error", "hub/prev/next/related names no page"),
     "ambiguous-reference": ("error", "a bare name matches more than one page"),
@@ -47,6 +47,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     # learning paths
     "path-conflict": ("error", "prev and next disagree (A.next = B but B.prev = C)"),
     "path-fork": ("error", "two pages claim the same next or the same prev"),
+    "hub-cycle": ("error", "hubs are each other's parents, so none is at the top"),
     "path-cycle": ("error", "following next comes back to where it started"),
     "path-leaves-hub": ("warning", "a learning path moves into another hub"),
     "empty-hub": ("warning", "a hub has no pages"),

@@ -17,6 +17,7 @@ from itertools import pairwise
 from typing import Literal
 
 from hubgen.config import SiteConfig
+from hubgen.layout import TAGS_DIR, tag_dir
 from hubgen.links import LinkTarget, SiteIndex, resolve_href
 from hubgen.load import Content, Page
 from hubgen.markdown import Link
@@ -107,11 +108,13 @@ class LinkGraph:
     def hub_chain(self, page_id: str) -> tuple[str, ...]:
         """The hubs above a page, outermost first (a hub's own `hub` names its parent)."""
         chain: list[str] = []
+        seen = {page_id}  # hubs that are each other's parents (`hub-cycle`) stop the walk
         hub = self.hub_of.get(page_id)
-        while hub is not None and hub not in chain and hub != page_id:
-            chain.insert(0, hub)
+        while hub is not None and hub not in seen:
+            chain.append(hub)
+            seen.add(hub)
             hub = self.hub_of.get(hub)
-        return tuple(chain)
+        return tuple(reversed(chain))
 
     def hubs(self) -> tuple[str, ...]:
         return tuple(p for p, page in self.pages.items() if page.type == "hub")
@@ -325,7 +328,7 @@ def _walk(start: str, next_of: Mapping[str, str], seen: set[str]) -> list[str]:
 
 
 def _site_index(content: Content, tags: Mapping[str, Tag], config: SiteConfig) -> SiteIndex:
-    generated = ["tags", *(f"tags/{slug}" for slug in tags)] if tags else []
+    generated = [TAGS_DIR, *(tag_dir(slug).rstrip("/") for slug in tags)] if tags else []
     generated.append("")  # the home page, generated when there is no content/index.md
     return SiteIndex(
         page_by_rel={page.rel: page.id for page in content.pages.values()},
@@ -396,6 +399,27 @@ def _tags(pages: Mapping[str, Page]) -> dict[str, Tag]:
     by_title = _title_order(pages)
     ordered = {slug: tuple(sorted(members[slug], key=by_title.__getitem__)) for slug in sorted(members)}
     return {slug: Tag(slug, names[slug], pages_of_tag) for slug, pages_of_tag in ordered.items()}
+
+
+def hub_cycles(hub_of: Mapping[str, str | None]) -> list[tuple[str, ...]]:
+    """Hubs that are each other's parents, each cycle once, in the order `hub:` leads, starting at its least
+    id: [("a", "b")] when a's parent is b and b's is a. Linear: each page is walked once."""
+    state: dict[str, int] = {}  # 1: on the walk under way, 2: done
+    cycles: list[tuple[str, ...]] = []
+    for start in sorted(hub_of):
+        walk: list[str] = []
+        node: str | None = start
+        while node is not None and node not in state:
+            state[node] = 1
+            walk.append(node)
+            node = hub_of.get(node)
+        if node is not None and state[node] == 1:  # the walk came back to itself
+            cycle = walk[walk.index(node) :]
+            first = cycle.index(min(cycle))
+            cycles.append(tuple(cycle[first:] + cycle[:first]))
+        for visited in walk:
+            state[visited] = 2
+    return sorted(cycles)
 
 
 def _unique(items: Iterable[str | None]) -> tuple[str, ...]:

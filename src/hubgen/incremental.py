@@ -22,7 +22,7 @@ from hubgen.deps import Watched, digest, structure
 from hubgen.diagnostics import Diagnostic, count
 from hubgen.gitdates import git_dates
 from hubgen.graph import LinkGraph, build_graph, with_pages
-from hubgen.links import page_dir
+from hubgen.layout import page_file
 from hubgen.load import Content, Page, Scan, assemble_content, load_page, page_ids, scan_content
 from hubgen.pipeline import template_message
 from hubgen.render import OutputCollision, PageRenderer, Site, assemble_site
@@ -221,7 +221,7 @@ class LiveSite:
         for page_id, page in graph.pages.items():
             if only is not None and page_id not in only:
                 continue
-            output = page_dir(page_id) + "index.html"
+            output = page_file(page_id)
             watched.seen = set()
             key = _page_key(renderer, page_id)
             old = self._rendered.get(output)
@@ -239,13 +239,16 @@ class LiveSite:
             rendered[output] = old
         if generated:
             self._seo = seo_files(graph)
-        self.site = self._assemble(graph, rendered, self._seo)
+        self.site = self._assemble(graph, rendered, self._seo, refuse=only is None)
         self._rendered, self._looked_up = rendered, looked_up
         return count_rendered
 
-    def _assemble(self, graph: LinkGraph, rendered: dict[str, _Rendered], seo: list[tuple[str, str]]) -> Site:
+    def _assemble(
+        self, graph: LinkGraph, rendered: dict[str, _Rendered], seo: list[tuple[str, str]], refuse: bool
+    ) -> Site:
+        """The new Site; with `refuse`, checked for collisions (not needed when only pages' text changed)."""
         items = ((path, item.data) for path, item in rendered.items())
-        return assemble_site(graph, self.content_dir(), self._static, items, seo)
+        return assemble_site(graph, self.content_dir(), self._static, items, seo, refuse)
 
 
 def _relative(path: Path, folder: Path) -> str | None:

@@ -20,9 +20,11 @@ from urllib.parse import quote
 
 import mdurl
 
+from hubgen.layout import HOME_FILE
+from hubgen.layout import page_dir as page_dir  # where a page goes is layout.py's; re-exported
+
 TargetKind = Literal["page", "asset", "generated", "external", "other-scheme", "unsafe", "missing", "folder"]
 
-STATIC_DIR = "_static"  # where the theme's CSS and JS go in the site
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _UNSAFE_SCHEMES = ("javascript", "vbscript", "data")
@@ -133,13 +135,13 @@ def _lookup(path: str | None, trailing_slash: bool, site: SiteIndex) -> tuple[Ta
         return "page", site.page_by_rel[path]
     if not trailing_slash and path in site.assets:
         return "asset", path
-    stem = path[: -len("index.html")].rstrip("/") if path.endswith("index.html") else path
+    stem = path[: -len(HOME_FILE)].rstrip("/") if path.endswith(HOME_FILE) else path
     if stem in site.page_ids:
         return "page", stem
     if stem in site.generated:
         return "generated", stem
     if path in site.folders:
-        index = posixpath.join(path, "index.html") if path else "index.html"
+        index = posixpath.join(path, HOME_FILE) if path else HOME_FILE
         return ("asset", index) if index in site.assets else ("folder", path)
     return "missing", path
 
@@ -164,11 +166,6 @@ def suggest(path: str, site: SiteIndex, folder: str | None = None) -> str:
     name = posixpath.basename(path)
     same_name = sorted(shown(c) for c in candidates if posixpath.basename(c) == name)
     return f"a file of that name is at '{same_name[0]}'" if same_name else ""
-
-
-def page_dir(page_id: str) -> str:
-    """Where a page's index.html lives, relative to the site root: "" for home, "a/b/" otherwise."""
-    return page_id + "/" if page_id else ""
 
 
 def relative_url(from_dir: str, to_path: str) -> str:

@@ -4,15 +4,22 @@
 between steps as dashed curves; `compact_map` is the one-row version for an article's sidebar, the
 current step highlighted. Every step is a link. The ordered lists beside them stay the accessible form,
 so the pictures are hidden from assistive technology.
+
+An article shows its whole path only when the path is short (`path_window`); of a longer one it shows the
+first and last steps and those around its own, so a page's size does not grow with its path's length (a
+600-step path would otherwise put 600 links on each of its 600 pages). The hub page lists every step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from markupsafe import Markup, escape
 
 from hubgen.graph import LinkGraph
+from hubgen.layout import page_dir
+from hubgen.links import relative_url
 
 COLUMN = 380  # width of one path's column
 ROW = 52  # height of one step
@@ -20,6 +27,24 @@ RADIUS = 11
 LABEL_CHARS = 40
 
 UrlFor = Callable[[str], str]
+WHOLE_PATH = 9  # a path of at most this many steps is shown whole on its pages
+AROUND = 2  # of a longer path: the steps this close to the current one, the first and the last
+
+
+def path_window(length: int, current: int) -> list[int]:
+    """The indexes of the steps an article at step `current` (from 0) shows of a path of `length` steps: all
+    of a short path; else the first, the last and a run of 2 * AROUND + 1 steps around the current one
+    (shifted to stay inside the path), a gap of a single step filled with that step. At most WHOLE_PATH."""
+    if length <= WHOLE_PATH:
+        return list(range(length))
+    start = max(0, min(current - AROUND, length - 2 * AROUND - 1))
+    shown = sorted({0, length - 1, *range(start, start + 2 * AROUND + 1)})
+    filled = [shown[0]]
+    for index in shown[1:]:
+        if index - filled[-1] == 2:
+            filled.append(index - 1)
+        filled.append(index)
+    return filled
 
 
 def hub_map(graph: LinkGraph, hub_id: str, url_for: UrlFor, current: str | None = None) -> Markup:
@@ -41,20 +66,88 @@ def hub_map(graph: LinkGraph, hub_id: str, url_for: UrlFor, current: str | None 
     return Markup("".join(parts))
 
 
-def compact_map(steps: Sequence[str], current: str, urls: Sequence[str], titles: Sequence[str]) -> Markup:
-    """One dot per step in a row, the current one larger and filled; `urls` of the steps from the page."""
+def path_view(
+    graph: LinkGraph, page_id: str, here: str, site_title: str, anchors: Mapping[int, str]
+) -> dict[str, Any] | None:
+    """An article's `page.path` (see the README's Templates): its position and the steps it shows, the
+    whole of a short path, a window of a long one, with `all_url` then leading to the hub page's full list
+    (`anchors`: each path's fragment there, from `path_anchors`). None off any path."""
+    if page_id not in graph.position:
+        return None
+    index, step = graph.position[page_id]
+    path = graph.paths[index]
+    shown = path_window(len(path.steps), step)
+    steps = [
+        {
+            "title": graph.pages[path.steps[i]].title,
+            "url": relative_url(here, page_dir(path.steps[i])),
+            "current": i == step,
+            "number": i + 1,
+            "gap_before": n > 0 and i - shown[n - 1] > 1,
+        }
+        for n, i in enumerate(shown)
+    ]
+    hub_title = graph.pages[path.hub].title if path.hub else site_title
+    whole = len(shown) == len(path.steps)
+    all_url = "" if whole or not path.hub else relative_url(here, page_dir(path.hub)) + anchors[index]
+    view = {"hub_title": hub_title, "position": step + 1, "length": len(path.steps), "steps": steps}
+    return view | {"all_url": all_url}
+
+
+def path_anchors(graph: LinkGraph) -> dict[int, str]:
+    """Each path's fragment on its hub's page (hub.html's ids): the hub's only path is `#learning-path`,
+    else its paths are `#hg-path-1`, `#hg-path-2`... in order."""
+    by_hub: dict[str | None, list[int]] = {}
+    for index, path in enumerate(graph.paths):
+        by_hub.setdefault(path.hub, []).append(index)
+    anchors = {}
+    for indexes in by_hub.values():
+        for number, index in enumerate(indexes, 1):
+            anchors[index] = "#learning-path" if len(indexes) == 1 else f"#hg-path-{number}"
+    return anchors
+
+
+def compact_map_of(graph: LinkGraph, page_id: str, here: str) -> Markup:
+    """The compact map of the article's path (the same window as its list), or nothing off any path."""
+    if page_id not in graph.position:
+        return Markup("")
+    index, step = graph.position[page_id]
+    steps = graph.paths[index].steps
+    shown = path_window(len(steps), step)
+    ids = [steps[i] for i in shown]
+    urls = [relative_url(here, page_dir(s)) for s in ids]
+    titles = [graph.pages[s].title for s in ids]
+    return compact_map(ids, page_id, urls, titles, None if len(shown) == len(steps) else [i + 1 for i in shown])
+
+
+def compact_map(
+    steps: Sequence[str],
+    current: str,
+    urls: Sequence[str],
+    titles: Sequence[str],
+    numbers: Sequence[int] | None = None,
+) -> Markup:
+    """One dot per step in a row, the current one larger and filled; `urls` of the steps from the page. With
+    `numbers` (from 1), the steps are a window of a longer path: an ellipsis stands where steps are left out."""
     gap = 22
-    width = gap * len(steps) + 8
+    numbers = numbers or range(1, len(steps) + 1)
+    skips = [index > 0 and number - numbers[index - 1] > 1 for index, number in enumerate(numbers)]
+    width = gap * (len(steps) + sum(skips)) + 8
     parts = [_open_svg(width, 28, "pathmap pathmap-compact")]
     parts.append(f'<line class="pm-edge" x1="{gap // 2 + 4}" y1="14" x2="{width - gap // 2 - 4}" y2="14"/>')
-    for index, (step, url, title) in enumerate(zip(steps, urls, titles, strict=True)):
-        x = gap * index + gap // 2 + 4
+    column = 0
+    for step, url, title, number, skip in zip(steps, urls, titles, numbers, skips, strict=True):
+        if skip:
+            parts.append(f'<text class="pm-gap" x="{gap * column + gap // 2 + 4}" y="18" text-anchor="middle">…</text>')
+            column += 1
+        x = gap * column + gap // 2 + 4
         cls = "pm-node pm-current" if step == current else "pm-node"
         radius = 7 if step == current else 5
         parts.append(
-            f'<a href="{escape(url)}" tabindex="-1"><title>{index + 1}. {escape(title)}</title>'
+            f'<a href="{escape(url)}" tabindex="-1"><title>{number}. {escape(title)}</title>'
             f'<circle class="{cls}" cx="{x}" cy="14" r="{radius}"/></a>'
         )
+        column += 1
     parts.append("</svg>")
     return Markup("".join(parts))
 

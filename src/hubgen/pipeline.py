@@ -123,8 +123,9 @@ def build(
     # The renderer, the writer, the indexer and Jinja load only here: `check` never renders.
     import jinja2
 
+    from hubgen.layout import INDEX_DIR
     from hubgen.render import OutputCollision
-    from hubgen.search import INDEX_DIR, SearchIndexError, index_site
+    from hubgen.search import SearchIndexError, index_site
     from hubgen.write import OutputError, WriteStats, check_output_dir, up_to_date, write_site
 
     clock = [time.perf_counter()]

@@ -19,22 +19,32 @@ from hubgen import __version__
 from hubgen.cache import Cache, key_for
 from hubgen.deps import Watched
 from hubgen.graph import LinkGraph, tag_slug
+from hubgen.layout import (
+    FEED_FILE,
+    HOME_FILE,
+    NOT_FOUND_FILE,
+    RESERVED,
+    TAGS_DIR,
+    TAGS_INDEX_FILE,
+    Output,
+    collisions,
+    page_dir,
+    page_file,
+    tag_dir,
+)
 from hubgen.links import (
     LinkTarget,
     decode_url,
     fragment_url,
-    page_dir,
-    parent_folder,
     relative_url,
     resolve_href,
-    url_from_parent,
 )
 from hubgen.load import Page
 from hubgen.markdown import LinkKind, render_markdown
-from hubgen.pathmap import compact_map, hub_map
+from hubgen.pathmap import compact_map_of, hub_map, path_anchors, path_view
 from hubgen.progress import Progress, silent
 from hubgen.renderjobs import Stored, cached_pages, plain_pages
-from hubgen.seo import FEED_FILE, json_ld, seo_files
+from hubgen.seo import json_ld, seo_files
 from hubgen.theme import make_environment, static_files, template_dirs, templates_digest
 from hubgen.validate import find_anchor
 
@@ -87,7 +97,7 @@ def render_site(
         watched = Watched(graph.pages)
         renderer = PageRenderer(replace(graph, pages=watched), env, assets)
         html = cached_pages(renderer, watched, cache, _render_salt(dirs, graph, assets), jobs, progress)
-    pages = zip([page_dir(p) + "index.html" for p in page_ids], html, strict=True)
+    pages = zip([page_file(p) for p in page_ids], html, strict=True)
     rendered = chain(pages, renderer.generated())
     site = assemble_site(graph, project_dir / config.content_dir, dict(static.values()), rendered)
     site.store = cache.folder if cache else None
@@ -100,10 +110,12 @@ def assemble_site(
     static: Mapping[str, bytes],
     rendered: Iterable[tuple[str, bytes | Stored]],
     seo: Iterable[tuple[str, str]] | None = None,
+    refuse: bool = True,
 ) -> Site:
     """Every output in one Site, always in the same order, so build and serve find the same collisions:
     the theme's static files, the copied content files, the rendered pages, then sitemap, robots and feed
-    (`seo`, when the caller has them already)."""
+    (`seo`, when the caller has them already). Unless `refuse` is False (`hubgen serve`, re-rendering a site
+    whose paths have not changed since it passed), a collision raises OutputCollision."""
     site = Site()
     for path, data in sorted(static.items()):
         site.add(path, data)
@@ -113,7 +125,24 @@ def assemble_site(
         site.add(path, data)
     for path, text in seo_files(graph) if seo is None else seo:
         site.add(path, text.encode())
+    if refuse:
+        _refuse_collisions(site, graph)
     return site
+
+
+def _refuse_collisions(site: Site, graph: LinkGraph) -> None:
+    """The last line of defence, by the rule `check` applies (layout.py), so a site that passed it is whole:
+    a page or copied file where another output, a folder of one, or a reserved name goes."""
+    pages = {page_file(page_id) for page_id in graph.pages}
+    made = sorted(path for path in (*site.files, *site.stored) if path not in pages)
+    claims = [
+        *(Output(path, "generated", path) for path in [*made, *RESERVED]),
+        *(Output(path, "page", path) for path in sorted(pages)),
+        *(Output(path, "asset", path) for path in sorted(site.copies)),
+    ]
+    found = collisions(claims)
+    if found:
+        raise OutputCollision(found[0].output.path)
 
 
 def _render_salt(dirs: list[Path], graph: LinkGraph, assets: dict[str, str]) -> str:
@@ -129,7 +158,7 @@ class PageRenderer:
         self.env = env
         self.assets = assets
         self.config = graph.config
-        self._shared_urls: dict[tuple[int, str], list[str]] = {}  # see _step_urls
+        self._anchors: dict[int, str] | None = None  # each path's fragment on its hub page, made when needed
 
     # -- public ------------------------------------------------------------------------------------
 
@@ -152,7 +181,7 @@ class PageRenderer:
         return self._base_view(page, here, with_body) | self._kind_view(page, here)
 
     def generated(self) -> Iterable[tuple[str, bytes]]:
-        """Tag pages, the tags index and 404.html, skipping any URL a content page already has."""
+        """The home page (when content/ has none), tag pages, the tags index and 404.html."""
         for output, template, here, view in self.generated_views():
             yield output, self.render_view(template, here, view)
 
@@ -161,31 +190,28 @@ class PageRenderer:
 
     def generated_views(self) -> Iterable[tuple[str, str, str | None, dict[str, Any]]]:
         """(output, template, here, view) of each generated page, unrendered."""
-        taken = set(self.graph.pages)
-        if "" not in taken:  # no content/index.md: a home page that lists the hubs, so "Home" links work
+        if "" not in self.graph.pages:  # no content/index.md: a home page that lists the hubs, so "Home" links work
             view = self._generated_view("home", self.config.title, "") | {
                 "breadcrumb": [],
                 "summary": self.config.description,
                 "hubs": [self._card(h, "") | {"count": len(self.graph.members(h))} for h in self._hub_order()],
             }
-            yield "index.html", "home.html", "", view
-        if self.graph.tags and "tags" not in taken:
-            here = "tags/"
+            yield HOME_FILE, "home.html", "", view
+        if self.graph.tags:  # tags/ is hubgen's: `check` reports a page or file there (layout.py)
+            here = TAGS_DIR + "/"
             tag_list = [
-                {"name": t.name, "url": relative_url(here, f"tags/{t.slug}/"), "count": len(t.pages)}
+                {"name": t.name, "url": relative_url(here, tag_dir(t.slug)), "count": len(t.pages)}
                 for t in self.graph.tags.values()
             ]
             view = self._generated_view("tags", "Tags", here) | {"tag_list": tag_list}
-            yield "tags/index.html", "tags.html", here, view
+            yield TAGS_INDEX_FILE, "tags.html", here, view
         for tag in self.graph.tags.values():
-            here = f"tags/{tag.slug}/"
-            if here.rstrip("/") in taken:
-                continue
+            here = tag_dir(tag.slug)
             pages = [self._card(p, here) | {"hub_title": self._hub_title(p)} for p in tag.pages]
             view = self._generated_view("tag", tag.name, here) | {"pages": pages}
-            view["breadcrumb"].append({"title": "Tags", "url": relative_url(here, "tags/")})
-            yield here + "index.html", "tag.html", here, view
-        yield "404.html", "404.html", None, self._generated_view("404", "Page not found", None)
+            view["breadcrumb"].append({"title": "Tags", "url": relative_url(here, TAGS_DIR + "/")})
+            yield here + HOME_FILE, "tag.html", here, view
+        yield NOT_FOUND_FILE, "404.html", None, self._generated_view("404", "Page not found", None)
 
     # -- views -------------------------------------------------------------------------------------
 
@@ -203,7 +229,7 @@ class PageRenderer:
             "generator": f"hubgen {__version__}",
             "feed": root + FEED_FILE if self.config.site_url else "",
             "search": self.config.search,
-            "has_tags": bool(self.graph.tags) or "tags" in self.graph.pages,
+            "has_tags": bool(self.graph.tags),
             "page": view,
         }
         try:
@@ -267,7 +293,7 @@ class PageRenderer:
             "path": self._path(page.id, here),
             "related": [self._card(r, here) | {"hub_title": self._hub_title(r)} for r in graph.related[page.id]],
             "backlinks": [self._link(b, here) for b in graph.backlinks.get(page.id, ())],
-            "tags": [{"name": name, "url": relative_url(here, f"tags/{slug}/")} for slug, name in self._tags(page)],
+            "tags": [{"name": name, "url": relative_url(here, tag_dir(slug))} for slug, name in self._tags(page)],
             "updated": page.updated,
             "jsonld": json_ld(graph, page, graph.hub_chain(page.id)),
             "map": self._map(page, here),
@@ -322,37 +348,12 @@ class PageRenderer:
 
         if page.type == "hub":
             return hub_map(self.graph, page.id, url_for)
-        if page.id not in self.graph.position:
-            return Markup("")
-        index = self.graph.position[page.id][0]
-        steps = self.graph.paths[index].steps
-        return compact_map(steps, page.id, self._step_urls(index, here), [self.graph.pages[s].title for s in steps])
+        return compact_map_of(self.graph, page.id, here)
 
     def _path(self, page_id: str, here: str) -> dict[str, Any] | None:
-        if page_id not in self.graph.position:
-            return None
-        index, step = self.graph.position[page_id]
-        path = self.graph.paths[index]
-        pages = self.graph.pages
-        steps = [
-            {"title": pages[s].title, "url": url, "current": s == page_id}
-            for s, url in zip(path.steps, self._step_urls(index, here), strict=True)
-        ]
-        hub_title = pages[path.hub].title if path.hub else self.config.title
-        return {"hub_title": hub_title, "position": step + 1, "length": len(path.steps), "steps": steps}
-
-    def _step_urls(self, index: int, here: str) -> list[str]:
-        """The URL of each step of path `index` from the page folder `here`. Every page of a path shows every
-        step twice (list and map), and the pages of one folder share the URLs of steps outside their own
-        folders, so those are made once per path and folder."""
-        folders = [page_dir(s) for s in self.graph.paths[index].steps]
-        if not here:
-            return [relative_url(here, folder) for folder in folders]
-        parent = parent_folder(here)
-        shared = self._shared_urls.get((index, parent))
-        if shared is None:
-            shared = self._shared_urls[index, parent] = [url_from_parent(parent, folder) for folder in folders]
-        return [relative_url(here, f) if f.startswith(here) else url for f, url in zip(folders, shared, strict=True)]
+        if self._anchors is None:
+            self._anchors = path_anchors(self.graph)
+        return path_view(self.graph, page_id, here, self.config.title, self._anchors)
 
     def _tags(self, page: Page) -> list[tuple[str, str]]:
         slugs = dict.fromkeys(tag_slug(name) for name in page.front.values.get("tags", ()))

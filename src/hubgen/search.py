@@ -25,9 +25,9 @@ from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
+from hubgen.layout import INDEX_DIR
 from hubgen.progress import Progress, silent
 
-INDEX_DIR = "pagefind"
 PARTS_FILE = "hubgen-parts.json"
 PART_SIZE = 1000  # pages per index part, at most
 SEARCH_CACHE = "search"

@@ -14,19 +14,19 @@ from typing import Any
 from markupsafe import Markup
 
 from hubgen.graph import LinkGraph
-from hubgen.links import page_dir, relative_url
+from hubgen.layout import FEED_FILE, ROBOTS_FILE, SITEMAP_FILE, page_dir
+from hubgen.links import relative_url
 from hubgen.load import Page
 from hubgen.sinks import for_xml
 
 FEED_ENTRIES = 30
-FEED_FILE = "feed.xml"
 
 
 def seo_files(graph: LinkGraph) -> list[tuple[str, str]]:
     """(output path, text) of robots.txt, and of sitemap.xml and the feed when base_url is set."""
-    files = [("robots.txt", robots_txt(graph))]
+    files = [(ROBOTS_FILE, robots_txt(graph))]
     if graph.config.site_url:
-        files += [("sitemap.xml", sitemap_xml(graph)), (FEED_FILE, atom_feed(graph))]
+        files += [(SITEMAP_FILE, sitemap_xml(graph)), (FEED_FILE, atom_feed(graph))]
     return files
 
 
@@ -48,7 +48,7 @@ def sitemap_xml(graph: LinkGraph) -> str:
 def robots_txt(graph: LinkGraph) -> str:
     text = "User-agent: *\nAllow: /\n"
     if graph.config.site_url:
-        text += f"\nSitemap: {graph.config.site_url}sitemap.xml\n"
+        text += f"\nSitemap: {graph.config.site_url}{SITEMAP_FILE}\n"
     return text
 
 

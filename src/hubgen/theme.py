@@ -12,7 +12,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
 from hubgen import __version__
 from hubgen.cache import key_for
 from hubgen.highlight import pygments_css
-from hubgen.links import STATIC_DIR
+from hubgen.layout import static_file
 
 
 def theme_dir() -> Path:
@@ -81,5 +81,5 @@ def static_files(dirs: list[Path]) -> dict[str, tuple[str, bytes]]:
         stem, dot, ext = name.rpartition(".")
         fingerprinted = ext in ("css", "js") and dot
         name_out = f"{stem}.{hashlib.sha256(data).hexdigest()[:10]}.{ext}" if fingerprinted else name
-        files[name] = (f"{STATIC_DIR}/{name_out}", data)
+        files[name] = (static_file(name_out), data)
     return files

@@ -12,12 +12,11 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from hubgen import layout
 from hubgen.diagnostics import Diagnostic, diagnostic, did_you_mean
-from hubgen.graph import Clash, LinkGraph, Reference, ResolvedLink
-from hubgen.links import STATIC_DIR, page_dir, suggest
+from hubgen.graph import Clash, LinkGraph, Reference, ResolvedLink, hub_cycles
+from hubgen.links import suggest
 from hubgen.load import Page
-from hubgen.search import INDEX_DIR
-from hubgen.seo import FEED_FILE
 
 Rule = Callable[[LinkGraph], Iterable[Diagnostic]]  # reads the graph's structure
 PageRule = Callable[[LinkGraph, str], Iterable[Diagnostic]]  # reads one page's body (its links)
@@ -222,6 +221,29 @@ def check_hubs(graph: LinkGraph) -> Iterable[Diagnostic]:
             )
 
 
+def check_hub_cycles(graph: LinkGraph) -> Iterable[Diagnostic]:
+    """Hubs that are each other's parents (`hub:` on a hub names its parent): none of them is at the top, so
+    the home page would list none of them. Reported at the `hub:` of each hub in the cycle."""
+    declared = {ref.page: ref for ref in graph.references if ref.key == "hub"}
+    for cycle in hub_cycles(graph.hub_of):
+        for index, hub_id in enumerate(cycle):
+            loop = " → ".join((*cycle[index:], *cycle[:index], hub_id))
+            parent, ref = cycle[(index + 1) % len(cycle)], declared.get(hub_id)
+            if ref is not None and ref.target == parent:
+                line, column, how = ref.line, ref.column, ""
+            else:  # no `hub:` that names the parent: the hub's folder makes it one
+                line, column, how = 1, 1, f" ({parent} is the hub of its folder)"
+            yield diagnostic(
+                "hub-cycle",
+                graph.pages[hub_id].file,
+                line,
+                column,
+                f"hubs are each other's parents: {loop}{how}",
+                "a hub's `hub:` names its parent hub; remove it from one hub of the circle, which is then "
+                "listed on the home page",
+            )
+
+
 def check_orphans(graph: LinkGraph) -> Iterable[Diagnostic]:
     for page_id, page in graph.pages.items():
         if page.type == "article" and page_id not in graph.position and not graph.backlinks.get(page_id):
@@ -325,34 +347,35 @@ def check_image_alt(graph: LinkGraph, page_id: str) -> Iterable[Diagnostic]:
 
 
 def check_outputs(graph: LinkGraph) -> Iterable[Diagnostic]:
-    """Two things written to one path of the site: a page and a copied file (`a.md` and `a/index.html`), or a
-    file under a name the build writes itself (404.html, robots.txt, _static/, the search index...)."""
-    reserved = {"404.html": "the 404 page", "robots.txt": "robots.txt"}
-    if graph.config.site_url:
-        reserved |= {"sitemap.xml": "the sitemap", FEED_FILE: "the feed"}
-    if "" not in graph.pages:
-        reserved["index.html"] = "the generated home page"
-    if graph.tags and "tags" not in graph.pages:
-        reserved["tags/index.html"] = "the tags page"
-    reserved |= {f"tags/{slug}/index.html": "a tag's page" for slug in graph.tags if f"tags/{slug}" not in graph.pages}
-    prefixes = {
-        f"{STATIC_DIR}/": "the theme's files",
-        **({f"{INDEX_DIR}/": "the search index"} if graph.config.search else {}),
-    }
-    owners = {page_dir(page_id) + "index.html": page.file for page_id, page in graph.pages.items()}
-    for rel in sorted(graph.site.assets):
-        file = posixpath.join(graph.config.content_dir, rel)
-        taken = owners.get(rel) or reserved.get(rel)
-        taken = taken or next((what for prefix, what in prefixes.items() if rel.startswith(prefix)), None)
-        if taken:
-            yield diagnostic(
-                "output-collision",
-                file,
-                1,
-                1,
-                f"this file would be written to {rel}, where {taken} goes",
-                "rename or move the file",
-            )
+    """A page or copied file where something else is written (see layout.py): another page or file (`a.md`
+    and `a/index.html`), a name hubgen writes itself (404.html, robots.txt, tags/, the search index...), or a
+    folder one of those needs."""
+    pages = {page_id: page.file for page_id, page in graph.pages.items()}
+    claims = layout.outputs(pages, graph.site.assets, graph.tags, graph.config.content_dir)
+    for found in layout.collisions(claims):
+        yield diagnostic("output-collision", found.output.source, 1, 1, *_collision_text(found))
+
+
+def _collision_text(found: layout.Collision) -> tuple[str, str]:
+    """The message and hint for a collision: which path, what is in the way, and how to get out of it."""
+    mine, taken, where = found.output, found.taken, found.where
+    what = "page" if mine.owner == "page" else "file"
+    goes = f"where hubgen writes {taken.source}" if taken.owner == "generated" else f"where {taken.source} goes"
+    if found.how == "same":
+        place = goes
+    elif found.how == "inside":
+        place = f"inside {where}, {goes}"
+    else:
+        place = f"which must be the folder {where}, holding {taken.source} ({taken.path})"
+    exact = where.rstrip("/")
+    if not (exact == mine.path or mine.path.startswith(exact + "/")):
+        place += " (names are compared ignoring case, as on macOS and Windows)"
+    message = f"this {what} would be written to {mine.path}, {place}"
+    if taken.owner == "generated":
+        hint = f"hubgen writes {taken.source} at {where} in every site; rename or move this {what}"
+    else:
+        hint = f"two things cannot share one path of the site; rename or move this {what} or {taken.source}"
+    return message, hint
 
 
 RULES: tuple[Rule, ...] = (
@@ -360,6 +383,7 @@ RULES: tuple[Rule, ...] = (
     check_missing_hub,
     check_paths,
     check_hubs,
+    check_hub_cycles,
     check_orphans,
     check_outputs,
 )

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from hubgen.cache import Cache
+from hubgen.layout import MARKER
 from hubgen.progress import Progress, silent
 from hubgen.render import Site
 
-MARKER = ".hubgen-site"
 MARKER_TEXT = "This folder is written by hubgen build and is replaced whole on every build.\n"
 
 

@@ -46,7 +46,9 @@
   }
 
   // Reading progress on a learning path: which steps this reader has opened, kept in localStorage
-  // under the path's first step, never sent anywhere.
+  // under the path's first step, never sent anywhere. A long path's page lists only some of its steps
+  // (the first always) and says how many there are (data-path-length): the pages read that it does not
+  // list count too, as every page stored under this path's key is one of its steps.
   function setUpProgress() {
     var list = document.querySelector("[data-path-steps]");
     var box = document.querySelector("[data-progress]");
@@ -61,6 +63,7 @@
     var read;
     try { read = JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) { return; }
     if (read.indexOf(window.location.pathname) < 0) read.push(window.location.pathname);
+    var total = parseInt(list.getAttribute("data-path-length"), 10) || steps.length;
     function paint() {
       var count = 0;
       for (var j = 0; j < steps.length; j++) {
@@ -68,7 +71,11 @@
         links[j].closest("li").classList.toggle("is-read", done);
         if (done) count++;
       }
-      box.querySelector("[data-progress-text]").textContent = "You have read " + count + " of " + steps.length;
+      if (total > steps.length) {
+        for (var k = 0; k < read.length; k++) if (steps.indexOf(read[k]) < 0) count++;
+        count = Math.min(count, total);
+      }
+      box.querySelector("[data-progress-text]").textContent = "You have read " + count + " of " + total;
       try { localStorage.setItem(key, JSON.stringify(read)); } catch (e) { /* storage blocked */ }
     }
     box.querySelector("[data-progress-reset]").addEventListener("click", function () {

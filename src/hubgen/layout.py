@@ -1,0 +1,168 @@
+"""The site's layout: where every output goes, and who owns it. One rule, shared by `check` and `build`.
+
+A page `a/b` is written to `a/b/index.html` (the home page to `index.html`); every other file under content/
+is copied to its own path. hubgen itself writes `404.html`, `robots.txt`, `sitemap.xml`, `feed.xml`, the
+theme's fingerprinted files under `_static/`, the search index under `pagefind/`, the tag pages under
+`tags/`, and the marker `.hubgen-site`. Those names are reserved at the top of the site whatever the
+settings (`feed.xml` without `base_url`, `pagefind/` with search off, `tags/` with no tags): a page or file
+that is fine today does not become a collision when a setting changes.
+
+`outputs` lists every path of a site with its owner; `collisions` finds, in one pass, two claims on one
+path, a file where another claim needs a folder (`robots.txt` and `robots.txt/x`; a page `a` and a file `a`),
+and paths that differ only in case or Unicode normal form (they are one file on macOS and Windows, as page
+ids differing so are one page). This module is the core side: it imports nothing from the build.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
+
+HOME_FILE = "index.html"
+NOT_FOUND_FILE = "404.html"
+ROBOTS_FILE = "robots.txt"
+SITEMAP_FILE = "sitemap.xml"
+FEED_FILE = "feed.xml"
+STATIC_DIR = "_static"  # the theme's CSS, JS and other static files, fingerprinted
+INDEX_DIR = "pagefind"  # the search index
+TAGS_DIR = "tags"  # the tags index and one page per tag
+MARKER = ".hubgen-site"  # says which folder hubgen wrote (see write.py)
+
+Owner = Literal["generated", "page", "asset"]
+
+# What each reserved top-level name is, as messages name it; a name ending in "/" is a folder hubgen fills.
+RESERVED: dict[str, str] = {
+    NOT_FOUND_FILE: "the 404 page",
+    ROBOTS_FILE: "robots.txt",
+    SITEMAP_FILE: "the sitemap",
+    FEED_FILE: "the feed",
+    MARKER: "the marker of a folder hubgen wrote",
+    STATIC_DIR + "/": "the theme's files",
+    INDEX_DIR + "/": "the search index",
+    TAGS_DIR + "/": "the tag pages",
+}
+
+
+def page_dir(page_id: str) -> str:
+    """Where a page's index.html lives, relative to the site root: "" for home, "a/b/" otherwise."""
+    return page_id + "/" if page_id else ""
+
+
+def page_file(page_id: str) -> str:
+    """The file a page is written to: "index.html" for home, "a/b/index.html" otherwise."""
+    return page_dir(page_id) + HOME_FILE
+
+
+def tag_dir(slug: str) -> str:
+    """The folder of a tag's page: "tags/ai/"."""
+    return f"{TAGS_DIR}/{slug}/"
+
+
+TAGS_INDEX_FILE = f"{TAGS_DIR}/{HOME_FILE}"
+
+
+def static_file(name: str) -> str:
+    """Where a theme file (already fingerprinted) goes: "_static/style.3f2a1c9e0b.css"."""
+    return f"{STATIC_DIR}/{name}"
+
+
+class Output(NamedTuple):
+    """One claim on the site: `path` (a folder hubgen fills ends in "/"), its owner, and `source`: the page's
+    or file's path under the project, or what hubgen writes there ("the sitemap")."""
+
+    path: str
+    owner: Owner
+    source: str
+
+
+Clash = Literal["same", "inside", "folder"]
+
+
+@dataclass(frozen=True)
+class Collision:
+    """`output` cannot be written because of `taken`, an earlier claim: on the same path ("same"), or on a
+    file or folder `output` would be inside ("inside"), or with files in the folder `output` would replace
+    ("folder"). `where` is the path of `taken`'s claim that is in the way (that folder, for "folder")."""
+
+    output: Output
+    taken: Output
+    how: Clash
+    where: str
+
+
+def outputs(
+    pages: Mapping[str, str], assets: Iterable[str], tag_slugs: Iterable[str], content_dir: str = ""
+) -> list[Output]:
+    """Every path of a site with its owner, the claims that win first: what hubgen writes (including every
+    reserved name), then pages (id -> file under the project) in id order, then the files copied from
+    content/ (relative to it) in path order. The home page is generated unless a page has the id ""."""
+    found = [Output(path, "generated", what) for path, what in _generated(pages, tag_slugs)]
+    found += [Output(page_file(page_id), "page", file) for page_id, file in sorted(pages.items())]
+    prefix = content_dir.rstrip("/") + "/" if content_dir else ""
+    found += [Output(rel, "asset", prefix + rel) for rel in sorted(assets)]
+    return found
+
+
+def _generated(pages: Mapping[str, str], tag_slugs: Iterable[str]) -> Iterable[tuple[str, str]]:
+    if "" not in pages:
+        yield HOME_FILE, "the generated home page"
+    slugs = sorted(tag_slugs)
+    if slugs:
+        yield TAGS_INDEX_FILE, "the tags page"
+    for slug in slugs:
+        yield tag_dir(slug) + HOME_FILE, "a tag's page"
+    yield from RESERVED.items()
+
+
+def collisions(claims: Iterable[Output]) -> list[Collision]:
+    """Each claim that meets an earlier one (the earlier one keeps the path). Paths are compared as a file
+    system that ignores case and Unicode normal form would; two generated paths never collide (they are laid
+    out above not to)."""
+    files: dict[str, Output] = {}  # folded path of a file, or of a folder hubgen fills -> its claim
+    folders: dict[str, Output] = {}  # folded path of a folder some claim needs -> the first such claim
+    found: list[Collision] = []
+    for claim in claims:
+        key = fold(claim.path.rstrip("/"))
+        parents = _parents(key)
+        clash = _clash(claim, key, parents, files, folders)
+        if clash is not None and not claim.owner == clash.taken.owner == "generated":
+            found.append(clash)
+            continue
+        files.setdefault(key, claim)
+        for parent in parents:
+            if parent in folders:
+                break  # and so are the folders above it
+            folders[parent] = claim
+    return found
+
+
+def _clash(
+    claim: Output, key: str, parents: list[str], files: Mapping[str, Output], folders: Mapping[str, Output]
+) -> Collision | None:
+    if key in files:
+        return Collision(claim, files[key], "same", files[key].path)
+    for parent in parents:
+        if parent in files:
+            return Collision(claim, files[parent], "inside", files[parent].path)
+    if key in folders:
+        taken = folders[key]
+        return Collision(claim, taken, "folder", "/".join(taken.path.split("/")[: key.count("/") + 1]) + "/")
+    return None
+
+
+def fold(path: str) -> str:
+    """A path as a case-insensitive, normalisation-insensitive file system sees it."""
+    return path.lower() if path.isascii() else unicodedata.normalize("NFC", path).casefold()
+
+
+def _parents(path: str) -> list[str]:
+    """The folders holding a path, innermost first: "a/b/c" -> ["a/b", "a"]."""
+    found = []
+    end = path.rfind("/")
+    while end > 0:
+        path = path[:end]
+        found.append(path)
+        end = path.rfind("/")
+    return found

@@ -1,0 +1,81 @@
+"""Reading progress on a long learning path, whose pages list only a window of its steps, in a real Chromium:
+"You have read N of M" still counts over the whole path."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from helpers import write_files
+from hubgen import pipeline
+
+pytestmark = pytest.mark.browser
+
+STEPS = 30
+BASE = {
+    "hubgen.yaml": "title: T\nsearch: false\n",
+    "content/index.md": "---\ntitle: Home\n---\nWelcome.\n",
+    "content/h/index.md": "---\ntitle: Hub\ntype: hub\n---\nThe hub.\n",
+}
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("longpath")
+    files: dict[str, str | bytes | None] = dict(BASE)
+    for i in range(STEPS):
+        nxt = f"next: s{i + 1:02d}\n" if i < STEPS - 1 else ""
+        files[f"content/h/s{i:02d}.md"] = f"---\ntitle: Step {i + 1}\nhub: h\n{nxt}---\nBody.\n"
+    project = write_files(root / "project", files)
+    site = root / "www"
+    assert pipeline.build(project, output_dir=site).files
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    from test_browser import CHROMIUM_ARGS, chromium_path
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def test_progress_counts_the_steps_read_outside_the_window(served: str, browser: object, tmp_path: Path) -> None:
+    context = browser.new_context()  # type: ignore[attr-defined]
+    tab = context.new_page()
+    try:
+        for step in (1, 15, 16, 29):  # 1 and 29 are never in each other's window, nor 15 in either
+            tab.goto(f"{served}h/s{step - 1:02d}/")
+        progress = tab.locator("[data-progress-text]")
+        assert progress.inner_text() == f"You have read 4 of {STEPS}"
+        read = tab.locator("[data-path-steps] li.is-read [aria-current], [data-path-steps] li.is-read a")
+        assert read.all_inner_texts() == ["Step 1", "Step 29"]  # the window's read steps are ticked
+        tab.goto(f"{served}h/s02/")  # step 3: sees 1 (listed), 15, 16 and 29 (not listed)
+        assert progress.inner_text() == f"You have read 5 of {STEPS}"
+        tab.locator("[data-progress-reset]").click()
+        assert progress.inner_text() == f"You have read 1 of {STEPS}"
+        tab.locator("p.path-all a").click()
+        assert tab.url == f"{served}h/#learning-path"
+        assert tab.locator("#learning-path ol.steps li").count() == STEPS
+    finally:
+        context.close()
