@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from hubgen import __version__, pipeline
+from hubgen import __version__, gitref, pipeline
 from hubgen.cli.app import (
     EXIT_ERRORS,
     EXIT_USAGE,
@@ -116,7 +116,14 @@ def build(
     "changed_since",
     metavar="REF",
     default=None,
-    help="Report only diagnostics in files changed since this git ref (the whole hub is still checked).",
+    help="Pull-request mode: report what is new since this git revision (the hub at REF is checked too), "
+    "wherever it is; what lies in files the change did not touch is labelled 'caused by this change'.",
+)
+@click.option(
+    "--only-changed-files",
+    "only_changed_files",
+    is_flag=True,
+    help="With --changed-since: report every diagnostic in the files changed since REF, and nothing elsewhere.",
 )
 @speed_options
 @handles_failures
@@ -127,15 +134,21 @@ def check(
     drafts: bool,
     external: bool,
     changed_since: str | None,
+    only_changed_files: bool,
     jobs: int,
     no_cache: bool,
 ) -> None:
     """Validate every reference, link, anchor and learning path; render nothing."""
+    if only_changed_files and changed_since is None:
+        raise pipeline.ProjectError("--only-changed-files needs --changed-since REF")
     root = project_root(project)
+    change = _read_change(root, changed_since) if changed_since is not None else None  # a bad REF stops here
     result = pipeline.check(root, drafts, external, jobs, not no_cache, bodies=False)
     diagnostics = result.diagnostics
-    if changed_since:
-        diagnostics = pipeline.only_in(diagnostics, pipeline.changed_files(root, changed_since))
+    if change is not None and only_changed_files:
+        diagnostics = pipeline.only_in(diagnostics, change.changed)
+    elif change is not None and result.graph is not None:
+        diagnostics = _judge(root, change, result, drafts, jobs, not no_cache)
     _print_check(diagnostics, result.pages, output_format)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
@@ -217,6 +230,24 @@ def graph_command(project: Path | None, output_format: str, hub: str | None, out
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+def _read_change(root: Path, ref: str) -> gitref.Change:
+    try:
+        return gitref.read_change(root, ref)
+    except gitref.GitError as error:
+        raise pipeline.ProjectError(str(error)) from None
+
+
+def _judge(
+    root: Path, change: gitref.Change, result: pipeline.CheckResult, drafts: bool, jobs: int, use_cache: bool
+) -> tuple[Diagnostic, ...]:
+    from hubgen import prmode
+
+    try:
+        return prmode.judge(root, change, result, drafts, jobs, use_cache)
+    except gitref.GitError as error:
+        raise pipeline.ProjectError(str(error)) from None
 
 
 def _print_check(diagnostics: Sequence[Diagnostic], pages: int, output_format: str) -> None:
