@@ -25,6 +25,9 @@ from hubgen.graph import LinkGraph
 from hubgen.load import page_ids
 
 EXTERNAL_CODES = ("external-link", "external-redirect")  # REF is checked offline: these are judged by file
+# The message names where the link leads, which depends on where the tree is (a relative link from REF's
+# temporary folder leads elsewhere): the same file being an unsafe link is the same problem.
+_MATCHED_WITHOUT_MESSAGE = ("unsafe-symlink",)
 _LINE_IN_MESSAGE = re.compile(r"(\.md):\d+(?::\d+)?")  # "(content/a.md:3)" in a message: a line, not a fact
 Edge = tuple[str, str]
 
@@ -81,7 +84,8 @@ def new_diagnostics(now: Sequence[Diagnostic], before: Sequence[Diagnostic]) -> 
 
 
 def match_key(d: Diagnostic) -> tuple[str, str, str, str]:
-    return d.code, d.severity, d.file, _LINE_IN_MESSAGE.sub(r"\1", d.message)
+    message = "" if d.code in _MATCHED_WITHOUT_MESSAGE else _LINE_IN_MESSAGE.sub(r"\1", d.message)
+    return d.code, d.severity, d.file, message
 
 
 class Renames:
