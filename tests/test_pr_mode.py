@@ -348,6 +348,19 @@ def test_unchanged_pages_are_parsed_once(tmp_path, monkeypatch):
     assert parsed == ["hub/c.md"]  # the new c.md; REF's pages, c.md's old text included, came from the cache
 
 
+def test_under_no_cache_unchanged_pages_are_parsed_once_too(tmp_path, monkeypatch):
+    project = repo(tmp_path)
+    change(project, {"content/hub/c.md": "---\ntitle: Page C\n---\nNew text of C.\n"})
+    parsed: list[str] = []
+    real = load._parse_job
+    monkeypatch.setattr(load, "_parse_job", lambda job, *rest: parsed.append(job.rel) or real(job, *rest))
+    assert pr_check(project, "-j", "1", "--no-cache") == (0, [])
+    now = ["hub/a.md", "hub/b.md", "hub/c.md", "hub/d.md", "hub/index.md", "index.md"]
+    assert sorted(parsed) == sorted([*now, "hub/c.md"])  # every page now, and c.md as it was at REF
+    assert not (project / ".hubgen-cache").exists()
+    assert no_temporary_folders_left()
+
+
 def test_links_and_huge_files_at_ref_stay_inside_the_temporary_folder(tmp_path):
     outside = tmp_path / "outside"
     outside.mkdir()

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import posixpath
 import re
+import shutil
+import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,13 +35,27 @@ _LINE_IN_MESSAGE = re.compile(r"(\.md):\d+(?::\d+)?")  # "(content/a.md:3)" in a
 Edge = tuple[str, str]
 
 
+@contextmanager
+def parse_cache(project_dir: Path, use_cache: bool) -> Iterator[Path]:
+    """The folder of the parse cache both checks share: .hubgen-cache/, or (under --no-cache, which leaves
+    .hubgen-cache/ alone) a scratch one removed afterwards, so a page unchanged since REF is parsed once."""
+    if use_cache:
+        yield project_dir / CACHE_DIR
+        return
+    folder = Path(tempfile.mkdtemp(prefix="hubgen-parse-"))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def judge(
-    project_dir: Path, change: Change, head: pipeline.CheckResult, drafts: bool, jobs: int, use_cache: bool
+    project_dir: Path, change: Change, head: pipeline.CheckResult, drafts: bool, jobs: int, cache_dir: Path
 ) -> tuple[Diagnostic, ...]:
     """The diagnostics of `head` that are new since `change.commit`, labelled and placed."""
     assert head.graph is not None
     renames = Renames(change.renamed, head.config.content_dir)
-    before, before_edges = checked_at(project_dir, change.commit, drafts, jobs, use_cache)
+    before, before_edges = checked_at(project_dir, change.commit, drafts, jobs, cache_dir)
     offline = [d for d in head.diagnostics if d.code not in EXTERNAL_CODES]
     found = new_diagnostics(offline, [renames.diagnostic(d) for d in before])
     found += [d for d in head.diagnostics if d.code in EXTERNAL_CODES and d.file in change.changed]
@@ -47,16 +64,14 @@ def judge(
 
 
 def checked_at(
-    project_dir: Path, commit: str, drafts: bool, jobs: int, use_cache: bool
+    project_dir: Path, commit: str, drafts: bool, jobs: int, cache_dir: Path
 ) -> tuple[list[Diagnostic], set[Edge]]:
     """The diagnostics and the path edges of the hub at `commit` (none when it had no hub)."""
     with tree_at(project_dir, commit) as folder:
         if folder is None:
             return [], set()
         try:
-            result = pipeline.check(
-                folder, drafts, jobs=jobs, use_cache=use_cache, bodies=False, cache_dir=project_dir / CACHE_DIR
-            )
+            result = pipeline.check(folder, drafts, jobs=jobs, use_cache=True, bodies=False, cache_dir=cache_dir)
         except pipeline.ProjectError:  # no content folder at that commit: the hub is new
             return [], set()
         here = [(str(f), str(project_dir)) for f in dict.fromkeys((folder, folder.resolve()))]

@@ -143,12 +143,11 @@ def check(
         raise pipeline.ProjectError("--only-changed-files needs --changed-since REF")
     root = project_root(project)
     change = _read_change(root, changed_since) if changed_since is not None else None  # a bad REF stops here
-    result = pipeline.check(root, drafts, external, jobs, not no_cache, bodies=False)
-    diagnostics = result.diagnostics
-    if change is not None and only_changed_files:
-        diagnostics = pipeline.only_in(diagnostics, change.changed)
-    elif change is not None and result.graph is not None:
-        diagnostics = _judge(root, change, result, drafts, jobs, not no_cache)
+    if change is not None and not only_changed_files:
+        result, diagnostics = _judge(root, change, drafts, external, jobs, not no_cache)
+    else:
+        result = pipeline.check(root, drafts, external, jobs, not no_cache, bodies=False)
+        diagnostics = pipeline.only_in(result.diagnostics, change.changed) if change else result.diagnostics
     _print_check(diagnostics, result.pages, output_format)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
@@ -240,12 +239,17 @@ def _read_change(root: Path, ref: str) -> gitref.Change:
 
 
 def _judge(
-    root: Path, change: gitref.Change, result: pipeline.CheckResult, drafts: bool, jobs: int, use_cache: bool
-) -> tuple[Diagnostic, ...]:
+    root: Path, change: gitref.Change, drafts: bool, external: bool, jobs: int, use_cache: bool
+) -> tuple[pipeline.CheckResult, tuple[Diagnostic, ...]]:
+    """The hub checked now and at REF, sharing one parse cache (a scratch one under --no-cache)."""
     from hubgen import prmode
 
     try:
-        return prmode.judge(root, change, result, drafts, jobs, use_cache)
+        with prmode.parse_cache(root, use_cache) as cache_dir:
+            result = pipeline.check(root, drafts, external, jobs, True, bodies=False, cache_dir=cache_dir)
+            if result.graph is None:  # a broken hubgen.yaml: nothing to compare
+                return result, result.diagnostics
+            return result, prmode.judge(root, change, result, drafts, jobs, cache_dir)
     except gitref.GitError as error:
         raise pipeline.ProjectError(str(error)) from None
 
