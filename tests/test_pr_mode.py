@@ -239,6 +239,29 @@ def test_an_old_error_in_a_changed_file_whose_lines_moved_is_not_new(tmp_path):
     assert pr_check(project) == (0, [])
 
 
+def test_an_old_contradiction_whose_lines_moved_is_not_new(tmp_path):
+    # Its message names the declarations' lines ("(content/hub/a.md:3)"): lines are not what is matched.
+    project = repo(tmp_path, {"content/hub/c.md": "---\ntitle: Page C\nprev: a\n---\nText of C.\n"})
+    moved = {
+        "content/hub/a.md": "---\ntitle: Page A\nsummary: One.\ntags: [x]\nnext: b\n---\nText of A.\n\n## Setup\n",
+        "content/hub/c.md": "---\ntitle: Page C\nsummary: The third.\nprev: a\n---\nText of C.\n",
+    }
+    change(project, moved)
+    assert pr_check(project) == (0, [])
+
+
+def test_a_content_folder_outside_the_project_at_ref_is_not_read(tmp_path, monkeypatch):
+    outside = write_files(tmp_path / "elsewhere", {"x.md": "---\ntitle: X\n---\n[x](gone.md)\n"})
+    project = repo(tmp_path, {"hubgen.yaml": f"title: Test\nsearch: false\ncontent_dir: ../../{outside.name}\n"})
+    change(project, {"hubgen.yaml": HUB["hubgen.yaml"]})
+    parsed: list[str] = []
+    real = load._parse_job
+    monkeypatch.setattr(load, "_parse_job", lambda job, *rest: parsed.append(job.rel) or real(job, *rest))
+    code, rows = pr_check(project, "-j", "1")
+    assert "x.md" not in parsed  # ../../elsewhere, seen from REF's temporary folder, is that folder
+    assert (code, rows) == (0, [])
+
+
 def test_one_more_of_the_same_is_new(tmp_path):
     project = repo(tmp_path, {"content/hub/c.md": "---\ntitle: Page C\n---\n[x](old.md)\n\n[x](old.md)\n"})
     change(project, {"content/hub/c.md": "---\ntitle: Page C\n---\n[x](old.md)\n\n[x](old.md)\n\n[x](old.md)\n"})

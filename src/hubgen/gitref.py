@@ -99,7 +99,8 @@ def _parse_status(output: str) -> tuple[set[str], dict[str, str]]:
 @contextmanager
 def tree_at(project_dir: Path, commit: str) -> Iterator[Path | None]:
     """A temporary folder holding the project's files as they were at `commit` (only what `check` reads),
-    removed on exit; None when the project's folder did not exist at `commit`."""
+    removed on exit; None when the project's folder did not exist at `commit`, or its settings then put the
+    content folder outside the project (which is never read)."""
     folder = Path(tempfile.mkdtemp(prefix="hubgen-ref-"))
     try:
         yield folder if _materialise(project_dir, commit, folder) else None
@@ -122,7 +123,7 @@ def _materialise(project_dir: Path, commit: str, into: Path) -> bool:
     _write(project_dir, into, config)
     content = posixpath.normpath(load_config(into)[0].content_dir)
     if content.startswith(("/", "../")) or content == "..":
-        return True  # a content folder outside the project: REF's hub is not read (nothing to compare with)
+        return False  # a content folder outside the project: not read, so REF has no hub to compare with
     below = "" if content == "." else content + "/"
     _write(project_dir, into, [e for e in entries if e.path.startswith(below) and e.path != CONFIG_FILE])
     return True
