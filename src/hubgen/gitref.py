@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -165,8 +166,11 @@ def _write(project_dir: Path, into: Path, entries: list[_Entry]) -> None:
         blobs |= _read_blobs(project_dir, {entry.oid for entry in wanted[start:end]})
         start = end
     for entry in entries:
+        data = blobs.get(entry.oid) if _wanted(entry) else None
+        if _wanted(entry) and data is None:
+            continue  # git does not have it (a shallow clone): not written, rather than written wrong
         try:
-            _write_entry(into, entry, blobs.get(entry.oid) if _wanted(entry) else None)
+            _write_entry(into, entry, data)
         except (UnsafePath, OSError):
             continue  # a path through a link, a name twice: not written, as git would not check it out either
 
@@ -215,6 +219,4 @@ def _write_entry(into: Path, entry: _Entry, data: bytes | None) -> None:
 
 
 def _remove(folder: Path) -> None:
-    import shutil
-
-    shutil.rmtree(folder, ignore_errors=True)  # never follows a link out of the folder
+    shutil.rmtree(folder, ignore_errors=True)  # removes links, never what they point to
