@@ -59,7 +59,8 @@ def read_change(project_dir: Path, ref: str) -> Change:
     try:
         commit = resolve_commit(project_dir, ref)
     except BadRef as error:
-        raise GitError(f"--changed-since: {error}") from None
+        hint = " (in CI, check out with fetch-depth: 0 so that it is there)" if "names no commit" in str(error) else ""
+        raise GitError(f"--changed-since: {error}{hint}") from None
     status = _run(project_dir, "diff", "-M", "--name-status", "-z", "--relative", "--end-of-options", commit, "--")
     untracked = _run(project_dir, "ls-files", "--others", "--exclude-standard", "-z")
     changed, renamed = _parse_status(status)
