@@ -64,8 +64,22 @@ CODES: dict[str, tuple[Severity, str]] = {
 
 
 @dataclass(frozen=True, order=True)
+class Location:
+    """A place in a file: `file` relative to the project, line and column from 1."""
+
+    file: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, order=True)
 class Diagnostic:
-    """One problem at one place. Ordered by file, then position, so reports read top to bottom."""
+    """One problem at one place. Ordered by file, then position, so reports read top to bottom.
+    `related`: the other lines taking part (the other side of a contradiction, the rest of a cycle).
+    `caused_by_change`: with `check --changed-since`, a new problem in a file the change did not touch."""
 
     file: str
     line: int
@@ -74,15 +88,26 @@ class Diagnostic:
     severity: Severity
     message: str
     hint: str = ""
+    related: tuple[Location, ...] = ()
+    caused_by_change: bool = False
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line, self.column)
 
     def with_severity(self, severity: Severity) -> Diagnostic:
         return replace(self, severity=severity)
 
 
-def diagnostic(code: str, file: str, line: int, column: int, message: str, hint: str = "") -> Diagnostic:
+def diagnostic(
+    code: str, file: str, line: int, column: int, message: str, hint: str = "", related: Sequence[Location] = ()
+) -> Diagnostic:
     """A diagnostic with the code's default severity."""
     severity, _ = CODES[code]
-    return Diagnostic(file, max(line, 1), max(column, 1), code, severity, message, hint)
+    return Diagnostic(file, max(line, 1), max(column, 1), code, severity, message, hint, tuple(related))
+
+
+CAUSED_BY_CHANGE = "caused by this change (this file was not changed)"
 
 
 def did_you_mean(word: str, choices: Iterable[str], prefix: str = "did you mean") -> str:
@@ -132,6 +157,9 @@ def format_text(diagnostics: Sequence[Diagnostic], color: bool = False) -> str:
         lines.append(f"{where} {label} {for_terminal(item.message)}")
         if item.hint:
             lines.append(f"    hint: {for_terminal(item.hint, keep_newlines=True)}")
+        lines += [f"    related: {for_terminal(str(where))}" for where in item.related]
+        if item.caused_by_change:
+            lines.append(f"    note: {CAUSED_BY_CHANGE}")
     return "\n".join(lines)
 
 
@@ -141,24 +169,46 @@ def _ansi(text: str, style: str) -> str:
 
 def format_json(diagnostics: Sequence[Diagnostic], pages: int) -> str:
     errors, warnings = count(diagnostics)
-    items = [
-        {k: asdict(d)[k] for k in ("severity", "code", "file", "line", "column", "message", "hint")}
-        for d in sorted(diagnostics)
-    ]
+    items = [_json_item(d) for d in sorted(diagnostics)]
     document = {"diagnostics": items, "errors": errors, "warnings": warnings, "pages": pages}
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
+def _json_item(d: Diagnostic) -> dict[str, object]:
+    """The seven keys always; `related` and `caused_by_change` only when they say something."""
+    item: dict[str, object] = {k: getattr(d, k) for k in ("severity", "code", "file", "line", "column", "message")}
+    item["hint"] = d.hint
+    if d.related:
+        item["related"] = [asdict(where) for where in d.related]
+    if d.caused_by_change:
+        item["caused_by_change"] = True
+    return item
+
+
 def format_github(diagnostics: Sequence[Diagnostic]) -> str:
-    """GitHub Actions workflow commands: each diagnostic becomes an annotation on the pull request. Control
-    characters in author text are shown as escapes (the log is a terminal too), then the command's own
-    escaping applies: %, CR and LF in the message, and : and , as well in a property."""
-    lines = []
-    for d in sorted(diagnostics):
-        message = for_terminal(d.message) + (f"\n{for_terminal(d.hint, keep_newlines=True)}" if d.hint else "")
-        props = f"file={_gh_prop(for_terminal(d.file))},line={d.line},col={d.column},title={_gh_prop(d.code)}"
-        lines.append(f"::{d.severity} {props}::{_gh_data(message)}")
+    """GitHub Actions workflow commands: each diagnostic becomes an annotation on the pull request, and so
+    does each related line. Control characters in author text are shown as escapes (the log is a terminal
+    too), then the command's own escaping applies: %, CR and LF in the message, and : and , as well in a
+    property."""
+    ordered = sorted(diagnostics)
+    lines = [_gh_line(d, d.location, _full_message(d)) for d in ordered]
+    annotated = {(d.code, d.location) for d in ordered}
+    for d in ordered:  # each related line gets its own annotation, unless it already has one for this code
+        for where in d.related:
+            if (d.code, where) not in annotated:
+                annotated.add((d.code, where))
+                lines.append(_gh_line(d, where, f"{_full_message(d)}\n(part of the problem reported at {d.location})"))
     return "\n".join(lines)
+
+
+def _full_message(d: Diagnostic) -> str:
+    hint = f"\n{for_terminal(d.hint, keep_newlines=True)}" if d.hint else ""
+    return for_terminal(d.message) + hint + (f"\n{CAUSED_BY_CHANGE}" if d.caused_by_change else "")
+
+
+def _gh_line(d: Diagnostic, where: Location, message: str) -> str:
+    props = f"file={_gh_prop(for_terminal(where.file))},line={where.line},col={where.column},title={_gh_prop(d.code)}"
+    return f"::{d.severity} {props}::{_gh_data(message)}"
 
 
 def _gh_data(text: str) -> str:
@@ -180,22 +230,7 @@ def format_sarif(diagnostics: Sequence[Diagnostic], version: str) -> str:
         }
         for code in used
     ]
-    results = [
-        {
-            "ruleId": d.code,
-            "level": d.severity,
-            "message": {"text": d.message + (f" ({d.hint})" if d.hint else "")},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": d.file},
-                        "region": {"startLine": d.line, "startColumn": d.column},
-                    }
-                }
-            ],
-        }
-        for d in sorted(diagnostics)
-    ]
+    results = [_sarif_result(d) for d in sorted(diagnostics)]
     document = {
         "version": "2.1.0",
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
@@ -216,12 +251,33 @@ def format_sarif(diagnostics: Sequence[Diagnostic], version: str) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
+def _sarif_result(d: Diagnostic) -> dict[str, object]:
+    text = d.message + (f" ({d.hint})" if d.hint else "") + (f"; {CAUSED_BY_CHANGE}" if d.caused_by_change else "")
+    result: dict[str, object] = {
+        "ruleId": d.code,
+        "level": d.severity,
+        "message": {"text": text},
+        "locations": [_sarif_location(d.location)],
+    }
+    if d.related:
+        result["relatedLocations"] = [{"id": n, **_sarif_location(where)} for n, where in enumerate(d.related, 1)]
+    if d.caused_by_change:
+        result["properties"] = {"causedByChange": True}
+    return result
+
+
+def _sarif_location(where: Location) -> dict[str, object]:
+    region = {"startLine": where.line, "startColumn": where.column}
+    return {"physicalLocation": {"artifactLocation": {"uri": where.file}, "region": region}}
+
+
 def format_step_summary(diagnostics: Sequence[Diagnostic], pages: int) -> str:
     """A Markdown table for `$GITHUB_STEP_SUMMARY`."""
     lines = ["## hubgen check", "", summary_line(diagnostics, pages), ""]
     if diagnostics:
         lines += ["| file | line | severity | code | message |", "|---|---|---|---|---|"]
         for d in sorted(diagnostics):
-            message, file = (for_terminal(text).replace("|", "\\|") for text in (d.message, d.file))
+            text = d.message + (f" ({CAUSED_BY_CHANGE})" if d.caused_by_change else "")
+            message, file = (for_terminal(part).replace("|", "\\|") for part in (text, d.file))
             lines.append(f"| {file} | {d.line}:{d.column} | {d.severity} | `{d.code}` | {message} |")
     return "\n".join(lines) + "\n"

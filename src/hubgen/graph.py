@@ -41,7 +41,8 @@ class Reference:
 
 @dataclass(frozen=True)
 class Clash:
-    """Declarations that cannot all hold: `path-conflict` or `path-fork`, or a `path-cycle`."""
+    """Declarations that cannot all hold: `path-conflict` or `path-fork`, or a `path-cycle` (its claims: every
+    declaration of its edges, those of the edge closing the circle first)."""
 
     code: Literal["path-conflict", "path-fork", "path-cycle", "path-leaves-hub"]
     claims: tuple[Reference, ...]
@@ -309,7 +310,8 @@ def _chains(next_of: dict[str, str], clashes: list[Clash], incoming: Mapping[str
         if start in seen:  # already walked as part of an earlier cycle: one path per cycle
             continue
         cycle = _walk(start, next_of, seen)
-        claims = tuple(c for c in incoming[start] if _edge(c) == (cycle[-1], start))
+        edges = [(cycle[-1], start), *pairwise(cycle)]  # the edge that closes the circle first
+        claims = tuple(c for a, b in edges for c in incoming[b] if _edge(c) == (a, b))
         clashes.append(Clash("path-cycle", claims, (*cycle, start)))
         chains.append(cycle)
     return chains

@@ -9,7 +9,6 @@ Exceptions mean "cannot continue" (`ProjectError`); diagnostics mean "the conten
 from __future__ import annotations
 
 import functools
-import subprocess
 import time
 import traceback
 from collections.abc import Sequence
@@ -86,10 +85,12 @@ def check(
     use_cache: bool = False,
     progress: Progress = silent,
     bodies: bool = True,
+    cache_dir: Path | None = None,
 ) -> CheckResult:
     """Load, build the graph and validate. `jobs` processes parse; `use_cache` keeps parse results in
-    .hubgen-cache/; `progress` hears how parsing goes. None of them changes the diagnostics. Without
-    `bodies` no page body is rendered (its HTML stays empty): all `hubgen check` needs."""
+    .hubgen-cache/ (or in `cache_dir`: another tree of the same project shares its cache); `progress` hears
+    how parsing goes. None of them changes the diagnostics. Without `bodies` no page body is rendered (its
+    HTML stays empty): all `hubgen check` needs."""
     config, problems = load_config(project_dir)
     if count(problems)[0]:
         return CheckResult(config, None, tuple(sorted(problems)))
@@ -99,7 +100,7 @@ def check(
             f"no content folder: {content_dir} does not exist "
             f"(run hubgen in a hub project, or point at one with -C DIR)"
         )
-    cache = Cache(project_dir / CACHE_DIR) if use_cache else None
+    cache = Cache(cache_dir or project_dir / CACHE_DIR) if use_cache else None
     try:
         content = load_content(project_dir, config, jobs, cache, progress, bodies)
     finally:
@@ -221,24 +222,6 @@ def _check_external(graph: LinkGraph, project_dir: Path) -> list[Diagnostic]:
         exclude=options.exclude,
     )
     return check_external(links, settings, project_dir / CACHE_DIR)
-
-
-def changed_files(project_dir: Path, ref: str) -> set[str]:
-    """Project-relative paths changed since `ref` (committed or not) and untracked files, from git."""
-    commands = (
-        ["git", "diff", "--name-only", "--relative", ref],
-        ["git", "ls-files", "--others", "--exclude-standard"],
-    )
-    changed: set[str] = set()
-    for command in commands:
-        try:
-            done = subprocess.run(command, cwd=project_dir, capture_output=True, text=True, check=False)
-        except OSError as error:
-            raise ProjectError(f"--changed-since needs git: {error}") from None
-        if done.returncode:
-            raise ProjectError(f"git could not list changes since {ref!r}: {done.stderr.strip()}")
-        changed |= {line.strip() for line in done.stdout.splitlines() if line.strip()}
-    return changed
 
 
 def only_in(diagnostics: Sequence[Diagnostic], files: set[str]) -> tuple[Diagnostic, ...]:

@@ -29,6 +29,7 @@ __all__ = [
     "for_terminal",
     "for_xml",
     "git",
+    "git_bytes",
     "git_ref",
     "inside",
     "resolve_commit",
@@ -97,26 +98,37 @@ def resolve_commit(cwd: Path, ref: str) -> str:
 def git(cwd: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """Run git in `cwd` with no terminal prompt, no pager and no configured external tool it could start
     from repository settings (diff drivers, textconv, fsmonitor). Raises OSError or TimeoutExpired."""
-    command = [
-        "git",
-        "-c",
-        "core.fsmonitor=false",
-        "-c",
-        "diff.external=",
-        "--no-pager",
-        *args,
-    ]
-    environment = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_PAGER": "cat"}
     return subprocess.run(
-        command,
+        _git_command(args),
         cwd=cwd,
         capture_output=True,
         text=True,
         check=False,
         timeout=timeout,
-        env=environment,
+        env=_git_environment(),
         stdin=subprocess.DEVNULL,
     )
+
+
+def git_bytes(cwd: Path, *args: str, stdin: bytes = b"", timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
+    """`git(...)` for output that is not text (`cat-file --batch`: file contents), fed `stdin`."""
+    return subprocess.run(
+        _git_command(args),
+        cwd=cwd,
+        capture_output=True,
+        check=False,
+        timeout=timeout,
+        env=_git_environment(),
+        input=stdin,
+    )
+
+
+def _git_command(args: tuple[str, ...]) -> list[str]:
+    return ["git", "-c", "core.fsmonitor=false", "-c", "diff.external=", "--no-pager", *args]
+
+
+def _git_environment() -> dict[str, str]:
+    return {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_PAGER": "cat"}
 
 
 def inside(root: Path, path: Path) -> Path:

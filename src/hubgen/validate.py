@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from hubgen import layout
-from hubgen.diagnostics import Diagnostic, diagnostic, did_you_mean
+from hubgen.diagnostics import Diagnostic, Location, diagnostic, did_you_mean
 from hubgen.graph import Clash, LinkGraph, Reference, ResolvedLink, hub_cycles
 from hubgen.links import suggest
 from hubgen.load import Page
@@ -162,49 +162,47 @@ def check_missing_hub(graph: LinkGraph) -> Iterable[Diagnostic]:
 
 
 def check_paths(graph: LinkGraph) -> Iterable[Diagnostic]:
+    """A contradiction or a fork at every declaration taking part, each naming the others as related; a
+    cycle once, at the `next:` that closes it, with the rest of the circle as related locations."""
     for clash in graph.clashes:
-        if clash.claims:
-            yield _clash_diagnostic(clash, graph)
+        if not clash.claims:
+            continue
+        places = [_place(claim, graph) for claim in clash.claims]
+        if clash.code in ("path-conflict", "path-fork"):
+            for place in dict.fromkeys(places):
+                yield _clash_diagnostic(clash, graph, place, [p for p in dict.fromkeys(places) if p != place])
+        else:
+            yield _clash_diagnostic(clash, graph, places[0], [p for p in dict.fromkeys(places) if p != places[0]])
 
 
-def _clash_diagnostic(clash: Clash, graph: LinkGraph) -> Diagnostic:
+def _place(claim: Reference, graph: LinkGraph) -> Location:
+    return Location(graph.pages[claim.page].file, max(claim.line, 1), max(claim.column, 1))
+
+
+def _clash_diagnostic(clash: Clash, graph: LinkGraph, place: Location, related: Sequence[Location]) -> Diagnostic:
     first = clash.claims[0]
-    page = graph.pages[first.page]
     said = "; ".join(
         f"{c.page or 'home'}.{c.key} = {c.target or 'home'} ({graph.pages[c.page].file}:{c.line})" for c in clash.claims
     )
     if clash.code == "path-cycle":
         loop = " → ".join(graph.pages[p].id or "home" for p in clash.cycle)
-        return _at(
-            first,
-            page,
-            "path-cycle",
-            f"learning path goes round in a circle: {loop}",
-            "a path needs a first page (no prev) and a last page (no next); remove one link of the circle",
-        )
-    if clash.code == "path-leaves-hub":
+        message = f"learning path goes round in a circle: {loop}"
+        hint = "a path needs a first page (no prev) and a last page (no next); remove one link of the circle"
+    elif clash.code == "path-leaves-hub":
         a, b = (first.page, first.target) if first.key == "next" else (first.target, first.page)
         assert a is not None and b is not None
         message = (
             f"learning path leaves its hub: {a} (hub {graph.hub_of.get(a) or 'none'}) → "
             f"{b} (hub {graph.hub_of.get(b) or 'none'})"
         )
-        return _at(first, page, "path-leaves-hub", message, "keep a path inside one hub, or move a page")
-    if clash.code == "path-conflict":
-        return _at(
-            first,
-            page,
-            "path-conflict",
-            f"prev and next disagree: {said}",
-            "make the two pages name each other: A.next = B exactly when B.prev = A",
-        )
-    return _at(
-        first,
-        page,
-        "path-fork",
-        f"two pages claim the same place on the path: {said}",
-        "a page has one prev and one next; split the path or re-order it",
-    )
+        hint = "keep a path inside one hub, or move a page"
+    elif clash.code == "path-conflict":
+        message = f"prev and next disagree: {said}"
+        hint = "make the two pages name each other: A.next = B exactly when B.prev = A"
+    else:
+        message = f"two pages claim the same place on the path: {said}"
+        hint = "a page has one prev and one next; split the path or re-order it"
+    return diagnostic(clash.code, place.file, place.line, place.column, message, hint, related)
 
 
 def check_hubs(graph: LinkGraph) -> Iterable[Diagnostic]:

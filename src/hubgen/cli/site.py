@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from hubgen import __version__, pipeline
+from hubgen import __version__, gitref, pipeline
 from hubgen.cli.app import (
     EXIT_ERRORS,
     EXIT_USAGE,
@@ -117,7 +117,14 @@ def build(
     "changed_since",
     metavar="REF",
     default=None,
-    help="Report only diagnostics in files changed since this git ref (the whole hub is still checked).",
+    help="Pull-request mode: report what is new since this git revision (the hub at REF is checked too), "
+    "wherever it is; what lies in files the change did not touch is labelled 'caused by this change'.",
+)
+@click.option(
+    "--only-changed-files",
+    "only_changed_files",
+    is_flag=True,
+    help="With --changed-since: report every diagnostic in the files changed since REF, and nothing elsewhere.",
 )
 @speed_options
 @handles_failures
@@ -128,15 +135,20 @@ def check(
     drafts: bool,
     external: bool,
     changed_since: str | None,
+    only_changed_files: bool,
     jobs: int,
     no_cache: bool,
 ) -> None:
     """Validate every reference, link, anchor and learning path; render nothing."""
+    if only_changed_files and changed_since is None:
+        raise pipeline.ProjectError("--only-changed-files needs --changed-since REF")
     root = project_root(project)
-    result = pipeline.check(root, drafts, external, jobs, not no_cache, bodies=False)
-    diagnostics = result.diagnostics
-    if changed_since:
-        diagnostics = pipeline.only_in(diagnostics, pipeline.changed_files(root, changed_since))
+    change = _read_change(root, changed_since) if changed_since is not None else None  # a bad REF stops here
+    if change is not None and not only_changed_files:
+        result, diagnostics = _judge(root, change, drafts, external, jobs, not no_cache)
+    else:
+        result = pipeline.check(root, drafts, external, jobs, not no_cache, bodies=False)
+        diagnostics = pipeline.only_in(result.diagnostics, change.changed) if change else result.diagnostics
     _print_check(diagnostics, result.pages, output_format)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
@@ -219,6 +231,29 @@ def graph_command(project: Path | None, output_format: str, hub: str | None, out
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+def _read_change(root: Path, ref: str) -> gitref.Change:
+    try:
+        return gitref.read_change(root, ref)
+    except gitref.GitError as error:
+        raise pipeline.ProjectError(str(error)) from None
+
+
+def _judge(
+    root: Path, change: gitref.Change, drafts: bool, external: bool, jobs: int, use_cache: bool
+) -> tuple[pipeline.CheckResult, tuple[Diagnostic, ...]]:
+    """The hub checked now and at REF, sharing one parse cache (a scratch one under --no-cache)."""
+    from hubgen import prmode
+
+    try:
+        with prmode.parse_cache(root, use_cache) as cache_dir:
+            result = pipeline.check(root, drafts, external, jobs, True, bodies=False, cache_dir=cache_dir)
+            if result.graph is None:  # a broken hubgen.yaml: nothing to compare
+                return result, result.diagnostics
+            return result, prmode.judge(root, change, result, drafts, jobs, cache_dir)
+    except gitref.GitError as error:
+        raise pipeline.ProjectError(str(error)) from None
 
 
 def _print_check(diagnostics: Sequence[Diagnostic], pages: int, output_format: str) -> None:
