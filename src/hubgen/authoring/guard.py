@@ -42,7 +42,8 @@ class Refused(Exception):
 
 
 @contextlib.contextmanager
-def locked(root: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
+def locked(root: Path, wait: float | None = None) -> Iterator[None]:
+    wait = LOCK_WAIT if wait is None else wait
     if fcntl is None:
         yield
         return
