@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import posixpath
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -97,16 +96,20 @@ def _is_folder(path: Path) -> bool:
 
 def _intact(folder: Path, files: Iterable[str]) -> bool:
     """True when every one of `files` is a regular file in `folder` with no symbolic link on its way."""
+    top = str(folder) + os.sep
     seen: set[str] = set()
-    for rel in files:
-        if not _is_file(folder / rel):
-            return False
-        parent = posixpath.dirname(rel)
-        while parent and parent not in seen:
-            seen.add(parent)
-            if not _is_folder(folder / parent):
+    try:
+        for rel in files:
+            if not stat.S_ISREG(os.lstat(top + rel).st_mode):
                 return False
-            parent = posixpath.dirname(parent)
+            parent = rel.rpartition("/")[0]
+            while parent and parent not in seen:
+                seen.add(parent)
+                if not stat.S_ISDIR(os.lstat(top + parent).st_mode):
+                    return False
+                parent = parent.rpartition("/")[0]
+    except OSError:
+        return False
     return True
 
 
