@@ -303,3 +303,21 @@ def test_a_build_killed_right_before_or_after_the_exchange(make_hub, tmp_path: P
     assert len(leftovers(project)) == (1 if cache else 0)  # the staging folder (with the cache: the spare)
     build(project)
     assert leftovers(project) == [] and b"Changed" in (project / "site/h/p0/index.html").read_bytes()
+
+
+def test_links_in_the_search_index_the_spare_keeps_are_removed(make_hub, outside: Path):
+    project = make_hub({**hub_files(**{f"p{i}": article(f"Page {i}") for i in range(4)}), "hubgen.yaml": "title: T\n"})
+    build(project)
+    make_hub({"content/h/p0.md": article("Second")})
+    build(project)  # the spare holds the first site and its index, which the next build updates in place
+    before = snapshot(outside)
+    spare = spare_of(project)
+    [index_file] = [p for p in (spare / "pagefind").iterdir() if p.is_file()][:1]
+    plant(index_file, outside / "victim.txt")
+    plant(spare / "pagefind/fragment", outside / "victim_dir")
+    plant(project / "site/pagefind", outside / "victim_dir")  # the live site's: the spare after the next build
+    for title in ("Third", "Fourth"):
+        make_hub({"content/h/p0.md": article(title)})
+        build(project)
+        assert snapshot(outside) == before
+        assert links_in(project / "site") == [] and (project / "site/pagefind/pagefind.js").is_file()
