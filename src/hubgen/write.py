@@ -55,8 +55,9 @@ def check_output_dir(output: Path, project_dir: Path, protected: list[Path]) -> 
     if target.exists() and not target.is_dir():
         raise OutputError(f"the output path '{output}' exists and is not a folder")
     if target.is_dir() and not _is_file(target / MARKER) and any(target.iterdir()):
+        why = "its {} is a symbolic link" if os.path.islink(target / MARKER) else "it has no {} file"
         raise OutputError(
-            f"'{output}' exists, is not empty and was not written by hubgen (it has no {MARKER} file). "
+            f"'{output}' exists, is not empty and was not written by hubgen ({why.format(MARKER)}). "
             "Move its files away or choose another output_dir; hubgen replaces only folders it wrote"
         )
 
