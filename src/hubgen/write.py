@@ -143,7 +143,7 @@ def write_site(
     finished: str = "",
 ) -> WriteStats:
     """Make `output` hold exactly `site`, atomically: the new site is staged in a sibling folder and swapped
-    in with renames. `finish` runs on the complete staging folder before the swap (the search indexer), with the
+    in with one system call (`_swap`). `finish` runs on the complete staging folder before the swap (the search indexer), with the
     manifest of the site's files; `finished` names the top-level folder it makes exact itself (the index),
     which staging in the spare leaves for it to update.
 
@@ -161,7 +161,7 @@ def write_site(
         return WriteStats(0, len(wanted), 0)
     spare = _spare(state_dir, output) if state_dir is not None else None
     known = state.get("spare") if state is not None and spare is not None and _is_folder(spare) else None
-    if known is None:
+    if not isinstance(known, dict):
         if spare is not None:
             swap.discard(spare, MARKER)
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
