@@ -143,9 +143,9 @@ def write_site(
     finished: str = "",
 ) -> WriteStats:
     """Make `output` hold exactly `site`, atomically: the new site is staged in a sibling folder and swapped
-    in with one system call (`_swap`). `finish` runs on the complete staging folder before the swap (the search indexer), with the
-    manifest of the site's files; `finished` names the top-level folder it makes exact itself (the index),
-    which staging in the spare leaves for it to update.
+    in with one system call (`_swap`). `finish` runs on the complete staging folder before the swap (the search
+    indexer), with the manifest of the site's files; `finished` names the top-level folder it makes exact
+    itself (the index), which staging in the spare leaves for it to update.
 
     With `state_dir` (the build cache), the previous site is kept there as a spare after the swap, with a
     manifest of its files' hashes; the next build stages into that spare, writing only what changed, and
