@@ -127,7 +127,7 @@ def build(
     from hubgen.layout import INDEX_DIR
     from hubgen.render import OutputCollision
     from hubgen.search import SearchIndexError, index_site
-    from hubgen.write import OutputError, WriteStats, check_output_dir, up_to_date, write_site
+    from hubgen.write import OutputError, WriteStats, check_output_dir, clear_leftovers, up_to_date, write_site
 
     clock = [time.perf_counter()]
 
@@ -144,6 +144,7 @@ def build(
     protected = [project_dir / config.content_dir, project_dir / config.templates_dir]
     try:
         check_output_dir(output, project_dir, protected)
+        clear_leftovers(output)  # of an interrupted build, even when this one has nothing to write
         state_dir = project_dir / CACHE_DIR if use_cache else None
         digest = _build_digest(result, project_dir, include_drafts) if state_dir else ""
         current = up_to_date(state_dir, output, digest) if state_dir else None

@@ -11,15 +11,18 @@ until it has gone through the function named for the sink it is about to reach:
 - `git_ref(ref)`: a revision named on the command line, refused unless it is a revision name, never an
   option; `git(...)` runs git with `--end-of-options` where a revision goes.
 - `inside(root, path)`: a path hubgen is about to write or delete, refused unless it lies under `root`
-  with no symbolic link on the way; `write_bytes(path, data)` opens with `O_NOFOLLOW`.
+  with no symbolic link on the way; `write_bytes(path, data)` opens with `O_NOFOLLOW`; `replace_file(path,
+  data)` unlinks whatever is at `path` (a link, a pipe, a file) and creates a new file with `O_EXCL`.
 
 Call sites never escape or check by hand.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -32,6 +35,7 @@ __all__ = [
     "git_bytes",
     "git_ref",
     "inside",
+    "replace_file",
     "resolve_commit",
     "write_bytes",
 ]
@@ -162,3 +166,19 @@ def write_bytes(path: Path, data: bytes) -> None:
         raise
     with os.fdopen(handle, "wb") as stream:
         stream.write(data)
+
+
+def replace_file(path: Path, data: bytes | Path) -> None:
+    """Put a new regular file at `path` holding `data`, or a copy of the file `data` names. Whatever was at
+    `path` (a file, a symbolic link, a pipe) is unlinked first, never followed nor written into, and the new
+    file is created with O_EXCL | O_NOFOLLOW: a file hard-linked elsewhere is not changed either."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    handle = os.open(path, flags, 0o666)
+    with os.fdopen(handle, "wb") as stream:
+        if isinstance(data, Path):
+            with open(data, "rb") as source:
+                shutil.copyfileobj(source, stream, 1 << 20)
+        else:
+            stream.write(data)

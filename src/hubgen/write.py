@@ -1,8 +1,13 @@
-"""Write: fill a sibling temporary folder, then swap it in for the output folder.
+"""Write: fill a sibling temporary folder, then swap it in for the output folder in one system call.
 
 A failed or interrupted build leaves the previous site whole and no temporary folder behind. The output
 folder is only ever replaced when it is absent, empty, or carries the marker hubgen writes into it; a
-folder that holds the project, its content or a home folder is refused outright.
+folder that holds the project, its content or a home folder is refused outright, and so is one reached
+through a symbolic link.
+
+Nothing is written through a link hubgen did not make: before a folder is staged into (the spare, holding
+the previous site), every symbolic link, pipe or device in it is removed, and every file is written as a
+new file (`sinks.replace_file`), never into whatever was at its path.
 """
 
 from __future__ import annotations
@@ -10,13 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
+import stat
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hubgen import sinks, swap
 from hubgen.cache import Cache
 from hubgen.layout import MARKER
 from hubgen.progress import Progress, silent
@@ -41,11 +47,17 @@ def check_output_dir(output: Path, project_dir: Path, protected: list[Path]) -> 
             "the project, its content or its templates. Set output_dir in hubgen.yaml to a folder of its own, "
             "such as site"
         )
+    if _through_link(output, project):
+        raise OutputError(
+            f"refusing to use '{output}' as the output folder: it is reached through a symbolic link, and "
+            "hubgen writes only into folders it made. Set output_dir (or -o) to the folder the link points to"
+        )
     if target.exists() and not target.is_dir():
         raise OutputError(f"the output path '{output}' exists and is not a folder")
-    if target.is_dir() and not (target / MARKER).exists() and any(target.iterdir()):
+    if target.is_dir() and not _is_file(target / MARKER) and any(target.iterdir()):
+        why = "its {} is a symbolic link" if os.path.islink(target / MARKER) else "it has no {} file"
         raise OutputError(
-            f"'{output}' exists, is not empty and was not written by hubgen (it has no {MARKER} file). "
+            f"'{output}' exists, is not empty and was not written by hubgen ({why.format(MARKER)}). "
             "Move its files away or choose another output_dir; hubgen replaces only folders it wrote"
         )
 
@@ -53,6 +65,53 @@ def check_output_dir(output: Path, project_dir: Path, protected: list[Path]) -> 
 def _is_inside(path: Path, folder: Path) -> bool:
     """True when `path` is `folder` itself or lies inside it."""
     return path == folder or folder in path.parents
+
+
+def _through_link(output: Path, project: Path) -> bool:
+    """True when `output` is a symbolic link, or a link inside the project leads to it."""
+    absolute = Path(os.path.abspath(output))
+    if not _is_inside(absolute, project):
+        return os.path.islink(absolute)
+    try:
+        sinks.inside(project, absolute)
+    except sinks.UnsafePath:
+        return True
+    return False
+
+
+def _is_file(path: Path) -> bool:
+    """A regular file, not a link to one."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _is_folder(path: Path) -> bool:
+    """A real folder, not a link to one."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _intact(folder: Path, files: Iterable[str]) -> bool:
+    """True when every one of `files` is a regular file in `folder` with no symbolic link on its way."""
+    top = str(folder) + os.sep
+    seen: set[str] = set()
+    try:
+        for rel in files:
+            if not stat.S_ISREG(os.lstat(top + rel).st_mode):
+                return False
+            parent = rel.rpartition("/")[0]
+            while parent and parent not in seen:
+                seen.add(parent)
+                if not stat.S_ISDIR(os.lstat(top + parent).st_mode):
+                    return False
+                parent = parent.rpartition("/")[0]
+    except OSError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -69,7 +128,7 @@ def up_to_date(state_dir: Path, output: Path, digest: str) -> int | None:
     state = _load_state(state_dir, output)
     if state is None or state.get("digest") != digest or not isinstance(state.get("files"), dict):
         return None
-    if not all((output / rel).is_file() for rel in state["files"]):
+    if not _intact(output, state["files"]):
         return None
     return len(state["files"])
 
@@ -84,31 +143,35 @@ def write_site(
     finished: str = "",
 ) -> WriteStats:
     """Make `output` hold exactly `site`, atomically: the new site is staged in a sibling folder and swapped
-    in with renames. `finish` runs on the complete staging folder before the swap (the search indexer), with the
-    manifest of the site's files; `finished` names the top-level folder it makes exact itself (the index),
-    which staging in the spare leaves for it to update.
+    in with one system call (`_swap`). `finish` runs on the complete staging folder before the swap (the search
+    indexer), with the manifest of the site's files; `finished` names the top-level folder it makes exact
+    itself (the index), which staging in the spare leaves for it to update.
 
     With `state_dir` (the build cache), the previous site is kept there as a spare after the swap, with a
     manifest of its files' hashes; the next build stages into that spare, writing only what changed, and
     when nothing changed it writes nothing at all."""
     output = output.resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
+    clear_leftovers(output)
+    state_dir = _usable(state_dir)
     wanted = manifest(site)
     state = _load_state(state_dir, output)
-    if state is not None and state.get("files") == wanted and all((output / rel).is_file() for rel in wanted):
+    if state is not None and state.get("files") == wanted and _intact(output, wanted):
         _save_state(state_dir, output, wanted, state.get("spare"), digest)
         return WriteStats(0, len(wanted), 0)
     spare = _spare(state_dir, output) if state_dir is not None else None
-    known = state.get("spare") if state is not None and spare is not None and spare.is_dir() else None
-    if known is None:
-        if spare is not None and spare.exists():
-            shutil.rmtree(spare)
+    known = state.get("spare") if state is not None and spare is not None and _is_folder(spare) else None
+    if not isinstance(known, dict):
+        if spare is not None:
+            swap.discard(spare, MARKER)
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
+        sinks.replace_file(staging / MARKER, MARKER_TEXT.encode())  # a leftover is known as hubgen's at once
         known = {}
     else:
         assert spare is not None
         staging = spare
     _save_state(state_dir, output, state.get("files") if state else None, None, "")  # the spare is in flux
+    lock = swap.hold(staging)
     try:
         removed = _remove_unwanted(staging, wanted, finished)  # stale pages, an index from when search was on...
         stats = _update(staging, site, wanted, known, removed, progress)
@@ -116,8 +179,10 @@ def write_site(
             finish(staging, wanted)
         previous = _swap(staging, output, spare)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        swap.discard(staging, MARKER)
         raise
+    finally:
+        swap.release(lock)
     spare_files = (state.get("files") if state else None) if previous is not None else None
     _save_state(state_dir, output, wanted, spare_files, digest)
     return stats
@@ -138,19 +203,18 @@ def manifest(site: Site) -> dict[str, str]:
 def _update(
     folder: Path, site: Site, wanted: dict[str, str], known: dict[str, str], removed: int, progress: Progress
 ) -> WriteStats:
-    """Write into `folder` (holding only wanted files, as `known` describes them) every file that differs."""
-    todo = [rel for rel, digest in wanted.items() if known.get(rel) != digest or not (folder / rel).is_file()]
-    made: set[Path] = set()
+    """Write into `folder` (holding only wanted files, as `known` describes them) every file that differs.
+    Each one is a new file (`sinks.replace_file`): nothing is written into what was at its path."""
+    todo = [rel for rel, digest in wanted.items() if known.get(rel) != digest or not _is_file(folder / rel)]
+    made: set[Path] = {folder}
     for done, (rel, content) in enumerate(_contents(site, todo), 1):
         progress("write", done, len(todo))
+        if rel.startswith("/") or ".." in rel.split("/"):
+            raise OutputError(f"refusing to write {rel!r}: it would leave the output folder")
         path = folder / rel
         _mkdir(path.parent, made)
-        if isinstance(content, Path):
-            shutil.copyfile(content, path)
-        else:
-            path.write_bytes(content)
-    (folder / MARKER).unlink(missing_ok=True)  # a new file each time: its identity says which build wrote it
-    (folder / MARKER).write_text(MARKER_TEXT, encoding="utf-8")
+        sinks.replace_file(path, content)
+    sinks.replace_file(folder / MARKER, MARKER_TEXT.encode())  # a new file each time: its identity names the build
     os.chmod(folder, 0o755)
     return WriteStats(len(todo), len(wanted) - len(todo), removed)
 
@@ -183,27 +247,33 @@ def _contents(site: Site, paths: list[str]) -> Iterator[tuple[str, bytes | Path]
 
 def _marker_identity(output: Path) -> list[int] | None:
     try:
-        info = (output / MARKER).stat()
+        info = os.lstat(output / MARKER)
     except OSError:
         return None
-    return [info.st_ino, info.st_mtime_ns, info.st_size]
+    return [info.st_ino, info.st_mtime_ns, info.st_size] if stat.S_ISREG(info.st_mode) else None
 
 
 def _remove_unwanted(folder: Path, wanted: dict[str, str], spared: str = "") -> int:
-    """Delete every file in `folder` that the site does not hold, and folders left empty; how many files.
-    The top-level folder `spared` is left whole, for its owner to update."""
+    """Delete every file in `folder` that the site does not hold, every symbolic link, pipe or device (never
+    followed), and folders left empty; how many entries. The top-level folder `spared` keeps its files, for
+    its owner to update, but loses its links all the same."""
     removed = 0
     folders: list[str] = []  # every folder walked, each after the one holding it
-    for root, dirnames, filenames in os.walk(folder):
-        rel_root = Path(root).relative_to(folder).as_posix()
-        if rel_root == ".":
-            dirnames[:] = [name for name in dirnames if name != spared]
-        for name in filenames:
-            rel = name if rel_root == "." else f"{rel_root}/{name}"
-            if rel not in wanted and rel != MARKER:
-                os.unlink(os.path.join(root, name))
-                removed += 1
-        folders += (os.path.join(root, name) for name in dirnames)
+    pending = [("", str(folder))]
+    while pending:
+        rel_root, root = pending.pop()
+        with os.scandir(root) as entries:
+            for entry in entries:
+                rel = f"{rel_root}/{entry.name}" if rel_root else entry.name
+                in_spared = bool(spared) and f"{rel}/".startswith(f"{spared}/")
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((rel, entry.path))
+                    folders += [] if in_spared else [entry.path]
+                elif not entry.is_file(follow_symlinks=False) or not (
+                    rel in wanted or rel == MARKER or (in_spared and rel != spared)
+                ):
+                    os.unlink(entry.path)
+                    removed += 1
     for path in reversed(folders):  # inner folders first
         if not os.listdir(path):
             os.rmdir(path)
@@ -211,31 +281,51 @@ def _remove_unwanted(folder: Path, wanted: dict[str, str], spared: str = "") -> 
 
 
 def _mkdir(path: Path, made: set[Path]) -> None:
+    """Make `path` a real folder, with the folders above it up to one in `made`."""
     if path not in made:
-        path.mkdir(parents=True, exist_ok=True)
-        made.add(path)
+        _make_folder(path, made)
+
+
+def _make_folder(path: Path, made: set[Path]) -> None:
+    if path in made:
+        return
+    if path.parent == path:
+        raise OutputError(f"refusing to write to {path}: it is outside the output folder")
+    _make_folder(path.parent, made)
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        if not _is_folder(path):  # a file where a folder goes (it was not wanted either): replace it
+            os.unlink(path)
+            os.mkdir(path)
+    made.add(path)
 
 
 def _swap(staging: Path, output: Path, spare: Path | None) -> Path | None:
-    """Put `staging` where `output` is, with renames. The old site becomes the spare (returned) when there is
-    room for it (there is when the new site was staged in the spare), or is deleted once the new one is in."""
-    if not output.exists():
+    """Put `staging` where `output` is: in one system call where the system can (`swap.exchange`), else with
+    two renames. The old site becomes the spare (returned) when there is room for it (there is when the new site
+    was staged in the spare), or is deleted once the new one is in."""
+    if not os.path.lexists(output):
         staging.rename(output)
         return None
-    retired = _fresh_name(output, "old")
-    output.rename(retired)
-    try:
-        staging.rename(output)
-    except BaseException:
-        retired.rename(output)
-        raise
-    if spare is not None and not spare.exists():
+    if swap.exchange(staging, output):
+        retired = staging  # the old site, now under the staging name
+    else:
+        retired = _fresh_name(output, "old")
+        output.rename(retired)
         try:
-            retired.rename(spare)
+            staging.rename(output)
+        except BaseException:
+            retired.rename(output)
+            raise
+    if spare is not None and (retired == spare or not os.path.lexists(spare)):
+        try:
+            if retired != spare:
+                retired.rename(spare)
             return spare
         except OSError:
             pass
-    shutil.rmtree(retired, ignore_errors=True)
+    swap.discard(retired, MARKER)
     return None
 
 
@@ -245,9 +335,22 @@ def _fresh_name(output: Path, kind: str) -> Path:
     return folder
 
 
+def clear_leftovers(output: Path) -> None:
+    """Remove what interrupted builds left beside `output` (see `swap.clear_leftovers`)."""
+    swap.clear_leftovers(output.resolve(), MARKER)
+
+
 # --------------------------------------------------------------------------- state kept in the build cache
 
 STATE_FILE = "site-state.json"
+
+
+def _usable(state_dir: Path | None) -> Path | None:
+    """`state_dir`, unless a symbolic link or a file is where it should be: then neither a spare nor a record
+    is kept there."""
+    if state_dir is not None and os.path.lexists(state_dir) and not _is_folder(state_dir):
+        return None
+    return state_dir
 
 
 def _spare(state_dir: Path, output: Path) -> Path | None:
@@ -264,12 +367,10 @@ def _spare(state_dir: Path, output: Path) -> Path | None:
 def _load_state(state_dir: Path | None, output: Path) -> dict[str, Any] | None:
     """What the cache knows of `output`, when `output` is still the site it describes: the very marker file
     the recorded build wrote (a build without the cache writes a new one, making the record worthless)."""
+    state_dir = _usable(state_dir)
     if state_dir is None:
         return None
-    try:
-        state = json.loads((state_dir / STATE_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    state = _read_state(state_dir / STATE_FILE)
     entry = state.get(str(output)) if isinstance(state, dict) else None
     if not isinstance(entry, dict) or not isinstance(entry.get("files"), dict):
         return None
@@ -283,15 +384,32 @@ def _save_state(
     if state_dir is None:
         return
     path = state_dir / STATE_FILE
-    try:
-        state = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    except (OSError, ValueError):
-        state = {}
+    state = _read_state(path)
+    state = state if isinstance(state, dict) else {}
     state[str(output)] = {"files": files, "spare": spare, "digest": digest, "marker": _marker_identity(output)}
+    temporary = None
     try:
         state_dir.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(state, sort_keys=True), encoding="utf-8")
-        os.replace(temporary, path)
+        handle, temporary = tempfile.mkstemp(prefix=".site-state-", suffix=".tmp", dir=state_dir)  # O_EXCL
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(json.dumps(state, sort_keys=True))
+        os.replace(temporary, path)  # replaces a link at `path`, never writes through it
     except OSError:
-        pass
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+
+
+def _read_state(path: Path) -> Any:
+    """The JSON in `path` when it is a regular file (a link, a pipe or a device there is read as nothing)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        handle = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        with os.fdopen(handle, "rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                return None
+            return json.loads(stream.read())
+    except (OSError, ValueError):
+        return None

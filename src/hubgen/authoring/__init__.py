@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from hubgen import sinks
+from hubgen.authoring import guard
 from hubgen.authoring.edits import add, move, remove, rename
 from hubgen.authoring.scaffold import new_project
 from hubgen.authoring.workspace import AuthoringError, Change, EditRefused, Workspace
@@ -31,10 +33,18 @@ __all__ = [
 
 def apply_edit(root: Path, edit: Callable[[Workspace], object], dry_run: bool = False) -> tuple[list[Change], str]:
     """Run `edit` on a workspace of the project, check the result and write it (unless `dry_run`).
-    Returns the changes and, for a dry run, their unified diff."""
-    workspace = Workspace(root)
-    edit(workspace)
-    workspace.check()
-    if dry_run:
-        return workspace.changes(), workspace.diff()
-    return workspace.commit(), ""
+    Returns the changes and, for a dry run, their unified diff. One authoring command runs at a time on a
+    project (`guard.locked`); a file system failure is an `AuthoringError`, never a traceback."""
+    try:
+        with guard.locked(root):
+            workspace = Workspace(root)
+            edit(workspace)
+            workspace.check()
+            if dry_run:
+                return workspace.changes(), workspace.diff()
+            return workspace.commit(), ""
+    except guard.Refused as refused:
+        raise AuthoringError(str(refused)) from None
+    except OSError as error:
+        where = f" ({sinks.for_terminal(str(error.filename))})" if error.filename else ""
+        raise AuthoringError(f"cannot edit the project: {error.strerror or error}{where}") from None

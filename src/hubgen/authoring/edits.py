@@ -11,7 +11,8 @@ import posixpath
 import re
 from itertools import pairwise
 
-from hubgen.authoring import linkedit
+from hubgen import sinks
+from hubgen.authoring import guard, linkedit
 from hubgen.authoring.textfile import requote, scalar_end, yaml_scalar
 from hubgen.authoring.workspace import AuthoringError, Workspace
 from hubgen.graph import Reference
@@ -31,9 +32,19 @@ Answer it in a paragraph or two.
 """
 
 
+MAX_SLUG = 80  # characters of a page id made from a title
+
+
 def page_slug(title: str) -> str:
+    """The title as a page id: github-slugger's slug, runs of dashes made one, at most MAX_SLUG characters
+    (and guard.MAX_NAME_BYTES bytes), cut at a dash where there is one."""
     slug = re.sub(r"-{2,}", "-", slugify(title)).strip("-")
-    if not slug:
+    if len(slug) > MAX_SLUG or len(slug.encode()) > guard.MAX_NAME_BYTES:
+        cut = slug[:MAX_SLUG]
+        while len(cut.encode()) > guard.MAX_NAME_BYTES:
+            cut = cut[:-1]
+        slug = (cut.rsplit("-", 1)[0] if "-" in cut else cut).strip("-")
+    if not slug or guard.page_id_problem(slug):
         raise AuthoringError(f"cannot make a page id from the title {title!r}: choose one with --id")
     return slug
 
@@ -128,9 +139,12 @@ def add(ws: Workspace, title: str, hub_ref: str, after: str | None, before: str 
 
 
 def _new_id(hub_id: str, name: str) -> str:
-    name = name.strip().strip("/").removesuffix(".md")
-    if not name or ".." in name.split("/") or name.startswith("."):
-        raise AuthoringError(f"'{name}' cannot be a page id")
+    """The page id `name` gives (a bare name: in the folder `hub_id`), refused unless hubgen would read a
+    page of that id back from its file."""
+    name = name.strip().rstrip("/").removesuffix(".md")
+    problem = guard.page_id_problem(name)
+    if problem:
+        raise AuthoringError(f"'{sinks.for_terminal(name)}' cannot be a page id: {problem}")
     return name if "/" in name else posixpath.join(hub_id, name)
 
 

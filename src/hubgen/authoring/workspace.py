@@ -1,7 +1,9 @@
 """A workspace: the project's graph, the page files being edited, and the change set they add up to.
 
 Nothing is written until `commit`: every new file content is computed in memory, checked on a temporary
-copy of the project (an edit that adds an error is refused), then written atomically file by file.
+copy of the project (an edit that adds an error is refused), then written atomically file by file, once
+every file has been found as the command read it (`guard.verify`): an edit made meanwhile in an editor is
+never overwritten, and no page is written through a symbolic link or outside the content folder.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hubgen import pipeline
+from hubgen.authoring import guard
 from hubgen.authoring.textfile import FrontMatterEditor, TextFile
 from hubgen.config import CONFIG_FILE
 from hubgen.diagnostics import Diagnostic, did_you_mean
@@ -67,6 +70,8 @@ class Workspace:
         self.created: dict[str, tuple[str, bytes]] = {}  # page id -> (content-relative path, content)
         self.deleted: set[str] = set()
         self.renamed: dict[str, str] = {}  # page id -> new id
+        self.read: dict[str, bytes] = {}  # page id -> its file's bytes when the command read it
+        self.seen = {page_id: _stamp(root / page.file) for page_id, page in self.graph.pages.items()}
 
     # -------------------------------------------------------------------------------- pages and names
 
@@ -128,8 +133,21 @@ class Workspace:
 
     def text(self, page_id: str) -> TextFile:
         if page_id not in self.texts:
-            self.texts[page_id] = TextFile.parse((self.root / self.graph.pages[page_id].file).read_bytes())
+            self.texts[page_id] = TextFile.parse(self.original(page_id))
         return self.texts[page_id]
+
+    def original(self, page_id: str) -> bytes:
+        """The page file's bytes, read once; refused when it changed since the hub was checked (the edit was
+        computed from line and column numbers of that reading)."""
+        if page_id not in self.read:
+            path = self.root / self.graph.pages[page_id].file
+            data = path.read_bytes()
+            if _stamp(path) != self.seen.get(page_id):
+                raise AuthoringError(
+                    f"{self.graph.pages[page_id].file} changed while hubgen was editing it; nothing was written"
+                )
+            self.read[page_id] = data
+        return self.read[page_id]
 
     def front(self, page_id: str) -> FrontMatterEditor:
         if page_id not in self.editors:
@@ -140,6 +158,7 @@ class Workspace:
         self.created[page_id] = (rel, content.encode("utf-8"))
 
     def delete(self, page_id: str) -> None:
+        self.original(page_id)
         self.deleted.add(page_id)
 
     def rename(self, page_id: str, new_id: str) -> None:
@@ -154,14 +173,14 @@ class Workspace:
             page = self.graph.pages[page_id]
             if page_id in self.deleted:
                 continue
-            before = (self.root / page.file).read_bytes()
+            before = self.original(page_id)
             if page_id in self.renamed:
                 found.append(Change(self.file_of(self.renamed[page_id]), before, text.render(), page.file))
             elif text.changed:
                 found.append(Change(page.file, before, text.render()))
         for page_id in self.deleted:
             page = self.graph.pages[page_id]
-            found.append(Change(page.file, (self.root / page.file).read_bytes(), None))
+            found.append(Change(page.file, self.original(page_id), None))
         for rel, content in self.created.values():
             found.append(Change(posixpath.join(self.content_dir, rel), None, content))
         return sorted(found, key=lambda c: c.path)
@@ -176,8 +195,8 @@ class Workspace:
             copy = Path(temporary)
             if (self.root / CONFIG_FILE).is_file():
                 shutil.copy2(self.root / CONFIG_FILE, copy / CONFIG_FILE)
-            shutil.copytree(self.root / self.content_dir, copy / self.content_dir)
-            _apply(copy, self.changes())
+            guard.copy_ignoring_outside_links(self.root / self.content_dir, copy / self.content_dir)
+            _apply(copy, self.content_dir, self.changes())
             after = pipeline.check(copy, bodies=False)
         old = Counter(_key(d) for d in before.diagnostics if d.severity == "error")
         new = [d for d in after.diagnostics if d.severity == "error" and not _take(old, _key(d))]
@@ -186,7 +205,7 @@ class Workspace:
 
     def commit(self) -> list[Change]:
         changes = self.changes()
-        _apply(self.root, changes)
+        _apply(self.root, self.content_dir, changes)
         return changes
 
 
@@ -201,8 +220,22 @@ def _take(counter: Counter[tuple[str, str]], key: tuple[str, str]) -> bool:
     return False
 
 
-def _apply(root: Path, changes: list[Change]) -> None:
-    """Write every new content to a temporary file first, then move them all into place, then delete."""
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """What tells a file changed without reading it: its modification time and size."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+def _apply(root: Path, content_dir: str, changes: list[Change]) -> None:
+    """Check every file is as the command read it, write every new content to a temporary file, then move
+    them all into place, then delete."""
+    try:
+        guard.verify(root, content_dir, changes)
+    except guard.Refused as refused:
+        raise AuthoringError(str(refused)) from None
     staged: list[tuple[Path, Path]] = []
     try:
         for change in changes:

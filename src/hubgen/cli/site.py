@@ -34,7 +34,7 @@ from hubgen.diagnostics import (
 )
 from hubgen.export import export
 from hubgen.progress import TerminalProgress, silent
-from hubgen.sinks import for_terminal
+from hubgen.sinks import UnsafePath, for_terminal, write_bytes
 
 
 @main.command()
@@ -152,8 +152,12 @@ def check(
     _print_check(diagnostics, result.pages, output_format)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
-        with open(summary_file, "a", encoding="utf-8") as handle:
-            handle.write(format_step_summary(diagnostics, result.pages))
+        try:
+            with open(summary_file, "a", encoding="utf-8") as handle:
+                handle.write(format_step_summary(diagnostics, result.pages))
+        except OSError as error:  # the runner's file, not the project's: worth a warning, not the check's result
+            shown = for_terminal(summary_file)
+            click.echo(f"hubgen: warning: cannot write GITHUB_STEP_SUMMARY ({shown}): {error.strerror}", err=True)
     if result.config_broken:
         sys.exit(EXIT_USAGE)
     errors = sum(1 for d in diagnostics if d.severity == "error")
@@ -229,8 +233,12 @@ def graph_command(project: Path | None, output_format: str, hub: str | None, out
     text = export(result.graph, output_format, hub)
     if output is None:
         click.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
+        return
+    try:
+        write_bytes(output, text.encode("utf-8"))  # never through a link planted where the file goes
+    except OSError as error:
+        reason = "it is a symbolic link" if isinstance(error, UnsafePath) else error.strerror or str(error)
+        raise pipeline.ProjectError(f"cannot write {for_terminal(str(output))}: {reason}") from None
 
 
 def _read_change(root: Path, ref: str) -> gitref.Change:
