@@ -343,3 +343,22 @@ def test_an_unexpected_failure_is_a_message_not_a_dead_watcher(
     assert errors[0]["code"] == "rebuild" and errors[0]["text"] == "rebuild failed: RuntimeError: boom\x1b[2J"
     assert "rebuild failed: RuntimeError: boom\\x1b[2J" in logged.errors[-1]  # the terminal sees no escape
     recovers(server, events, project, "after the failure")
+
+
+@pytest.mark.parametrize("how", ["renamed away and back", "deleted and made again"])
+def test_the_project_folder_going_away_and_coming_back(
+    server: DevServer, events: EventClient, project: Path, logged: Logged, how: str
+) -> None:
+    if how == "renamed away and back":
+        project.rename(project.with_name("away"))
+    else:
+        shutil.rmtree(project)
+    wait_for(lambda: any("cannot watch" in text for text in logged.errors), message="the watcher noticed")
+    assert b"Alpha comes first" in served(server)  # still the last good build, from memory
+    if how == "renamed away and back":
+        project.with_name("away").rename(project)
+    else:
+        write_files(project, HUB)
+    events.next("reload")
+    recovers(server, events, project, f"after the folder was {how}")
+    assert sum("cannot watch" in text for text in logged.errors) == 1  # said once, not once a second

@@ -67,6 +67,7 @@ class LiveSite:
     include_drafts: bool = False
     config: SiteConfig = field(default_factory=SiteConfig)
     site: Site = field(default_factory=Site)  # the last good site, served as is
+    served: SiteConfig | None = None  # the settings `site` was built with (its base path), once there is one
     graph: LinkGraph | None = None
     version: int = 0  # successful rebuilds so far
     _parsed: dict[str, Parsed] = field(default_factory=dict)  # rel under content/ -> parse result
@@ -248,7 +249,7 @@ class LiveSite:
             rendered[output] = old
         if generated:
             self._seo = seo_files(graph)
-        self.site = self._assemble(graph, rendered, self._seo)
+        self.site, self.served = self._assemble(graph, rendered, self._seo), self.config
         self._rendered, self._looked_up = rendered, looked_up
         return count_rendered
 

@@ -61,7 +61,8 @@ class DevServer:
 
     @property
     def base(self) -> str:
-        return self.live.config.base_path
+        """The base path of the site being served: the last good build's, until a new one succeeds."""
+        return (self.live.served or self.live.config).base_path
 
     @property
     def url(self) -> str:
@@ -140,29 +141,32 @@ class DevServer:
         self._threads.append(thread)
 
     def _watch(self) -> None:
-        """Watch until stopped. Should watching itself fail (the project folder is gone), say so on one line,
-        wait, and watch again, rebuilding from scratch: changes made meanwhile were not seen."""
-        failed = ""
+        """Watch until stopped. Should watching fail (the project folder is gone) or the folder be replaced,
+        say so once, wait, and watch again, rebuilding from scratch: changes made meanwhile were not seen."""
+        failed, again = "", False
         while not self.stopping.is_set():
             try:
-                self._watch_changes()
-                return
+                if self._watch_changes(again):
+                    return
+                failed = ""
             except Exception as error:  # the watcher thread must not die
                 self.watching.set()
                 message = for_terminal(f"hubgen: cannot watch {self.project_dir}: {type(error).__name__}: {error}")
                 if message != failed:
                     self.log(f"{message}; retrying", True)
                 failed = message
+            again = True
             if self.stopping.wait(WATCH_RETRY_SECONDS):
                 return
-            self.rebuild(None)
 
-    def _watch_changes(self) -> None:
-        """Rebuild on each batch of changes. Idle timeouts yield empty batches: the first says we are watching."""
-        watched = _WatchFilter(self.project_dir, self.live)
+    def _watch_changes(self, again: bool) -> bool:
+        """Rebuild on each batch of changes (everything first, when `again`). Idle timeouts yield empty
+        batches: the first says we are watching. False when the project folder was replaced."""
+        root = self.project_dir.resolve()
+        identity = _identity(root)
         for changes in watchfiles.watch(
-            self.project_dir.resolve(),
-            watch_filter=watched,
+            root,
+            watch_filter=_WatchFilter(self.project_dir, self.live),
             stop_event=self.stopping,
             raise_interrupt=False,
             rust_timeout=WATCH_TIMEOUT_MS,
@@ -172,8 +176,12 @@ class DevServer:
             self.watching.set()
             if self.stopping.is_set():
                 break
-            if changes:
-                self.rebuild({Path(path) for _, path in changes})
+            if again or changes:
+                self.rebuild(None if again else {Path(path) for _, path in changes})
+                again = False
+            if _identity(root) != identity:
+                return False  # deleted and made again: the watch is on the old folder
+        return True
 
 
 class _WatchFilter(watchfiles.DefaultFilter):
@@ -202,6 +210,14 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        info = folder.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _error_list(result: RebuildResult) -> list[dict[str, Any]]:
