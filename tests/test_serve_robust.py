@@ -4,6 +4,8 @@ failure is a message on one line and in the page overlay; the watcher keeps goin
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import os
 import shutil
@@ -75,6 +77,13 @@ def raw(server: DevServer, data: bytes, reset: bool = False) -> socket.socket:
     return sock
 
 
+def answers(server: DevServer) -> bool:
+    try:
+        return get(server, "/ai-hub/")[0] == 200
+    except (OSError, http.client.HTTPException):
+        return False
+
+
 def served(server: DevServer, path: str = "/ai-hub/basics/alpha/") -> bytes:
     code, _, body = get(server, path)
     assert code == 200, (path, code)
@@ -132,13 +141,14 @@ def test_too_many_connections_are_closed_not_queued(server: DevServer, monkeypat
     server._httpd.max_connections = 5
     held = [raw(server, b"GET /ai-hub/ HTTP/1.1\r\n") for _ in range(5)]
     time.sleep(0.2)
-    extra = raw(server, b"GET /ai-hub/ HTTP/1.0\r\n\r\n")
+    extra = raw(server, b"")
     extra.settimeout(5)
-    assert extra.recv(100) == b""  # refused at once, not answered after the others
+    with contextlib.suppress(ConnectionResetError):  # a reset is a refusal too
+        assert extra.recv(100) == b""  # closed at once, not left waiting for a request
     extra.close()
     for sock in held:
         sock.close()
-    wait_for(lambda: get(server, "/ai-hub/")[0] == 200, message="slots freed")
+    wait_for(lambda: answers(server), message="the slots are free again")
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ Requests are answered by `devhttp`.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
 import ipaddress
@@ -53,11 +54,16 @@ class DevServer:
         self.broker = Broker()
         self.stopping = threading.Event()
         self.watching = threading.Event()  # set once the watcher has seen the files
-        self.log = log or (lambda message, error: None)
+        self._log = log or (lambda message, error: None)
         self.last: RebuildResult | None = None
         self._errors: list[dict[str, Any]] = []
         self._httpd: DevHTTPServer | None = None
         self._threads: list[threading.Thread] = []
+
+    def log(self, text: str, error: bool) -> None:
+        """Say `text` on the terminal; a terminal that went away (a closed pipe) is not serve's problem."""
+        with contextlib.suppress(OSError, ValueError):
+            self._log(text, error)
 
     @property
     def base(self) -> str:
