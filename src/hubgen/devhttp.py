@@ -5,11 +5,13 @@ events that tell open pages to reload, and the script that listens for them (add
 
 from __future__ import annotations
 
+import errno
 import json
 import mimetypes
 import posixpath
 import queue
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from hubgen.layout import HOME_FILE, NOT_FOUND_FILE
+from hubgen.sinks import for_terminal
 
 if TYPE_CHECKING:
     from hubgen.incremental import LiveSite
@@ -27,6 +30,11 @@ if TYPE_CHECKING:
 EVENTS = "__hubgen/events"
 STATUS = "__hubgen/status"
 KEEPALIVE_SECONDS = 10.0
+REQUEST_TIMEOUT_SECONDS = 30.0  # a connection that sends (or reads) nothing for this long is closed
+MAX_CONNECTIONS = 256  # connections served at once; more are closed unanswered, so no client can exhaust threads
+MAX_EVENT_STREAMS = 64  # open live-reload streams; more are answered 503
+Stream = queue.Queue[tuple[str, str]]  # one page's live-reload events: (event, data)
+HUNG_UP = {errno.EPIPE, errno.ECONNRESET, errno.ECONNABORTED, errno.ENOTCONN, errno.ESHUTDOWN, errno.EBADF}
 TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -88,19 +96,23 @@ NO_BUILD_PAGE = "<!doctype html><html><head><title>hubgen</title></head><body><p
 
 
 class Broker:
-    """Fans server-sent events out to every connected page."""
+    """Fans server-sent events out to every connected page (at most `limit` of them)."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int = MAX_EVENT_STREAMS) -> None:
         self._lock = threading.Lock()
-        self._clients: list[queue.Queue[tuple[str, str]]] = []
+        self._clients: list[Stream] = []
+        self.limit = limit
 
-    def subscribe(self) -> queue.Queue[tuple[str, str]]:
-        client: queue.Queue[tuple[str, str]] = queue.Queue()
+    def subscribe(self) -> Stream | None:
+        """A new stream, or None when `limit` are open already."""
+        client: Stream = queue.Queue()
         with self._lock:
+            if len(self._clients) >= self.limit:
+                return None
             self._clients.append(client)
         return client
 
-    def unsubscribe(self, client: queue.Queue[tuple[str, str]]) -> None:
+    def unsubscribe(self, client: Stream) -> None:
         with self._lock:
             if client in self._clients:
                 self._clients.remove(client)
@@ -116,16 +128,27 @@ class Broker:
 
 @dataclass(frozen=True)
 class Resolved:
-    kind: str  # "file", "copy", "redirect", "missing"
+    kind: str  # "file", "copy", "redirect" (301), "found" (302), "missing"
     path: str = ""  # site path, or the redirect location
     data: bytes = b""
     source: Path | None = None
 
 
+def request_path(raw: str) -> str | None:
+    """The path of a request target, without query or fragment; None when it is neither a path nor a URL."""
+    if raw.startswith("/"):
+        return raw.split("?", 1)[0].split("#", 1)[0]
+    try:
+        parts = urlsplit(raw)
+    except ValueError:
+        return None
+    return (parts.path or "/") if parts.scheme in ("http", "https") and parts.netloc else None
+
+
 def site_path(raw: str, base: str) -> str | None:
     """The path under the site for a request path, or None when it is outside the site or unsafe."""
-    path = urlsplit(raw).path
-    if not path.startswith(base):
+    path = request_path(raw)
+    if path is None or not path.startswith(base):
         return None
     rest = path[len(base) :]
     if "\\" in rest or "%2f" in rest.lower() or "%5c" in rest.lower():
@@ -143,8 +166,11 @@ def site_path(raw: str, base: str) -> str | None:
 
 def resolve(live: LiveSite, raw: str, base: str) -> Resolved:
     """What to answer for a GET of `raw`."""
-    if urlsplit(raw).path + "/" == base:
+    path = request_path(raw)
+    if path is not None and path + "/" == base:
         return Resolved("redirect", base)
+    if path == "/" and base != "/":  # the server's root, when the site lives under a sub-path
+        return Resolved("found", base)
     rest = site_path(raw, base)
     if rest is None:
         return Resolved("missing")
@@ -188,6 +214,22 @@ def inject(html: bytes, base: str) -> bytes:
 class Handler(BaseHTTPRequestHandler):
     server: DevHTTPServer
     server_version = "hubgen-serve"
+    timeout = REQUEST_TIMEOUT_SECONDS  # per socket operation: a silent client is dropped, not waited for
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except OSError as error:
+            if not hung_up(error):
+                raise
+            self.close_connection = True  # the client went away mid-request: nothing to answer, nothing to say
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        except OSError as error:
+            if not hung_up(error):
+                raise
 
     def do_GET(self) -> None:
         self._answer(head=False)
@@ -200,7 +242,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _answer(self, head: bool) -> None:
         dev = self.server.dev
-        path = urlsplit(self.path).path
+        path = request_path(self.path)
         if path == dev.base + EVENTS:
             self._events(dev)
         elif path == dev.base + STATUS:
@@ -210,8 +252,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _site(self, dev: DevServer, head: bool) -> None:
         found = resolve(dev.live, self.path, dev.base)
-        if found.kind == "redirect":
-            self.send_response(301)
+        if found.kind in ("redirect", "found"):
+            self.send_response(301 if found.kind == "redirect" else 302)
             self.send_header("Location", found.path)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -245,19 +287,25 @@ class Handler(BaseHTTPRequestHandler):
 
     def _events(self, dev: DevServer) -> None:
         self.close_connection = True
-        self.send_response(200)
-        self.send_header("Content-Type", "text/event-stream")
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
         client = dev.broker.subscribe()
+        if client is None:
+            self.send_response(503)
+            self.send_header("Retry-After", "10")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
             self._stream(dev, client)
         except OSError:
             pass  # the page went away
         finally:
             dev.broker.unsubscribe(client)
 
-    def _stream(self, dev: DevServer, client: queue.Queue[tuple[str, str]]) -> None:
+    def _stream(self, dev: DevServer, client: Stream) -> None:
         self.wfile.write(b"retry: 1000\n: connected\n\n")
         self.wfile.flush()
         quiet_since = time.monotonic()
@@ -277,9 +325,54 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class DevHTTPServer(ThreadingHTTPServer):
+    """One thread per connection, at most `MAX_CONNECTIONS` at once. A client that hangs up is not an
+    error; any other failure in a request is one line on the terminal, never a traceback."""
+
     daemon_threads = True
     dev: DevServer
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        self.max_connections = MAX_CONNECTIONS
+        self._active = 0
+        self._count_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._count_lock:
+            full = self._active >= self.max_connections
+            self._active += 0 if full else 1
+        if full:
+            self.shutdown_request(request)  # too many at once: this one is closed unanswered
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._done()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._done()
+
+    def _done(self) -> None:
+        with self._count_lock:
+            self._active -= 1
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        error = sys.exc_info()[1]
+        if error is None or (isinstance(error, OSError) and hung_up(error)):
+            return
+        dev = getattr(self, "dev", None)
+        if dev is not None:
+            dev.log(for_terminal(f"hubgen: a request failed: {type(error).__name__}: {error}"), True)
 
 
 class DevHTTPServer6(DevHTTPServer):
     address_family = socket.AF_INET6
+
+
+def hung_up(error: OSError) -> bool:
+    """Whether `error` only says the other end went away or went quiet."""
+    return isinstance(error, (ConnectionError, TimeoutError)) or error.errno in HUNG_UP

@@ -8,6 +8,7 @@ the body (everything it shows of other pages) plus how each link in its body res
 
 from __future__ import annotations
 
+import os
 import posixpath
 import time
 from collections.abc import Mapping
@@ -19,7 +20,7 @@ import jinja2
 
 from hubgen.config import CONFIG_FILE, SiteConfig, load_config
 from hubgen.deps import Watched, digest, structure
-from hubgen.diagnostics import Diagnostic, count
+from hubgen.diagnostics import Diagnostic, count, diagnostic
 from hubgen.gitdates import git_dates
 from hubgen.graph import LinkGraph, build_graph, with_pages
 from hubgen.layout import page_file
@@ -42,6 +43,7 @@ class RebuildResult:
     ok: bool
     message: str = ""  # a template or project problem, when there is one
     full: bool = False  # the whole site was built again (the start, a config or template change)
+    kind: str = ""  # what `message` is about: template, output-collision, content-missing, rebuild
 
     @property
     def errors(self) -> int:
@@ -65,6 +67,7 @@ class LiveSite:
     include_drafts: bool = False
     config: SiteConfig = field(default_factory=SiteConfig)
     site: Site = field(default_factory=Site)  # the last good site, served as is
+    served: SiteConfig | None = None  # the settings `site` was built with (its base path), once there is one
     graph: LinkGraph | None = None
     version: int = 0  # successful rebuilds so far
     _parsed: dict[str, Parsed] = field(default_factory=dict)  # rel under content/ -> parse result
@@ -90,17 +93,24 @@ class LiveSite:
         if changes is None or self._needs_full(changes):
             self._full = True
         full = self._full
+        kind = ""
         try:
-            result = self._rebuild(changes or set())
+            rendered, diagnostics, message = self._rebuild(changes or set())
         except jinja2.TemplateError as error:
-            result = (0, (), template_message(error))
+            rendered, diagnostics, message, kind = 0, (), template_message(error), "template"
         except OutputCollision as error:
-            result = (0, (), f"two files would be served at {error}: rename one page or asset")
-        rendered, diagnostics, message = result
+            message = f"two files would be served at {error}: rename one page or asset"
+            rendered, diagnostics, kind = 0, (), "output-collision"
+        except Exception as error:  # whatever an editor or a pull request leaves, serve outlives it
+            self._full = True  # the half-done rebuild is dropped; the next one starts from nothing
+            rendered, diagnostics, message, kind = 0, (), f"rebuild failed: {_one_line(error)}", "rebuild"
+        if message and not kind:
+            kind = "content-missing"
         ok = not message and not count(diagnostics)[0]
         if ok:
             self.version += 1
-        return RebuildResult(rendered, time.perf_counter() - started, tuple(diagnostics), ok, message, full)
+        seconds = time.perf_counter() - started
+        return RebuildResult(rendered, seconds, tuple(diagnostics), ok, message, full, kind)
 
     def content_dir(self) -> Path:
         return self.project_dir / self.config.content_dir
@@ -108,17 +118,17 @@ class LiveSite:
     # -- stages ------------------------------------------------------------------------------------
 
     def _needs_full(self, changes: set[Path]) -> bool:
-        templates = (self.project_dir / self.config.templates_dir).resolve()
-        config_file = (self.project_dir / CONFIG_FILE).resolve()
+        templates = _real(self.project_dir / self.config.templates_dir)
+        config_file = _real(self.project_dir / CONFIG_FILE)
         for path in changes:
-            resolved = path.resolve()
+            resolved = _real(path)
             if resolved in (config_file, templates) or templates in resolved.parents:
                 return True
         return False
 
     def _rebuild(self, changes: set[Path]) -> tuple[int, tuple[Diagnostic, ...] | list[Diagnostic], str]:
         if self._full:
-            config, problems = load_config(self.project_dir)
+            config, problems = _load_config(self.project_dir)
             if count(problems)[0]:
                 return 0, sorted(problems), ""
             self._reset(config)
@@ -240,6 +250,7 @@ class LiveSite:
         if generated:
             self._seo = seo_files(graph)
         self.site = self._assemble(graph, rendered, self._seo, refuse=only is None)
+        self.served = self.config
         self._rendered, self._looked_up = rendered, looked_up
         return count_rendered
 
@@ -253,9 +264,31 @@ class LiveSite:
 
 def _relative(path: Path, folder: Path) -> str | None:
     try:
-        return path.resolve().relative_to(folder.resolve()).as_posix()
+        return _real(path).relative_to(_real(folder)).as_posix()
     except ValueError:
         return None
+
+
+def _real(path: Path) -> Path:
+    """The path with its symbolic links followed as far as they go: a loop or a dangling link is not an error."""
+    return Path(os.path.realpath(path))
+
+
+def _load_config(project_dir: Path) -> tuple[SiteConfig, list[Diagnostic]]:
+    """`load_config`, with anything it raises on a broken hubgen.yaml turned into a config-syntax diagnostic."""
+    try:
+        return load_config(project_dir)
+    except Exception as error:  # a YAML tag, an impossible date: the file is wrong, not serve
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        problem = getattr(error, "problem", None) or _one_line(error)
+        return SiteConfig(), [diagnostic("config-syntax", CONFIG_FILE, line, column, f"invalid setting: {problem}")]
+
+
+def _one_line(error: BaseException) -> str:
+    """An exception as one line of text: its type and the first line of its message."""
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
 def _page_key(renderer: PageRenderer, page_id: str) -> str:

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import pickle
 import posixpath
+import stat
 import unicodedata
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -253,15 +254,21 @@ def parse_page(
 def read_text(path: Path, file: str) -> tuple[str, Diagnostic | None]:
     """A file's text with \\n line endings and no BOM, or the reason it cannot be read."""
     try:
-        size = path.stat().st_size
-        if size > MAX_PAGE_BYTES:
-            message = f"page is {size / 2**20:.0f} MiB; pages over {MAX_PAGE_BYTES // 2**20} MiB are not read"
-            return "", diagnostic(
-                "file-too-large", file, 1, 1, message, "split it into several pages; a hub's articles are short"
-            )
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a named pipe returns at once instead of waiting for a writer that never comes
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                hint = "keep only regular files under the content folder"
+                return "", diagnostic("file-unreadable", file, 1, 1, "not a regular file (a pipe or a device)", hint)
+            if info.st_size > MAX_PAGE_BYTES:
+                size = info.st_size
+                message = f"page is {size / 2**20:.0f} MiB; pages over {MAX_PAGE_BYTES // 2**20} MiB are not read"
+                return "", diagnostic(
+                    "file-too-large", file, 1, 1, message, "split it into several pages; a hub's articles are short"
+                )
+            data = handle.read()
     except OSError as error:
-        return "", diagnostic("file-unreadable", file, 1, 1, f"cannot read file: {error.strerror}")
+        return "", diagnostic("file-unreadable", file, 1, 1, f"cannot read file: {error.strerror or error}")
     if b"\x00" in data:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         return "", diagnostic(

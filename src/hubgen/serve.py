@@ -8,6 +8,7 @@ Requests are answered by `devhttp`.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
 import ipaddress
@@ -21,11 +22,13 @@ import watchfiles
 
 from hubgen.config import CONFIG_FILE
 from hubgen.devhttp import Broker, DevHTTPServer, DevHTTPServer6, Handler
-from hubgen.diagnostics import format_text
+from hubgen.diagnostics import format_text, plural
 from hubgen.incremental import LiveSite, RebuildResult
+from hubgen.sinks import for_terminal
 
 WATCH_TIMEOUT_MS = 200
 WATCH_QUIET_MS = 25  # a batch is handed over after this much quiet: an editor's save burst takes a few ms
+WATCH_RETRY_SECONDS = 1.0  # after the watcher itself failed (the project folder went away), try again this often
 LOOPBACK_NAMES = {"localhost"}
 
 
@@ -51,15 +54,21 @@ class DevServer:
         self.broker = Broker()
         self.stopping = threading.Event()
         self.watching = threading.Event()  # set once the watcher has seen the files
-        self.log = log or (lambda message, error: None)
+        self._log = log or (lambda message, error: None)
         self.last: RebuildResult | None = None
         self._errors: list[dict[str, Any]] = []
         self._httpd: DevHTTPServer | None = None
         self._threads: list[threading.Thread] = []
 
+    def log(self, text: str, error: bool) -> None:
+        """Say `text` on the terminal; a terminal that went away (a closed pipe) is not serve's problem."""
+        with contextlib.suppress(OSError, ValueError):
+            self._log(text, error)
+
     @property
     def base(self) -> str:
-        return self.live.config.base_path
+        """The base path of the site being served: the last good build's, until a new one succeeds."""
+        return (self.live.served or self.live.config).base_path
 
     @property
     def url(self) -> str:
@@ -90,7 +99,12 @@ class DevServer:
         return {"version": self.live.version, "errors": list(self._errors)}
 
     def rebuild(self, changes: set[Path] | None) -> RebuildResult:
-        result = self.live.rebuild(changes)
+        """Bring the live site up to date and tell the open pages; never raises, whatever is on disk."""
+        try:
+            result = self.live.rebuild(changes)
+        except Exception as error:  # LiveSite already reports what it knows; this is the last net
+            message = f"rebuild failed: {type(error).__name__}: {error}"
+            result = RebuildResult(0, 0.0, (), False, message, True, "rebuild")
         self.last = result
         if result.ok:
             if result.full:  # what was frozen before may be garbage now: let it be collected first
@@ -98,14 +112,22 @@ class DevServer:
                 gc.collect()
             gc.freeze()  # the site just built lives on: keep the collector from walking it on every edit
             self._errors = []
-            self.log(f"rebuilt in {result.seconds * 1000:.0f} ms: {_pages(result.rendered)} rendered", False)
+            self.log(self._built_line(result), False)
             self.broker.publish("reload", str(self.live.version))
         else:
             self._errors = _error_list(result)
             text = result.message or format_text([d for d in result.diagnostics if d.severity == "error"])
-            self.log(f"{text}\nrebuild failed; still serving the last good build", True)
+            self.log(for_terminal(f"{text}\nrebuild failed; still serving the last good build", True), True)
             self.broker.publish("error", json.dumps(self._errors))
         return result
+
+    def _built_line(self, result: RebuildResult) -> str:
+        """A full build counts pages as `hubgen build` does; an edit says how many outputs it rendered again."""
+        graph = self.live.graph
+        if result.full and graph is not None:
+            hubs = plural(len(graph.hubs()), "hub")
+            return f"Built {plural(len(graph.pages), 'page')} ({hubs}) in {result.seconds:.2f} s"
+        return f"rebuilt in {result.seconds * 1000:.0f} ms: {plural(result.rendered, 'page')} rendered"
 
     def _bind(self) -> DevHTTPServer:
         kind = DevHTTPServer6 if ":" in self.host else DevHTTPServer
@@ -125,11 +147,32 @@ class DevServer:
         self._threads.append(thread)
 
     def _watch(self) -> None:
-        """Rebuild on each batch of changes. Idle timeouts yield empty batches: the first says we are watching."""
-        watched = _WatchFilter(self.project_dir, self.live)
+        """Watch until stopped. Should watching fail (the project folder is gone) or the folder be replaced,
+        say so once, wait, and watch again, rebuilding from scratch: changes made meanwhile were not seen."""
+        failed, again = "", False
+        while not self.stopping.is_set():
+            try:
+                if self._watch_changes(again):
+                    return
+                failed = ""
+            except Exception as error:  # the watcher thread must not die
+                self.watching.set()
+                message = for_terminal(f"hubgen: cannot watch {self.project_dir}: {type(error).__name__}: {error}")
+                if message != failed:
+                    self.log(f"{message}; retrying", True)
+                failed = message
+            again = True
+            if self.stopping.wait(WATCH_RETRY_SECONDS):
+                return
+
+    def _watch_changes(self, again: bool) -> bool:
+        """Rebuild on each batch of changes (everything first, when `again`). Idle timeouts yield empty
+        batches: the first says we are watching. False when the project folder was replaced."""
+        root = self.project_dir.resolve()
+        identity = _identity(root)
         for changes in watchfiles.watch(
-            self.project_dir.resolve(),
-            watch_filter=watched,
+            root,
+            watch_filter=_WatchFilter(self.project_dir, self.live),
             stop_event=self.stopping,
             raise_interrupt=False,
             rust_timeout=WATCH_TIMEOUT_MS,
@@ -139,8 +182,12 @@ class DevServer:
             self.watching.set()
             if self.stopping.is_set():
                 break
-            if changes:
-                self.rebuild({Path(path) for _, path in changes})
+            if again or changes:
+                self.rebuild(None if again else {Path(path) for _, path in changes})
+                again = False
+            if _identity(root) != identity:
+                return False  # deleted and made again: the watch is on the old folder
+        return True
 
 
 class _WatchFilter(watchfiles.DefaultFilter):
@@ -171,15 +218,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _pages(n: int) -> str:
-    return f"{n} page" if n == 1 else f"{n} pages"
+def _identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        info = folder.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def _error_list(result: RebuildResult) -> list[dict[str, Any]]:
     if result.message:
-        return [
-            {"file": "", "line": 0, "column": 0, "code": "template", "message": result.message, "text": result.message}
-        ]
+        code = result.kind or "rebuild"
+        return [{"file": "", "line": 0, "column": 0, "code": code, "message": result.message, "text": result.message}]
     return [
         {
             "file": d.file,
