@@ -60,6 +60,18 @@ def folder(value: str) -> Problem:
     return None
 
 
+def project_folder(value: str) -> Problem:
+    """A folder the project's files are read from: relative, and never above the project, so a pull
+    request cannot point hubgen at the machine's other files."""
+    problem = folder(value)
+    if problem:
+        return problem
+    parts = value.replace("\\", "/").split("/")
+    if value.startswith(("/", "~")) or re.match(r"[A-Za-z]:", value) or ".." in parts:
+        return f"must be a folder inside the project, not {_shown(value)}", "a relative path such as content"
+    return None
+
+
 def base_url(url: str) -> Problem:
     hint = "an absolute http(s) URL, for example: https://example.org/learn/"
     if not url:
@@ -171,8 +183,8 @@ CHECKS: dict[str, Check] = {
     "faq_heading": text,
     "base_url": base_url,
     "language": language,
-    "content_dir": folder,
-    "templates_dir": folder,
+    "content_dir": project_folder,
+    "templates_dir": project_folder,
     "output_dir": folder,
     "external.timeout": timeout,
     "external.retries": retries,

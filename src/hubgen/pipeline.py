@@ -9,6 +9,7 @@ Exceptions mean "cannot continue" (`ProjectError`); diagnostics mean "the conten
 from __future__ import annotations
 
 import functools
+import os
 import time
 import traceback
 from collections.abc import Sequence
@@ -100,6 +101,9 @@ def check(
             f"no content folder: {content_dir} does not exist "
             f"(run hubgen in a hub project, or point at one with -C DIR)"
         )
+    for name in (config.content_dir, config.templates_dir):
+        if not within_project(project_dir, project_dir / name):
+            raise ProjectError(f"{name} is a symbolic link out of the project; hubgen reads only the project's files")
     cache = Cache(cache_dir or project_dir / CACHE_DIR) if use_cache else None
     try:
         content = load_content(project_dir, config, jobs, cache, progress, bodies)
@@ -143,6 +147,11 @@ def build(
     config = result.config
     protected = [project_dir / config.content_dir, project_dir / config.templates_dir]
     try:
+        if output_dir is None and not within_project(project_dir, output):
+            raise OutputError(
+                f"refusing to use '{output}' as the output folder: output_dir in hubgen.yaml must be a folder "
+                "inside the project (a pull request must not choose where hubgen writes); use -o to build elsewhere"
+            )
         check_output_dir(output, project_dir, protected)
         clear_leftovers(output)  # of an interrupted build, even when this one has nothing to write
         state_dir = project_dir / CACHE_DIR if use_cache else None
@@ -223,6 +232,12 @@ def _check_external(graph: LinkGraph, project_dir: Path) -> list[Diagnostic]:
         exclude=options.exclude,
     )
     return check_external(links, settings, project_dir / CACHE_DIR)
+
+
+def within_project(project_dir: Path, path: Path) -> bool:
+    """Whether `path`, symbolic links resolved, is the project folder or lies inside it."""
+    real, top = os.path.realpath(path), os.path.realpath(project_dir)
+    return real == top or real.startswith(top + os.sep)
 
 
 def only_in(diagnostics: Sequence[Diagnostic], files: set[str]) -> tuple[Diagnostic, ...]:

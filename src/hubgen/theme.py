@@ -1,13 +1,22 @@
 """The theme: where templates come from (a project's own `templates/` first, then the built-in theme, file
-by file), the Jinja environment, the static files, and a digest of it all for the build cache."""
+by file), the Jinja environment, the static files, and a digest of it all for the build cache.
+
+A project's templates come from the repository, so they are input, not code: Jinja runs them in its
+sandbox (no attribute that starts with `_`, no unsafe call), and a template or static file is read only
+when it lies in its folder once symbolic links are resolved (a link out of `templates/` is never read,
+a link loop never walked).
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined
+from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2.sandbox import SandboxedEnvironment
 
 from hubgen import __version__
 from hubgen.cache import key_for
@@ -27,11 +36,11 @@ def template_dirs(project_dir: Path, templates_dir: str) -> list[Path]:
     return [*dirs, theme_dir()] if theme_dir().resolve() not in [d.resolve() for d in dirs] else dirs
 
 
-class _ViewEnvironment(Environment):
+class _ViewEnvironment(SandboxedEnvironment):
     """Jinja for views made of plain dicts: `card.title` looks the key up first. Jinja's own order tries the
     attribute first, and the AttributeError it raises and catches for every dict key cost a fifth of the time
     spent rendering a page (an article's path shows every step). A dict's methods stay reachable when it has
-    no key of that name."""
+    no key of that name; anything else goes through the sandbox."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict and attribute in obj:
@@ -39,9 +48,20 @@ class _ViewEnvironment(Environment):
         return super().getattr(obj, attribute)
 
 
-def make_environment(dirs: list[Path]) -> Environment:
+class _ContainedLoader(FileSystemLoader):
+    """Templates from one folder, and only those that lie in it once links are resolved."""
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
+        source, filename, uptodate = super().get_source(environment, template)
+        if filename is None or not within(Path(self.searchpath[0]), Path(filename)):
+            raise TemplateNotFound(template)
+        return source, filename, uptodate
+
+
+def make_environment(dirs: list[Path]) -> SandboxedEnvironment:
+    loaders: list[BaseLoader] = [_ContainedLoader(str(d)) for d in dirs]
     env = _ViewEnvironment(
-        loader=ChoiceLoader([FileSystemLoader(str(d)) for d in dirs]),
+        loader=ChoiceLoader(loaders),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -59,10 +79,25 @@ def theme_digest(project_dir: Path, templates_dir: str) -> str:
 def templates_digest(dirs: list[Path]) -> str:
     parts = [__version__]
     for directory in dirs:
-        for path in sorted(directory.rglob("*")):
-            if path.is_file():
-                parts += [path.relative_to(directory).as_posix(), hashlib.sha1(path.read_bytes()).hexdigest()]
+        for path in files_within(directory):
+            parts += [path.relative_to(directory).as_posix(), hashlib.sha1(path.read_bytes()).hexdigest()]
     return key_for(*parts)
+
+
+def within(folder: Path, path: Path) -> bool:
+    """Whether `path`, links resolved, is a regular file inside `folder`, links resolved."""
+    real, top = os.path.realpath(path), os.path.realpath(folder)
+    return real.startswith(top + os.sep) and os.path.isfile(real)
+
+
+def files_within(folder: Path) -> list[Path]:
+    """Every file under `folder`, sorted, that lies in it once links are resolved; linked folders are not
+    entered, so a loop cannot be walked."""
+    found: list[Path] = []
+    for root, subfolders, names in os.walk(folder):
+        subfolders[:] = [name for name in subfolders if not os.path.islink(os.path.join(root, name))]
+        found += [Path(root, name) for name in names if within(folder, Path(root, name))]
+    return sorted(found)
 
 
 def static_files(dirs: list[Path]) -> dict[str, tuple[str, bytes]]:
@@ -71,10 +106,9 @@ def static_files(dirs: list[Path]) -> dict[str, tuple[str, bytes]]:
     found: dict[str, bytes] = {}
     for directory in reversed(dirs):
         static = directory / "static"
-        if static.is_dir():
-            for path in sorted(static.rglob("*")):
-                if path.is_file():
-                    found[path.relative_to(static).as_posix()] = path.read_bytes()
+        if static.is_dir() and not static.is_symlink():
+            for path in files_within(static):
+                found[path.relative_to(static).as_posix()] = path.read_bytes()
     found["code.css"] = pygments_css().encode()
     files: dict[str, tuple[str, bytes]] = {}
     for name, data in sorted(found.items()):
