@@ -24,13 +24,13 @@ from typing import Literal
 from hubgen.cache import Cache, key_for
 from hubgen.config import SiteConfig
 from hubgen.diagnostics import Diagnostic, diagnostic
+from hubgen.files import MAX_PAGE_BYTES, NotRegular, TooLarge, kind, read_regular
 from hubgen.frontmatter import FrontMatter, parse_front_matter, split_front_matter
 from hubgen.gitdates import git_dates
 from hubgen.markdown import ParsedMarkdown, html_ids, parse_markdown
 from hubgen.progress import Progress, silent
 
 PageType = Literal["home", "hub", "article"]
-MAX_PAGE_BYTES = 8 * 2**20  # a page larger than this is refused with a diagnostic, not parsed
 
 
 @dataclass
@@ -125,8 +125,8 @@ def load_content(
 def _ids_in_html(path: Path) -> frozenset[str]:
     """The ids (and <a name>s) an HTML file in content/ declares, for links into it with a #fragment."""
     try:
-        return frozenset(html_ids(path.read_bytes()[:MAX_PAGE_BYTES].decode("utf-8", "replace")))
-    except OSError:
+        return frozenset(html_ids(read_regular(path).decode("utf-8", "replace")))
+    except OSError:  # TooLarge and NotRegular too: such a file has no ids worth finding
         return frozenset()
 
 
@@ -253,13 +253,14 @@ def parse_page(
 def read_text(path: Path, file: str) -> tuple[str, Diagnostic | None]:
     """A file's text with \\n line endings and no BOM, or the reason it cannot be read."""
     try:
-        size = path.stat().st_size
-        if size > MAX_PAGE_BYTES:
-            message = f"page is {size / 2**20:.0f} MiB; pages over {MAX_PAGE_BYTES // 2**20} MiB are not read"
-            return "", diagnostic(
-                "file-too-large", file, 1, 1, message, "split it into several pages; a hub's articles are short"
-            )
-        data = path.read_bytes()
+        data = read_regular(path)
+    except NotRegular as error:
+        return "", _not_a_file(file, error.mode)
+    except TooLarge as error:
+        message = f"page is {error.size / 2**20:.0f} MiB; pages over {MAX_PAGE_BYTES // 2**20} MiB are not read"
+        return "", diagnostic(
+            "file-too-large", file, 1, 1, message, "split it into several pages; a hub's articles are short"
+        )
     except OSError as error:
         return "", diagnostic("file-unreadable", file, 1, 1, f"cannot read file: {error.strerror}")
     if b"\x00" in data:
@@ -323,10 +324,12 @@ def _scan_folder(
         file = posixpath.join(prefix, child)
         is_link = entry.is_symlink()
         try:
-            is_dir = entry.is_dir()  # follows a link
+            is_dir, is_file = entry.is_dir(), entry.is_file()  # both follow a link
         except OSError:  # a link that loops: _link_problem says so
-            is_dir = False
+            is_dir = is_file = False
         problem = _link_problem(Path(entry.path), top, chain if is_dir else None, file) if is_link else None
+        if problem is None and not is_dir and not is_file:
+            problem = _special(entry, file)
         if problem:
             scan.problems.append(problem)
         elif is_dir:
@@ -338,6 +341,21 @@ def _scan_folder(
         _scan_folder(
             Path(entry.path), posixpath.join(rel, entry.name), child_real, top, chain | {child_real}, prefix, scan
         )
+
+
+def _special(entry: os.DirEntry[str], file: str) -> Diagnostic | None:
+    """A named pipe, socket or device (or a link to one): reported, never opened. None when the entry has
+    gone meanwhile."""
+    try:
+        mode = entry.stat().st_mode  # stat does not open: a pipe cannot block it
+    except OSError:
+        return None
+    return _not_a_file(file, mode)
+
+
+def _not_a_file(file: str, mode: int) -> Diagnostic:
+    message = f"this is {kind(mode)}, not a regular file; it is not read"
+    return diagnostic("not-a-file", file, 1, 1, message, "only regular files and folders are read")
 
 
 def _link_problem(path: Path, top: Path, chain: frozenset[Path] | None, file: str) -> Diagnostic | None:
