@@ -238,19 +238,22 @@ def check_orphans(graph: LinkGraph) -> Iterable[Diagnostic]:
 # ------------------------------------------------------------------------------------------ links
 
 
-HINT_BUDGET = 100  # did-you-means worked out per page: each compares with every name, so they are bounded
+HINT_BUDGET = 200_000  # names compared for did-you-mean hints per page: each hint compares with every name
 
 
 class _Hints:
-    """One page's hints: each (kind, target) worked out once; after HINT_BUDGET different ones, `fallback`
-    (a page of 20,000 broken links must not cost 20,000 fuzzy searches of the whole site)."""
+    """One page's hints, each (kind, target) worked out once. A hint costs a comparison with every
+    candidate name; once a page has spent HINT_BUDGET comparisons, its other hints are `_TOO_MANY` (a page
+    of 20,000 broken links must not cost 20,000 fuzzy searches of the whole site)."""
 
     def __init__(self) -> None:
         self.known: dict[tuple[str, ...], str] = {}
+        self.spent = 0
 
-    def get(self, key: tuple[str, ...], work: Callable[[], str], fallback: str) -> str:
+    def get(self, key: tuple[str, ...], work: Callable[[], str], cost: int) -> str:
         if key not in self.known:
-            self.known[key] = work() if len(self.known) < HINT_BUDGET else fallback
+            self.spent += cost
+            self.known[key] = work() if self.spent <= HINT_BUDGET else _TOO_MANY
         return self.known[key]
 
 
@@ -271,8 +274,9 @@ def _link_problem(item: ResolvedLink, page: Page, graph: LinkGraph, hints: _Hint
     if target.kind == "missing":
         what = "image" if link.kind == "image" else "link target"
         folder = None if link.href.startswith("/") else page.folder
+        names = len(graph.site.page_by_rel) + len(graph.site.assets)
         hint = (
-            hints.get(("path", target.path, str(folder)), lambda: suggest(target.path, graph.site, folder), _TOO_MANY)
+            hints.get(("path", target.path, str(folder)), lambda: suggest(target.path, graph.site, folder), names)
             if target.path
             else "the path climbs out of the content folder"
         )
@@ -306,7 +310,9 @@ def _link_problem(item: ResolvedLink, page: Page, graph: LinkGraph, hints: _Hint
     return (
         "broken-anchor",
         f"'#{target.fragment}' matches no heading or id in {where}",
-        hints.get(("#", target_page.id, target.fragment), lambda: _anchor_hint(fragment, target_page), _TOO_MANY),
+        hints.get(
+            ("#", target_id, fragment), lambda: _anchor_hint(fragment, target_page), len(target_page.body.anchors)
+        ),
     )
 
 
@@ -321,7 +327,7 @@ def find_anchor(page: Page, fragment: str) -> str | None:
     return None
 
 
-_TOO_MANY = f"no suggestion: this page has over {HINT_BUDGET} different broken targets"
+_TOO_MANY = "no suggestion: this page has too many different broken targets to look for each one's match"
 
 
 def _anchor_hint(fragment: str, page: Page) -> str:
