@@ -174,14 +174,15 @@ def parse_markdown(
     for index, token in enumerate(tokens):
         if token.type == "inline" and token.map:
             cell = index > 0 and tokens[index - 1].type in ("th_open", "td_open")
-            links += _inline_links(token, lines, cursors, cell)
+            found, ids = _inline_links(token, lines, cursors, cell)
+            links += found
+            declared |= ids
         elif token.type == "html_block" and token.map:
             found, ids = _html_links(token.content, SourceMap(token.content, token.map[0] + 1, lines, cursors))
             links += found
             declared |= ids
-        for child in token.children or ():
-            if child.type == "html_inline":
-                declared |= html_ids(child.content)
+        elif token.type == "inline":  # no place in the file (a footnote's tail): its ids still count
+            declared.update(*(html_ids(c.content) for c in token.children or () if c.type == "html_inline"))
     urls: list[tuple[str, LinkKind]] = []
     body_html = md.renderer.render(without_title(tokens), md.options, {"resolve": slot_maker(urls)}) if render else ""
     return ParsedMarkdown(
@@ -241,18 +242,24 @@ def _assign_heading_ids(tokens: list[Token]) -> list[Heading]:
     return headings
 
 
-def _inline_links(inline: Token, lines: Sequence[str], cursors: dict[int, int], cell: bool) -> list[Link]:
-    """The links and images of one inline token, each at its destination (see `positions`)."""
+def _inline_links(
+    inline: Token, lines: Sequence[str], cursors: dict[int, int], cell: bool
+) -> tuple[list[Link], set[str]]:
+    """The links and images of one inline token, each at its destination (see `positions`), and the ids
+    its raw HTML declares."""
     assert inline.map is not None
     where = SourceMap(inline.content, inline.map[0] + 1, lines, cursors, cell)
     cursor = 0  # where the previous link was: a link without a recorded offset is looked for after it
     found: list[Link] = []
+    ids: set[str] = set()
     children = inline.children or []
     for index, child in enumerate(children):
         at = child.meta.get("at") if child.type in ("link_open", "image", "html_inline") else None
         cursor = at if at is not None else cursor
         if child.type == "html_inline":
-            found += _html_links(child.content, where, at or 0)[0]
+            html_found, html_declared = _html_links(child.content, where, at or 0)
+            found += html_found
+            ids |= html_declared
         elif child.type in ("link_open", "image"):
             attr = "href" if child.type == "link_open" else "src"
             href = str(child.attrs.get(attr, ""))
@@ -266,7 +273,7 @@ def _inline_links(inline: Token, lines: Sequence[str], cursors: dict[int, int], 
                 cursor = at
             alt = heading_text(child) if kind == "image" else None
             found.append(Link(href, kind, *where.where(at), alt=alt))
-    return found
+    return found, ids
 
 
 class _TagScanner(HTMLParser):
@@ -315,6 +322,8 @@ def _value_offset(tag: str, name: str) -> int:
 
 def html_ids(text: str) -> set[str]:
     """The ids and `<a name>`s an HTML document declares (comments and scripts do not count)."""
+    if not _ATTRIBUTES.search(text):
+        return set()
     scanner = _TagScanner(text)
     scanner.feed(text)
     scanner.close()

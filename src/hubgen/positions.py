@@ -38,9 +38,10 @@ def record_positions(md: MarkdownIt) -> None:
     helpers.parseLinkDestination = remember_destination
     md.helpers = helpers  # type: ignore[assignment]
     ruler = md.inline.ruler
-    for name, where in (("link", 0), ("image", 1), ("autolink", 1), ("html_inline", 0)):
-        rule = ruler.__rules__[ruler.__find__(name)].fn
-        ruler.at(name, _wrapped(rule, where, destinations))
+    for name, where in (("link", 0), ("image", 1)):
+        ruler.at(name, _wrapped(ruler.__rules__[ruler.__find__(name)].fn, where, destinations))
+    for name, where in (("autolink", 1), ("html_inline", 0)):
+        ruler.at(name, _marked(ruler.__rules__[ruler.__find__(name)].fn, where))
     ruler.at("linkify", _linkify)
 
 
@@ -63,6 +64,20 @@ def _wrapped(rule: Rule, use: int, destinations: list[int | None]) -> Rule:
                 _mark(state.tokens, before, destination + (state.src[destination] == "<"))
             else:
                 _mark(state.tokens, before, start + use)
+        return matched
+
+    return run
+
+
+def _marked(rule: Rule, use: int) -> Rule:
+    """`rule` (which parses no destination), marking the first link token it pushes `use` characters after
+    where it started."""
+
+    def run(state: Any, silent: bool) -> bool:
+        start, before = state.pos, len(state.tokens)
+        matched = rule(state, silent)
+        if matched and not silent:
+            _mark(state.tokens, before, start + use)
         return matched
 
     return run
@@ -122,12 +137,13 @@ class SourceMap:
 
     def __init__(self, text: str, first: int, lines: Sequence[str], cursors: dict[int, int], cell: bool = False):
         self.text, self.first, self.lines, self.cursors, self.cell = text, first, lines, cursors, cell
-        self.starts = [0]
-        self.starts += [match.end() for match in re.finditer("\n", text)]
+        self.starts: list[int] = []  # where each line of the text starts, once a position is asked for
         self.bases: dict[int, int] = {}
 
     def where(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of `offset` in the text."""
+        if not self.starts:
+            self.starts = [0, *(match.end() for match in re.finditer("\n", self.text))]
         k = bisect_right(self.starts, offset) - 1
         if k not in self.bases:
             self.bases[k] = self._base(k)
