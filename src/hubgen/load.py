@@ -301,24 +301,33 @@ def scan_content(content_dir: Path, prefix: str) -> Scan:
     in a loop, is reported and not read."""
     scan = Scan([], [], {""}, [])
     top = content_dir.resolve()
-    _scan_folder(content_dir, "", top, top, frozenset({top}), prefix, scan)
+    todo = [(content_dir, "", top, frozenset({top}))]  # a stack, not recursion: folders nest as deep as paths go
+    while todo:
+        todo += reversed(_scan_folder(*todo.pop(), top, prefix, scan))
     scan.markdown.sort()
     scan.assets.sort()
     return scan
 
 
+_Folder = tuple[Path, str, Path, frozenset[Path]]  # path, relative path, real path, real folders above it
+
+
 def _scan_folder(
-    folder: Path, rel: str, real: Path, top: Path, chain: frozenset[Path], prefix: str, scan: Scan
-) -> None:
-    """One folder. `chain` holds the real folders on the way here: a link back into one of them is a loop
-    (a link to a sibling folder is not: it is read again under its second name).
-    Only symbolic links need resolving (a directory entry says whether it is one without a system call)."""
+    folder: Path, rel: str, real: Path, chain: frozenset[Path], top: Path, prefix: str, scan: Scan
+) -> list[_Folder]:
+    """One folder's files; returns its subfolders. `chain` holds the real folders on the way here: a link
+    back into one of them is a loop (a link to a sibling folder is not: it is read again under its second
+    name). Only symbolic links need resolving (a directory entry says whether it is one without a system
+    call)."""
     scan.folders.add(rel)
     try:
         entries = sorted((e for e in os.scandir(folder) if not e.name.startswith(".")), key=lambda e: e.name)
-    except OSError:
-        return
-    subfolders: list[tuple[os.DirEntry[str], Path]] = []
+    except OSError as error:
+        if rel:
+            message = f"cannot read folder: {error.strerror}"
+            scan.problems.append(diagnostic("file-unreadable", posixpath.join(prefix, rel), 1, 1, message))
+        return []
+    subfolders: list[_Folder] = []
     for entry in entries:
         child = posixpath.join(rel, entry.name)
         file = posixpath.join(prefix, child)
@@ -334,13 +343,10 @@ def _scan_folder(
             scan.problems.append(problem)
         elif is_dir:
             child_real = Path(entry.path).resolve() if is_link else real / entry.name
-            subfolders.append((entry, child_real))
+            subfolders.append((Path(entry.path), child, child_real, chain | {child_real}))
         else:
             (scan.markdown if entry.name.endswith(".md") else scan.assets).append(child)
-    for entry, child_real in subfolders:
-        _scan_folder(
-            Path(entry.path), posixpath.join(rel, entry.name), child_real, top, chain | {child_real}, prefix, scan
-        )
+    return subfolders
 
 
 def _special(entry: os.DirEntry[str], file: str) -> Diagnostic | None:

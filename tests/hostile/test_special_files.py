@@ -85,3 +85,20 @@ def test_a_file_that_grows_or_shrinks_while_read(tmp_path: Path, monkeypatch) ->
 def test_an_unreadable_page_among_many_is_one_diagnostic(make_hub) -> None:
     project = make_hub({**BASE, "content/h/big.md": b"---\ntitle: Big\nhub: h\n---\n" + b"z" * (8 * 2**20)})
     assert ("file-too-large", "content/h/big.md", 1, 1) in errors(project)
+
+
+def test_folders_nested_deeper_than_pythons_recursion_limit(make_hub) -> None:
+    project = make_hub(BASE)
+    folder = os.open(project / "content", os.O_RDONLY)
+    for _ in range(1500):  # 3,000 characters of path: a legal tree, and a RecursionError before
+        os.mkdir("a", dir_fd=folder)
+        inner = os.open("a", os.O_RDONLY, dir_fd=folder)
+        os.close(folder)
+        folder = inner
+    page = os.open("x.md", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=folder)
+    os.write(page, b"---\ntitle: X\nhub: h\n---\nSee [home](/).\n")
+    os.close(page)
+    os.close(folder)
+    result = hubgen_cli(["check", "--format", "json"], cwd=project, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and errors(project) == []
