@@ -234,6 +234,10 @@ def parse_page(
     split = split_front_matter(text)
     front, problems = parse_front_matter(split, file)
     body = parse_markdown(split.body, html=config.markdown.html, faq_heading=config.faq_heading, render=bodies)
+    for line in body.cuts:
+        message = "lists or quotes nest deeper than 20 levels here: the rest of this block is not read"
+        hint = "nest less deeply: what is cut is neither shown on the site nor checked"
+        problems.append(diagnostic("markdown-too-deep", file, line, 1, message, hint))
     title = str(front.values.get("title", ""))
     if not title and body.first_h1:
         title = body.first_h1.text

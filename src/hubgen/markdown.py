@@ -34,7 +34,7 @@ from hubgen.bodyhtml import (
     without_title,
 )
 from hubgen.links import decode_url
-from hubgen.positions import SourceMap, record_positions
+from hubgen.positions import SourceMap, note_cuts, record_positions
 from hubgen.slugs import Slugger
 
 
@@ -81,6 +81,7 @@ class ParsedMarkdown:
     ignored_lines: dict[int, frozenset[str]]  # line -> codes exempted there (empty set: every code)
     faq: tuple[Question, ...] = ()
     title_id: str = ""  # the id of a leading `# ` heading, left out of the body: the page's <h1> carries it
+    cuts: tuple[int, ...] = ()  # lines where markdown-it stopped reading a block nested too deep
 
     @property
     def heading_ids(self) -> frozenset[str]:
@@ -107,6 +108,7 @@ def markdown_parser(html: bool = True) -> MarkdownIt:
     md.core.ruler.after("linkify", "gfm_autolinks", _gfm_autolinks)
     md.linkify = _QuickLinkify(md.linkify)
     record_positions(md)
+    note_cuts(md)
     for rule, function in RENDER_RULES.items():
         md.add_render_rule(rule, function)
     return md
@@ -165,7 +167,8 @@ def parse_markdown(
     `render` only the facts are kept (`hubgen check` never renders HTML nor highlights code)."""
     body = body.replace(SLOT_OPEN, "\ufffd").replace(SLOT_CLOSE, "\ufffd")  # C0 controls, never valid HTML
     md = markdown_parser(html)
-    tokens = md.parse(body)
+    env: dict[str, Any] = {}
+    tokens = md.parse(body, env)
     lines = body.split("\n")
     headings = _assign_heading_ids(tokens)
     links: list[Link] = []
@@ -195,6 +198,7 @@ def parse_markdown(
         ignored_lines=_ignored_lines(body) if "hubgen-ignore" in body else {},
         faq=_faq(tokens, faq_heading),
         title_id=str(tokens[0].attrs.get("id", "")) if tokens and tokens[0].tag == "h1" else "",
+        cuts=tuple(sorted({line + 1 for line in env.get("cuts", ())})),
     )
 
 

@@ -129,6 +129,22 @@ def _linkify(state: Any, silent: bool) -> bool:
     return True
 
 
+def note_cuts(md: MarkdownIt) -> None:
+    """markdown-it stops reading a block nested deeper than its limit (20 levels: ten nested lists), and a
+    list item's block runs to the end of the page: the rest is neither rendered nor checked. Each such cut
+    leaves its first line (0-based) in `env["cuts"]`."""
+    tokenize, limit = md.block.tokenize, md.options.maxNesting
+
+    def run(state: Any, start: int, end: int) -> None:
+        if state.level >= limit:
+            line = state.skipEmptyLines(start)
+            if line < end and state.sCount[line] >= state.blkIndent:
+                state.env.setdefault("cuts", []).append(line)
+        tokenize(state, start, end)
+
+    md.block.tokenize = run  # type: ignore[method-assign]
+
+
 class SourceMap:
     """Offsets into one block's text (an inline token's content, an HTML block) -> file line and column.
     Line k of the text is line `first + k` of the file; its column is found once per line: the text's

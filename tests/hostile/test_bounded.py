@@ -114,11 +114,12 @@ def test_a_one_megabyte_line(make_hub) -> None:
 
 
 def test_deep_nesting_is_cut_by_markdown_its_limit(make_hub) -> None:
-    quotes = ">" * 10_000 + " [x](nope.md)\n\n"  # past markdown-it's nesting limit: text, not a link
+    quotes = ">" * 10_000 + " [x](nope.md)\n\n"  # past markdown-it's nesting limit: not read, and said so
     brackets = "[" * 10_000 + "x](no.md)" + "]" * 10_000 + "\n\n"
     lists = "".join("  " * i + "- x\n" for i in range(2000)) + "\n[y](gone.md)\n"  # markdown-it drops the rest
     found, seconds = check_page(make_hub, quotes + brackets + lists)
-    assert found == [("broken-link", FIRST + 2, 10_004)]
+    cut = [("markdown-too-deep", FIRST, 1), ("markdown-too-deep", FIRST + 4 + 9, 1)]  # the tenth list
+    assert found == [cut[0], ("broken-link", FIRST + 2, 10_004), cut[1]]
     assert seconds < 5
 
 
@@ -157,3 +158,10 @@ def test_time_grows_linearly(make_hub, name: str) -> None:
     small = min(check_page(make_hub, GENERATORS[name](n), f"s{i}")[1] for i in range(2))
     large = check_page(make_hub, GENERATORS[name](4 * n), "large")[1]
     assert large < 8 * small + 0.3, (small, large)  # linear: about 4x; a quadratic step: 16x
+
+
+def test_lists_nested_past_the_limit_say_where_reading_stopped(make_hub) -> None:
+    nested = "".join("  " * i + "- x\n" for i in range(12)) + "\n[z](nope.md)\n"  # the link is never read
+    assert check_page(make_hub, nested)[0] == [("markdown-too-deep", FIRST + 9, 1)]
+    shallower = "".join("  " * i + "- x\n" for i in range(9)) + "\n[z](nope.md)\n"
+    assert check_page(make_hub, shallower, "shallow")[0] == [("broken-link", FIRST + 10, 5)]
