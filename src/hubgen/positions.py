@@ -11,6 +11,7 @@ Everything here is linear in the text: no rule re-reads text it has read.
 from __future__ import annotations
 
 import re
+import threading
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from types import SimpleNamespace
@@ -26,10 +27,11 @@ _WINDOW = 4096  # characters handed to linkify-it to match one bare URL at (agai
 
 def record_positions(md: MarkdownIt) -> None:
     """Wrap `md`'s inline link rules so the tokens they push carry their source offset."""
-    destinations: list[int | None] = [None]
+    frames = threading.local()  # per thread: the destination each running link rule parsed first, if any
     parse_destination = md.helpers.parseLinkDestination
 
     def remember_destination(src: str, pos: int, maximum: int) -> Any:
+        destinations = _stack(frames)
         if destinations[-1] is None:
             destinations[-1] = pos
         return parse_destination(src, pos, maximum)
@@ -39,7 +41,7 @@ def record_positions(md: MarkdownIt) -> None:
     md.helpers = helpers  # type: ignore[assignment]
     ruler = md.inline.ruler
     for name, where in (("link", 0), ("image", 1)):
-        ruler.at(name, _wrapped(ruler.__rules__[ruler.__find__(name)].fn, where, destinations))
+        ruler.at(name, _wrapped(ruler.__rules__[ruler.__find__(name)].fn, where, frames))
     for name, where in (("autolink", 1), ("html_inline", 0)):
         ruler.at(name, _marked(ruler.__rules__[ruler.__find__(name)].fn, where))
     ruler.at("linkify", _linkify)
@@ -48,12 +50,18 @@ def record_positions(md: MarkdownIt) -> None:
 Rule = Callable[[Any, bool], bool]
 
 
-def _wrapped(rule: Rule, use: int, destinations: list[int | None]) -> Rule:
+def _stack(frames: threading.local) -> list[int | None]:
+    stack: list[int | None] = frames.__dict__.setdefault("stack", [None])
+    return stack
+
+
+def _wrapped(rule: Rule, use: int, frames: threading.local) -> Rule:
     """`rule`, marking the first link token it pushes: at its inline destination when it parsed one and the
     link ends with `)`, else `use` characters after where the rule started."""
 
     def run(state: Any, silent: bool) -> bool:
         start, before = state.pos, len(state.tokens)
+        destinations = _stack(frames)
         destinations.append(None)
         try:
             matched = rule(state, silent)
