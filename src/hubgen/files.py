@@ -46,9 +46,10 @@ def kind(mode: int) -> str:
     return _KINDS.get(stat.S_IFMT(mode), "not a regular file")
 
 
-def read_regular(path: Path, limit: int = MAX_PAGE_BYTES) -> bytes:
-    """The bytes of the regular file at `path` (symbolic links followed), at most `limit` of them.
-    NotRegular, TooLarge or another OSError otherwise; a special file is never opened."""
+def read_regular(path: Path, limit: int = MAX_PAGE_BYTES, whole: bool = True) -> bytes:
+    """The bytes of the regular file at `path` (symbolic links followed), at most `limit` of them: a larger
+    file is TooLarge, or with `whole=False` its first `limit` bytes. NotRegular or another OSError
+    otherwise; a special file is never opened."""
     mode = os.stat(path).st_mode
     if not stat.S_ISREG(mode):
         raise NotRegular(mode)
@@ -57,7 +58,7 @@ def read_regular(path: Path, limit: int = MAX_PAGE_BYTES) -> bytes:
         info = os.fstat(descriptor)  # what was opened, which may not be what was looked at
         if not stat.S_ISREG(info.st_mode):
             raise NotRegular(info.st_mode)
-        if info.st_size > limit:
+        if info.st_size > limit and whole:
             raise TooLarge(info.st_size)
         chunks, total = [], 0
         while total <= limit:  # the size may change while it is read: read until the end, or one byte too far
@@ -66,8 +67,8 @@ def read_regular(path: Path, limit: int = MAX_PAGE_BYTES) -> bytes:
                 break
             chunks.append(chunk)
             total += len(chunk)
-        if total > limit:
+        if total > limit and whole:
             raise TooLarge(total)
-        return b"".join(chunks)
+        return b"".join(chunks)[:limit]
     finally:
         os.close(descriptor)

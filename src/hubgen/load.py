@@ -125,8 +125,8 @@ def load_content(
 def _ids_in_html(path: Path) -> frozenset[str]:
     """The ids (and <a name>s) an HTML file in content/ declares, for links into it with a #fragment."""
     try:
-        return frozenset(html_ids(read_regular(path).decode("utf-8", "replace")))
-    except OSError:  # TooLarge and NotRegular too: such a file has no ids worth finding
+        return frozenset(html_ids(read_regular(path, whole=False).decode("utf-8", "replace")))  # 8 MiB of it
+    except OSError:  # NotRegular too: a pipe swapped in after the scan has no ids
         return frozenset()
 
 
