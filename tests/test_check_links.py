@@ -393,7 +393,7 @@ def test_javascript_hidden_by_a_tab_entity_or_in_xlink_href_is_not_rendered(make
         '<form action="JaVaScRiPt:alert(3)"><button>go</button></form>\n'
     )
     project = make_hub({**BASE, "content/hub/a.md": HEAD + body})
-    assert found(check(project)) == [("content/hub/a.md", 5, 1, "unsafe-link")]  # the href holds an entity
+    assert found(check(project)) == [("content/hub/a.md", 5, 10, "unsafe-link")]  # the href value (an entity in it)
     build(project)
     html = (project / "site/hub/a/index.html").read_text().lower()
     assert not any(f'="{scheme}' in html for scheme in ("javascript:", "jav\tascript:", "jav&#x09;ascript:"))

@@ -28,6 +28,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "file-unreadable": ("error", "a page cannot be read: not UTF-8, binary, or an I/O error"),
     "file-too-large": ("error", "a page is larger than 8 MiB and is not read"),
     "unsafe-symlink": ("error", "a symbolic link leaves content/, loops or points to nothing; not read"),
+    "not-a-file": ("error", "a named pipe, socket or device under content/; never opened"),
+    "markdown-too-deep": ("warning", "lists or quotes nest past markdown-it's limit: the rest is not read"),
     "frontmatter-syntax": ("error", "the front matter is not valid YAML"),
     "frontmatter-unclosed": ("error", "the front matter's opening --- has no closing ---"),
     "frontmatter-not-mapping": ("error", "the front matter is YAML but not a mapping of keys"),

@@ -12,7 +12,6 @@ import multiprocessing
 import os
 import pickle
 import posixpath
-import stat
 import unicodedata
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -25,13 +24,13 @@ from typing import Literal
 from hubgen.cache import Cache, key_for
 from hubgen.config import SiteConfig
 from hubgen.diagnostics import Diagnostic, diagnostic
+from hubgen.files import MAX_PAGE_BYTES, NotRegular, TooLarge, kind, read_regular
 from hubgen.frontmatter import FrontMatter, parse_front_matter, split_front_matter
 from hubgen.gitdates import git_dates
 from hubgen.markdown import ParsedMarkdown, html_ids, parse_markdown
 from hubgen.progress import Progress, silent
 
 PageType = Literal["home", "hub", "article"]
-MAX_PAGE_BYTES = 8 * 2**20  # a page larger than this is refused with a diagnostic, not parsed
 
 
 @dataclass
@@ -126,8 +125,8 @@ def load_content(
 def _ids_in_html(path: Path) -> frozenset[str]:
     """The ids (and <a name>s) an HTML file in content/ declares, for links into it with a #fragment."""
     try:
-        return frozenset(html_ids(path.read_bytes()[:MAX_PAGE_BYTES].decode("utf-8", "replace")))
-    except OSError:
+        return frozenset(html_ids(read_regular(path, whole=False).decode("utf-8", "replace")))  # 8 MiB of it
+    except OSError:  # NotRegular too: a pipe swapped in after the scan has no ids
         return frozenset()
 
 
@@ -235,6 +234,10 @@ def parse_page(
     split = split_front_matter(text)
     front, problems = parse_front_matter(split, file)
     body = parse_markdown(split.body, html=config.markdown.html, faq_heading=config.faq_heading, render=bodies)
+    for line in body.cuts:
+        message = "lists or quotes nest deeper than 20 levels here: the rest of this block is not read"
+        hint = "nest less deeply: what is cut is neither shown on the site nor checked"
+        problems.append(diagnostic("markdown-too-deep", file, line, 1, message, hint))
     title = str(front.values.get("title", ""))
     if not title and body.first_h1:
         title = body.first_h1.text
@@ -254,19 +257,14 @@ def parse_page(
 def read_text(path: Path, file: str) -> tuple[str, Diagnostic | None]:
     """A file's text with \\n line endings and no BOM, or the reason it cannot be read."""
     try:
-        # O_NONBLOCK: opening a named pipe returns at once instead of waiting for a writer that never comes
-        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                hint = "keep only regular files under the content folder"
-                return "", diagnostic("file-unreadable", file, 1, 1, "not a regular file (a pipe or a device)", hint)
-            if info.st_size > MAX_PAGE_BYTES:
-                size = info.st_size
-                message = f"page is {size / 2**20:.0f} MiB; pages over {MAX_PAGE_BYTES // 2**20} MiB are not read"
-                return "", diagnostic(
-                    "file-too-large", file, 1, 1, message, "split it into several pages; a hub's articles are short"
-                )
-            data = handle.read()
+        data = read_regular(path)
+    except NotRegular as error:
+        return "", _not_a_file(file, error.mode)
+    except TooLarge as error:
+        message = f"page is {error.size / 2**20:.0f} MiB; pages over {MAX_PAGE_BYTES // 2**20} MiB are not read"
+        return "", diagnostic(
+            "file-too-large", file, 1, 1, message, "split it into several pages; a hub's articles are short"
+        )
     except OSError as error:
         return "", diagnostic("file-unreadable", file, 1, 1, f"cannot read file: {error.strerror or error}")
     if b"\x00" in data:
@@ -307,44 +305,67 @@ def scan_content(content_dir: Path, prefix: str) -> Scan:
     in a loop, is reported and not read."""
     scan = Scan([], [], {""}, [])
     top = content_dir.resolve()
-    _scan_folder(content_dir, "", top, top, frozenset({top}), prefix, scan)
+    todo = [(content_dir, "", top, frozenset({top}))]  # a stack, not recursion: folders nest as deep as paths go
+    while todo:
+        todo += reversed(_scan_folder(*todo.pop(), top, prefix, scan))
     scan.markdown.sort()
     scan.assets.sort()
     return scan
 
 
+_Folder = tuple[Path, str, Path, frozenset[Path]]  # path, relative path, real path, real folders above it
+
+
 def _scan_folder(
-    folder: Path, rel: str, real: Path, top: Path, chain: frozenset[Path], prefix: str, scan: Scan
-) -> None:
-    """One folder. `chain` holds the real folders on the way here: a link back into one of them is a loop
-    (a link to a sibling folder is not: it is read again under its second name).
-    Only symbolic links need resolving (a directory entry says whether it is one without a system call)."""
+    folder: Path, rel: str, real: Path, chain: frozenset[Path], top: Path, prefix: str, scan: Scan
+) -> list[_Folder]:
+    """One folder's files; returns its subfolders. `chain` holds the real folders on the way here: a link
+    back into one of them is a loop (a link to a sibling folder is not: it is read again under its second
+    name). Only symbolic links need resolving (a directory entry says whether it is one without a system
+    call)."""
     scan.folders.add(rel)
     try:
         entries = sorted((e for e in os.scandir(folder) if not e.name.startswith(".")), key=lambda e: e.name)
-    except OSError:
-        return
-    subfolders: list[tuple[os.DirEntry[str], Path]] = []
+    except OSError as error:
+        if rel:
+            message = f"cannot read folder: {error.strerror}"
+            scan.problems.append(diagnostic("file-unreadable", posixpath.join(prefix, rel), 1, 1, message))
+        return []
+    subfolders: list[_Folder] = []
     for entry in entries:
         child = posixpath.join(rel, entry.name)
         file = posixpath.join(prefix, child)
         is_link = entry.is_symlink()
         try:
-            is_dir = entry.is_dir()  # follows a link
+            is_dir, is_file = entry.is_dir(), entry.is_file()  # both follow a link
         except OSError:  # a link that loops: _link_problem says so
-            is_dir = False
+            is_dir = is_file = False
         problem = _link_problem(Path(entry.path), top, chain if is_dir else None, file) if is_link else None
+        if problem is None and not is_dir and not is_file:
+            problem = _special(entry, file)
         if problem:
             scan.problems.append(problem)
         elif is_dir:
             child_real = Path(entry.path).resolve() if is_link else real / entry.name
-            subfolders.append((entry, child_real))
+            subfolders.append((Path(entry.path), child, child_real, chain | {child_real}))
         else:
             (scan.markdown if entry.name.endswith(".md") else scan.assets).append(child)
-    for entry, child_real in subfolders:
-        _scan_folder(
-            Path(entry.path), posixpath.join(rel, entry.name), child_real, top, chain | {child_real}, prefix, scan
-        )
+    return subfolders
+
+
+def _special(entry: os.DirEntry[str], file: str) -> Diagnostic | None:
+    """A named pipe, socket or device (or a link to one): reported, never opened. None when the entry has
+    gone meanwhile."""
+    try:
+        mode = entry.stat().st_mode  # stat does not open: a pipe cannot block it
+    except OSError:
+        return None
+    return _not_a_file(file, mode)
+
+
+def _not_a_file(file: str, mode: int) -> Diagnostic:
+    message = f"this is {kind(mode)}, not a regular file; it is not read"
+    return diagnostic("not-a-file", file, 1, 1, message, "only regular files and folders are read")
 
 
 def _link_problem(path: Path, top: Path, chain: frozenset[Path] | None, file: str) -> Diagnostic | None:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from html import escape
-from html.parser import HTMLParser
+from html.parser import HTMLParser, attrfind_tolerant, tagfind_tolerant  # type: ignore[attr-defined]
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -34,6 +34,7 @@ from hubgen.bodyhtml import (
     without_title,
 )
 from hubgen.links import decode_url
+from hubgen.positions import SourceMap, note_cuts, record_positions
 from hubgen.slugs import Slugger
 
 
@@ -80,10 +81,17 @@ class ParsedMarkdown:
     ignored_lines: dict[int, frozenset[str]]  # line -> codes exempted there (empty set: every code)
     faq: tuple[Question, ...] = ()
     title_id: str = ""  # the id of a leading `# ` heading, left out of the body: the page's <h1> carries it
+    cuts: tuple[int, ...] = ()  # lines where markdown-it stopped reading a block nested too deep
 
     @property
     def heading_ids(self) -> frozenset[str]:
         return frozenset(h.id for h in self.headings)
+
+    @cached_property
+    def anchors(self) -> frozenset[str]:
+        """Every id a fragment can land on: the headings' and raw HTML's. Made once per page, so a page of
+        N links to a page of N headings costs N look-ups, not N sets."""
+        return self.heading_ids | self.html_ids
 
     @property
     def first_h1(self) -> Heading | None:
@@ -99,6 +107,8 @@ def markdown_parser(html: bool = True) -> MarkdownIt:
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(admon_plugin)
     md.core.ruler.after("linkify", "gfm_autolinks", _gfm_autolinks)
     md.linkify = _QuickLinkify(md.linkify)
+    record_positions(md)
+    note_cuts(md)
     for rule, function in RENDER_RULES.items():
         md.add_render_rule(rule, function)
     return md
@@ -157,21 +167,25 @@ def parse_markdown(
     `render` only the facts are kept (`hubgen check` never renders HTML nor highlights code)."""
     body = body.replace(SLOT_OPEN, "\ufffd").replace(SLOT_CLOSE, "\ufffd")  # C0 controls, never valid HTML
     md = markdown_parser(html)
-    tokens = md.parse(body)
+    env: dict[str, Any] = {}
+    tokens = md.parse(body, env)
     lines = body.split("\n")
     headings = _assign_heading_ids(tokens)
     links: list[Link] = []
-    html_ids: set[str] = set()
-    for token in tokens:
+    declared: set[str] = set()
+    cursors: dict[int, int] = {}  # line -> how far table cells on it were found
+    for index, token in enumerate(tokens):
         if token.type == "inline" and token.map:
-            links += _inline_links(token, lines)
-        elif token.type == "html_block" and token.map:
-            found, ids = _html_links(token.content, token.map[0] + 1, lines)
+            cell = index > 0 and tokens[index - 1].type in ("th_open", "td_open")
+            found, ids = _inline_links(token, lines, cursors, cell)
             links += found
-            html_ids |= ids
-        for child in token.children or ():
-            if child.type == "html_inline":
-                html_ids |= _html_links(child.content, 1, lines)[1]
+            declared |= ids
+        elif token.type == "html_block" and token.map:
+            found, ids = _html_links(token.content, SourceMap(token.content, token.map[0] + 1, lines, cursors))
+            links += found
+            declared |= ids
+        elif token.type == "inline":  # no place in the file (a footnote's tail): its ids still count
+            declared.update(*(html_ids(c.content) for c in token.children or () if c.type == "html_inline"))
     urls: list[tuple[str, LinkKind]] = []
     body_html = md.renderer.render(without_title(tokens), md.options, {"resolve": slot_maker(urls)}) if render else ""
     return ParsedMarkdown(
@@ -179,11 +193,12 @@ def parse_markdown(
         urls=tuple(urls),
         headings=tuple(headings),
         links=tuple(links),
-        html_ids=frozenset(html_ids),
+        html_ids=frozenset(declared),
         excerpt=_excerpt(tokens),
         ignored_lines=_ignored_lines(body) if "hubgen-ignore" in body else {},
         faq=_faq(tokens, faq_heading),
         title_id=str(tokens[0].attrs.get("id", "")) if tokens and tokens[0].tag == "h1" else "",
+        cuts=tuple(sorted({line + 1 for line in env.get("cuts", ())})),
     )
 
 
@@ -231,79 +246,57 @@ def _assign_heading_ids(tokens: list[Token]) -> list[Heading]:
     return headings
 
 
-def _inline_links(inline: Token, lines: Sequence[str]) -> list[Link]:
+def _inline_links(
+    inline: Token, lines: Sequence[str], cursors: dict[int, int], cell: bool
+) -> tuple[list[Link], set[str]]:
+    """The links and images of one inline token, each at its destination (see `positions`), and the ids
+    its raw HTML declares."""
     assert inline.map is not None
-    line = inline.map[0] + 1  # a lower bound: a code span or comment can hide line breaks
-    last = inline.map[1]
-    claimed: dict[int, list[tuple[int, int]]] = {}
+    where = SourceMap(inline.content, inline.map[0] + 1, lines, cursors, cell)
+    cursor = 0  # where the previous link was: a link without a recorded offset is looked for after it
     found: list[Link] = []
+    ids: set[str] = set()
     children = inline.children or []
     for index, child in enumerate(children):
-        following = children[index + 1] if index + 1 < len(children) else None
-        label = following.content if following is not None and following.type == "text" else ""
-        if child.type in ("softbreak", "hardbreak"):
-            line += 1
-        elif (child.type == "link_open" and child.markup != "linkify") or child.type == "image":
+        at = child.meta.get("at") if child.type in ("link_open", "image", "html_inline") else None
+        cursor = at if at is not None else cursor
+        if child.type == "html_inline":
+            html_found, html_declared = _html_links(child.content, where, at or 0)
+            found += html_found
+            ids |= html_declared
+        elif child.type in ("link_open", "image"):
             attr = "href" if child.type == "link_open" else "src"
-            raw = str(child.attrs.get(attr, ""))
-            href = decode_url(raw)
+            href = str(child.attrs.get(attr, ""))
             kind: LinkKind = "link" if child.type == "link_open" else "image"
+            if child.markup != "linkify":
+                href = decode_url(href)
+            if at is None:  # a bare www. name or e-mail address, linked after inline parsing: find its text
+                following = children[index + 1] if index + 1 < len(children) else None
+                label = following.content if following is not None and following.type == "text" else href
+                at = next((p for p in (inline.content.find(n, cursor) for n in (label, href) if n) if p >= 0), cursor)
+                cursor = at
             alt = heading_text(child) if kind == "image" else None
-            if kind == "image":
-                label = alt or ""
-            needles = [("](" + href, 2), ("](" + raw, 2), ("](<" + href, 3), (href, 0), (raw, 0), ("[" + label, 0)]
-            where = _locate(lines, line, last, needles, claimed)
-            found.append(Link(href, kind, *where, alt=alt))
-        elif child.type == "link_open":  # a bare URL made a link by linkify: find the text as written
-            href = str(child.attrs.get("href", ""))
-            found.append(Link(href, "link", *_locate(lines, line, last, [(label, 0), (href, 0)], claimed)))
-        elif child.type == "html_inline":
-            html_links, _ = _html_links(child.content, line, lines, claimed, last)
-            found += html_links
-        line += child.content.count("\n") if child.type == "html_inline" else 0
-    return found
-
-
-def _locate(
-    lines: Sequence[str],
-    line: int,
-    last: int,
-    needles: Sequence[tuple[str, int]],
-    claimed: dict[int, list[tuple[int, int]]],
-) -> tuple[int, int]:
-    """1-based (line, column) of a link: where the first of `needles` (text, offset of the URL in it) is
-    found on `line` or, when the line count lags behind, a later line up to `last`; text an earlier link
-    on the same line was found in is skipped. Not found: the start of `line`."""
-    for number in range(line, min(max(line, last), len(lines)) + 1):
-        text = lines[number - 1]
-        spans = claimed.setdefault(number, [])
-        for needle, offset in needles:
-            position = text.find(needle) if needle else -1
-            while position >= 0 and any(a < position + len(needle) and position < b for a, b in spans):
-                position = text.find(needle, position + 1)
-            if position >= 0:
-                spans.append((position, position + len(needle)))
-                return number, position + offset + 1
-    if not 0 < line <= len(lines):
-        return line, 1
-    return line, len(lines[line - 1]) - len(lines[line - 1].lstrip()) + 1
+            found.append(Link(href, kind, *where.where(at), alt=alt))
+    return found, ids
 
 
 class _TagScanner(HTMLParser):
-    """Collects href/src values and id/name anchors of raw HTML, with their line within the snippet."""
+    """Collects href/src values (with the offset of each value in the text fed) and id/name anchors of
+    raw HTML."""
 
-    def __init__(self) -> None:
+    def __init__(self, text: str) -> None:
         super().__init__(convert_charrefs=True)
         self.links: list[tuple[str, LinkKind, int, str | None]] = []
         self.ids: set[str] = set()
+        self.starts = [0, *(match.end() for match in re.finditer("\n", text))]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: v for k, v in attrs if v is not None}
-        line = self.getpos()[0]
         if tag == "a" and "href" in values:
-            self.links.append((values["href"], "link", line, None))
+            self.links.append((values["href"], "link", self._offset("href"), None))
         if tag in ("img", "source") and "src" in values:
-            self.links.append((values["src"], "image", line, values.get("alt", "" if tag == "source" else None)))
+            alt = values.get("alt", "" if tag == "source" else None)
+            self.links.append((values["src"], "image", self._offset("src"), alt))
         if "id" in values:
             self.ids.add(values["id"])
         if tag == "a" and "name" in values:
@@ -311,28 +304,49 @@ class _TagScanner(HTMLParser):
 
     handle_startendtag = handle_starttag
 
+    def _offset(self, name: str) -> int:
+        """Offset, in the text fed, of the value of the current tag's attribute `name` (its last one)."""
+        line, column = self.getpos()
+        return self.starts[line - 1] + column + _value_offset(self.get_starttag_text() or "", name)
+
+
+def _value_offset(tag: str, name: str) -> int:
+    """Where, in a start tag's text, the value of its (last) attribute `name` starts; read as HTMLParser
+    reads attributes."""
+    found = 0
+    match = tagfind_tolerant.match(tag, 1)
+    position = match.end() if match else 1
+    while position < len(tag) and (match := attrfind_tolerant.match(tag, position)) and match.end() > position:
+        value = match.group(3)
+        if match.group(1).lower() == name and value is not None:
+            found = match.start(3) + (1 if value[:1] in ("'", '"') else 0)
+        position = match.end()
+    return found
+
 
 def html_ids(text: str) -> set[str]:
     """The ids and `<a name>`s an HTML document declares (comments and scripts do not count)."""
-    return _html_links(text, 1, [])[1]
+    if not _ATTRIBUTES.search(text):
+        return set()
+    scanner = _TagScanner(text)
+    scanner.feed(text)
+    scanner.close()
+    return scanner.ids
 
 
-def _html_links(
-    snippet: str,
-    first_line: int,
-    lines: Sequence[str],
-    claimed: dict[int, list[tuple[int, int]]] | None = None,
-    last: int = 0,
-) -> tuple[list[Link], set[str]]:
-    scanner = _TagScanner()
+_ATTRIBUTES = re.compile("href|src|id|name", re.IGNORECASE)
+
+
+def _html_links(snippet: str, where: SourceMap, at: int = 0) -> tuple[list[Link], set[str]]:
+    """The links and ids of raw HTML that starts `at` the offset of `where`'s text."""
+    if not _ATTRIBUTES.search(snippet):  # a comment, a closing tag: nothing to parse (and it is the common case)
+        return [], set()
+    scanner = _TagScanner(snippet)
     scanner.feed(snippet)
     scanner.close()
-    claimed = {} if claimed is None else claimed
-    links = []
-    for href, kind, offset, alt in scanner.links:
-        line = first_line + offset - 1
-        where = _locate(lines, line, max(line, last), [(href, 0), (escape(href, quote=True), 0)], claimed)
-        links.append(Link(decode_url(href), kind, *where, True, alt))
+    links = [
+        Link(decode_url(href), kind, *where.where(at + offset), True, alt) for href, kind, offset, alt in scanner.links
+    ]
     return links, scanner.ids
 
 
@@ -343,9 +357,10 @@ def _ignored_lines(body: str) -> dict[int, frozenset[str]]:
     """`<!-- hubgen-ignore [codes] -->` exempts its own line; `hubgen-ignore-next-line` the next one.
     No codes named: every code."""
     ignored: dict[int, frozenset[str]] = {}
+    line, counted = 1, 0  # the line of offset `counted`: each stretch of the body is counted once
     for match in _IGNORE.finditer(body):
-        line = body.count("\n", 0, match.start()) + 1 + (1 if match.group(1) else 0)
-        ignored[line] = frozenset(match.group(2).split())
+        line, counted = line + body.count("\n", counted, match.start()), match.start()
+        ignored[line + (1 if match.group(1) else 0)] = frozenset(match.group(2).split())
     return ignored
 
 
@@ -362,22 +377,19 @@ def _excerpt(tokens: list[Token], limit: int = 200) -> str:
 
 def _faq(tokens: list[Token], faq_heading: str) -> tuple[Question, ...]:
     """The `###` questions under the `##` heading named faq_heading, each with its answer text."""
-    questions: list[Question] = []
+    questions: list[tuple[str, list[str]]] = []  # each question with its answer's paragraphs
     inside = False
-    current: list[str] | None = None
     for index, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag in ("h1", "h2"):
             title = " ".join(heading_text(tokens[index + 1]).split())
             inside = title.casefold() == faq_heading.casefold()
-            current = None
+            questions.append(("", []))  # the answer before stops here
         elif inside and token.type == "heading_open" and token.tag == "h3":
-            question = " ".join(heading_text(tokens[index + 1]).split())
-            current = []
-            questions.append(Question(question, ""))
-        elif inside and current is not None and token.type == "inline" and tokens[index - 1].type != "heading_open":
-            current.append(" ".join(heading_text(token).split()))
-            questions[-1] = Question(questions[-1].question, " ".join(current))
-    return tuple(q for q in questions if q.answer)
+            questions.append((" ".join(heading_text(tokens[index + 1]).split()), []))
+        elif inside and questions and token.type == "inline" and tokens[index - 1].type != "heading_open":
+            questions[-1][1].append(" ".join(heading_text(token).split()))
+    found = (Question(question, " ".join(answer)) for question, answer in questions if question)
+    return tuple(q for q in found if q.answer)
 
 
 # ----------------------------------------------------------------------------------------------- render

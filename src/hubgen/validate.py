@@ -258,23 +258,48 @@ def check_orphans(graph: LinkGraph) -> Iterable[Diagnostic]:
 # ------------------------------------------------------------------------------------------ links
 
 
+HINT_BUDGET = 200_000  # names compared for did-you-mean hints per page: each hint compares with every name
+
+
+class _Hints:
+    """One page's hints, each (kind, target) worked out once. A hint costs a comparison with every
+    candidate name; once a page has spent HINT_BUDGET comparisons, its other hints are `_TOO_MANY` (a page
+    of 20,000 broken links must not cost 20,000 fuzzy searches of the whole site)."""
+
+    def __init__(self) -> None:
+        self.known: dict[tuple[str, ...], str] = {}
+        self.spent = 0
+
+    def get(self, key: tuple[str, ...], work: Callable[[], str], cost: int) -> str:
+        if key not in self.known:
+            self.spent += cost
+            self.known[key] = work() if self.spent <= HINT_BUDGET else _TOO_MANY
+        return self.known[key]
+
+
 def check_links(graph: LinkGraph, page_id: str) -> Iterable[Diagnostic]:
     page = graph.pages[page_id]
+    hints = _Hints()
     for item in graph.links.get(page_id, ()):
-        problem = _link_problem(item, page, graph)
+        problem = _link_problem(item, page, graph, hints)
         if problem:
             code, message, hint = problem
             yield diagnostic(code, page.file, item.link.line, item.link.column, message, hint)
 
 
-def _link_problem(item: ResolvedLink, page: Page, graph: LinkGraph) -> tuple[str, str, str] | None:
+def _link_problem(item: ResolvedLink, page: Page, graph: LinkGraph, hints: _Hints) -> tuple[str, str, str] | None:
     link, target = item.link, item.target
     shown = link.href
     missing_code = "missing-image" if link.kind == "image" else "broken-link"
     if target.kind == "missing":
         what = "image" if link.kind == "image" else "link target"
         folder = None if link.href.startswith("/") else page.folder
-        hint = suggest(target.path, graph.site, folder) if target.path else "the path climbs out of the content folder"
+        names = len(graph.site.page_by_rel) + len(graph.site.assets)
+        hint = (
+            hints.get(("path", target.path, str(folder)), lambda: suggest(target.path, graph.site, folder), names)
+            if target.path
+            else "the path climbs out of the content folder"
+        )
         return missing_code, f"{what} '{shown}' does not exist", hint
     if target.kind == "folder":
         return (
@@ -298,14 +323,16 @@ def _link_problem(item: ResolvedLink, page: Page, graph: LinkGraph) -> tuple[str
         return "draft-reference", f"'{shown}' links to a draft, left out of the site", "publish the draft first"
     if target.fragment is None:
         return None
-    target_page = graph.pages.get(target_id)
-    if target_page is None or find_anchor(target_page, target.fragment) is not None:
+    target_page, fragment = graph.pages.get(target_id), target.fragment
+    if target_page is None or find_anchor(target_page, fragment) is not None:
         return None
     where = "this page" if target_id == page.id else target_page.file
     return (
         "broken-anchor",
         f"'#{target.fragment}' matches no heading or id in {where}",
-        _anchor_hint(target.fragment, target_page),
+        hints.get(
+            ("#", target_id, fragment), lambda: _anchor_hint(fragment, target_page), len(target_page.body.anchors)
+        ),
     )
 
 
@@ -313,11 +340,14 @@ def find_anchor(page: Page, fragment: str) -> str | None:
     """The id a fragment lands on in `page`, or None. As GitHub does, a fragment that matches no id exactly is
     tried again in lower case (heading ids are lower case, so `#Some-Heading` works; `#abc` never finds
     `id="ABC"`)."""
-    ids = page.body.heading_ids | page.body.html_ids
+    ids = page.body.anchors
     for candidate in dict.fromkeys((fragment, unquote(fragment), fragment.lower(), unquote(fragment).lower())):
         if candidate in ("", "top") or candidate in ids or _FOOTNOTE_ID.match(candidate):
             return candidate
     return None
+
+
+_TOO_MANY = "no suggestion: this page has too many different broken targets to look for each one's match"
 
 
 def _anchor_hint(fragment: str, page: Page) -> str:
