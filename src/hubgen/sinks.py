@@ -106,7 +106,8 @@ def git(cwd: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProce
         _git_command(args),
         cwd=cwd,
         capture_output=True,
-        text=True,
+        encoding="utf-8",
+        errors="surrogateescape",  # a file name that is not UTF-8 comes back as the same bytes
         check=False,
         timeout=timeout,
         env=_git_environment(),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from hubgen.cli.app import EXIT_ERRORS, F, handles_failures, main, project_option, project_root, report_text
+from hubgen.sinks import for_terminal
 
 if TYPE_CHECKING:
     from hubgen import authoring
@@ -25,7 +26,7 @@ def new_command(directory: Path, force: bool) -> None:
     from hubgen import authoring
 
     for relative in authoring.new_project(directory, force):
-        click.echo(f"created {Path(directory, relative).as_posix()}")
+        click.echo(f"created {for_terminal(Path(directory, relative).as_posix())}")
 
 
 def dry_run_option(command: F) -> F:
@@ -126,13 +127,13 @@ def _edit(project: Path | None, dry_run: bool, edit: Callable[[authoring.Workspa
     except authoring.EditRefused as refused:
         if refused.diagnostics:
             report_text(refused.diagnostics)
-        click.secho(f"hubgen: refused: {refused}", err=True, fg="red")
+        click.secho(f"hubgen: refused: {for_terminal(str(refused))}", err=True, fg="red")
         click.echo("hubgen: nothing written", err=True)
         sys.exit(EXIT_ERRORS)
     if not changes:
         click.echo("nothing to change")
     elif dry_run:
-        click.echo(diff, nl=False)
+        click.echo(for_terminal(diff, keep_newlines=True), nl=False)
     else:
         for change in changes:
-            click.echo(change.describe())
+            click.echo(for_terminal(change.describe()))
