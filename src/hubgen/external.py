@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from hubgen.cache import read_file
 from hubgen.diagnostics import Diagnostic, diagnostic
 
 CACHE_FILE = "external-links.json"
@@ -352,8 +353,8 @@ def _retry_after_seconds(value: str | None, now: float, cap: float) -> float | N
 def _load_cache(path: Path) -> dict[str, tuple[float, _Result]]:
     """url -> (checked, result) for every well-formed entry; a missing or corrupt file is an empty cache."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_file(path) or b"{}")  # never through a symbolic link, never a FIFO
+    except (OSError, ValueError, RecursionError):
         return {}
     if not isinstance(data, dict):
         return {}

@@ -66,6 +66,7 @@ def build(
     if strict:
         checked = pipeline.check(root, drafts, jobs=jobs, use_cache=not no_cache)  # parses as build will
         if checked.warnings and not checked.errors:
+            _cache_warning(checked.cache_ignored)
             report_text(checked.diagnostics)
             click.echo("hubgen: build stopped: warnings are errors under --strict", err=True)
             sys.exit(EXIT_ERRORS)
@@ -76,6 +77,7 @@ def build(
         if bar is not None:
             bar.close()
     checked = result.check
+    _cache_warning(result.cache_ignored)
     shown = [d for d in checked.diagnostics if d.severity == "error" or not quiet]
     if shown:
         report_text(shown)
@@ -134,6 +136,7 @@ def check(
     root = project_root(project)
     result = pipeline.check(root, drafts, external, jobs, not no_cache, bodies=False)
     diagnostics = result.diagnostics
+    _cache_warning(result.cache_ignored)
     if changed_since:
         diagnostics = pipeline.only_in(diagnostics, pipeline.changed_files(root, changed_since))
     _print_check(diagnostics, result.pages, output_format)
@@ -217,6 +220,13 @@ def graph_command(project: Path | None, output_format: str, hub: str | None, out
         click.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
+
+
+def _cache_warning(ignored: int) -> None:
+    """One line for the run when the build cache held entries that could not be used."""
+    if ignored:
+        entries = "entry" if ignored == 1 else "entries"
+        click.echo(f"hubgen: warning: ignored {ignored} unreadable {entries} in .hubgen-cache/ (rebuilt)", err=True)
 
 
 def _print_check(diagnostics: Sequence[Diagnostic], pages: int, output_format: str) -> None:
