@@ -137,11 +137,20 @@ class Cache:
             if os.path.islink(folder):
                 return
             folder.mkdir(parents=True, exist_ok=True)
-            if read_file(folder / ".gitignore", 64) != b"*\n":
-                write_file(folder / ".gitignore", b"*\n")
+            self._ignore_all(folder / ".gitignore")
             self._db = self._open(folder / f"parse-v{SCHEMA}.sqlite")
         except (OSError, sqlite3.Error):
             self._db = None
+
+    @staticmethod
+    def _ignore_all(path: Path) -> None:
+        """A `.gitignore` of `*` (replacing whatever is there, a link included, never written through)."""
+        try:
+            current = read_file(path, 64)
+        except OSError:
+            current = None
+        if current != b"*\n":
+            write_file(path, b"*\n")
 
     def _open(self, path: Path) -> sqlite3.Connection:
         """The database at `path`, checked; an unusable one is replaced by a new one."""

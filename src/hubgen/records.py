@@ -28,6 +28,7 @@ __all__ = ["BadRecord", "Codec"]
 T = TypeVar("T")
 Decoder = Callable[[Any], Any]
 _SCALARS = (str, int, float, bool)
+_JSON = json.JSONDecoder()
 _NONE = type(None)
 
 
@@ -52,7 +53,11 @@ class Codec(Generic[T]):
         if self._decode is None:
             self._decode = decoder(self._kind)
         try:
-            return self._decode(json.loads(data))  # type: ignore[no-any-return]
+            text = data.decode("utf-8", "surrogatepass")
+            value, end = _JSON.raw_decode(text)
+            if end != len(text):
+                raise BadRecord("data after the record")
+            return self._decode(value)  # type: ignore[no-any-return]
         except BadRecord:
             raise
         except (ValueError, TypeError, OverflowError, RecursionError) as error:
@@ -159,14 +164,7 @@ def _tuple(args: tuple[Any, ...]) -> Decoder:
             return tuple(value)
 
         return scalars
-    items = [decoder(arg) for arg in args]
-
-    def fixed(value: Any) -> tuple[Any, ...]:
-        if type(value) is not list or len(value) != len(items):
-            raise _bad(f"an array of {len(items)}", value)
-        return tuple(item(part) for item, part in zip(items, value, strict=True))
-
-    return fixed
+    return _fixed_tuple(args)
 
 
 def _sequence(container: type, item: Any) -> Decoder:
@@ -193,6 +191,8 @@ def _dict(key: Any, item: Any) -> Decoder:
         raise TypeError(f"records: no decoder for dict keys of {key!r}")
     each = decoder(item)
     scalar = item in _SCALARS
+    pair = get_origin(item) is tuple and get_args(item) in ((int, int), (str, str))  # a Position
+    shape = get_args(item)
 
     def mapping(value: Any) -> dict[Any, Any]:
         if type(value) is not dict:
@@ -203,6 +203,13 @@ def _dict(key: Any, item: Any) -> Decoder:
             if not _all(value.values(), item):
                 raise _bad(f"an object of {item.__name__}", value)
             return value
+        if pair:  # inline: a front matter holds a position per key
+            made = {}
+            for name, part in value.items():
+                if type(part) is not list or tuple(map(type, part)) != shape:
+                    raise _bad(f"an array of {len(shape)} scalars", part)
+                made[name] = tuple(part)
+            return made
         return {name: each(part) for name, part in value.items()}
 
     return mapping
@@ -232,33 +239,55 @@ def _any(value: Any) -> Any:
 
 
 def _dataclass(cls: type) -> Decoder:
-    """A decoder written for `cls` from its fields: scalars checked inline, the rest by their own decoders;
-    the instance is made without `__init__` (a frozen dataclass's costs twice as much), as `__init__`
-    would make it (every field is an init field, and there is no `__post_init__`)."""
+    """A decoder written for `cls` from its fields (see `_positional`). The instance is made without
+    `__init__` (a frozen dataclass's costs twice as much), as `__init__` would make it: every field is an
+    init field, and there is no `__post_init__`; otherwise `__init__` is called."""
     fields = dataclasses.fields(cls)
     hints = typing.get_type_hints(cls)
+    names = [f.name for f in fields]
     direct = all(f.init for f in fields) and not hasattr(cls, "__post_init__") and not hasattr(cls, "__slots__")
-    scope: dict[str, Any] = {"cls": cls, "new": object.__new__, "BadRecord": BadRecord, "NoneType": _NONE}
-    checks, names = [], [f"v{n}" for n in range(len(fields))]
-    for n, field in enumerate(fields):
-        kind, name = hints[field.name], names[n]
+    if direct:
+        pairs = ", ".join(f"{name!r}: v{n}" for n, name in enumerate(names))
+        make = f"made = new(cls)\n    made.__dict__.update({{{pairs}}})\n    return made"
+    else:
+        make = f"return cls({', '.join(f'v{n}' for n in range(len(names)))})"
+    return _positional(cls.__qualname__, [hints[name] for name in names], names, make, cls)
+
+
+def _fixed_tuple(kinds: tuple[Any, ...]) -> Decoder:
+    values = ", ".join(f"v{n}" for n in range(len(kinds)))
+    return _positional("tuple", list(kinds), [f"item {n}" for n in range(len(kinds))], f"return ({values},)", tuple)
+
+
+def _positional(label: str, kinds: list[Any], names: list[str], make: str, made: type) -> Decoder:
+    """A decoder, written for one shape, of a JSON array of len(kinds) values: the scalars (and optional
+    scalars, and string literals) checked inline, the rest by their own decoders; `make` returns the
+    record from v0, v1, ... It is compiled from hubgen's own field names and types, never from data."""
+    scope: dict[str, Any] = {"cls": made, "new": object.__new__, "BadRecord": BadRecord}
+    variables = [f"v{n}" for n in range(len(kinds))]
+    lines = [
+        "def decode(value):",
+        f"    if type(value) is not list or len(value) != {len(kinds)}: raise BadRecord({label!r})",
+        f"    {', '.join(variables)}, = value",
+    ]
+    for n, kind in enumerate(kinds):
+        name, bad = variables[n], f"raise BadRecord({f'{label}: {names[n]}'!r})"
+        options = get_args(kind)
         if kind in _SCALARS:
-            checks.append(f"    if type({name}) is not {kind.__name__}: raise BadRecord({field.name!r})")
-        elif get_origin(kind) in (Union, types.UnionType) and set(get_args(kind)) in ({str, _NONE}, {int, _NONE}):
-            other = next(arg for arg in get_args(kind) if arg is not _NONE).__name__
-            checks.append(f"    if {name} is not None and type({name}) is not {other}: raise BadRecord({field.name!r})")
+            lines.append(f"    if type({name}) is not {kind.__name__}: {bad}")
+        elif get_origin(kind) in (Union, types.UnionType) and len(options) == 2 and _NONE in options:
+            other = options[0] if options[1] is _NONE else options[1]
+            if other in _SCALARS:
+                lines.append(f"    if {name} is not None and type({name}) is not {other.__name__}: {bad}")
+            else:
+                scope[f"d{n}"] = decoder(other)
+                lines.append(f"    if {name} is not None: {name} = d{n}({name})")
+        elif get_origin(kind) is Literal and all(type(option) is str for option in options):
+            scope[f"allowed{n}"] = frozenset(options)
+            lines.append(f"    if type({name}) is not str or {name} not in allowed{n}: {bad}")
         else:
             scope[f"d{n}"] = decoder(kind)
-            checks.append(f"    {name} = d{n}({name})")
-    if direct:
-        pairs = ", ".join(f"{f.name!r}: {name}" for f, name in zip(fields, names, strict=True))
-        make = f"    made = new(cls)\n    made.__dict__.update({{{pairs}}})\n    return made"
-    else:
-        make = f"    return cls({', '.join(names)})"
-    source = (
-        "def decode(value):\n"
-        f"    if type(value) is not list or len(value) != {len(fields)}: raise BadRecord({cls.__name__!r})\n"
-        f"    {', '.join(names)}{',' if len(names) == 1 else ''} = value\n" + "\n".join([*checks, make]) + "\n"
-    )
-    exec(compile(source, f"<records decoder for {cls.__qualname__}>", "exec"), scope)  # our own fields only
+            lines.append(f"    {name} = d{n}({name})")
+    lines.append(f"    {make}")
+    exec(compile("\n".join(lines) + "\n", f"<records decoder for {label}>", "exec"), scope)
     return scope["decode"]  # type: ignore[no-any-return]
