@@ -211,7 +211,8 @@ class Cache:
                 marks = ",".join("?" * len(batch))
                 query = f"SELECT {columns} FROM {self._table} WHERE {where} AND key IN ({marks})"
                 found += self._db.execute(query, batch)
-        except sqlite3.Error:
+        except sqlite3.Error as error:
+            self._failed(error)
             return []
         return found
 
@@ -220,7 +221,8 @@ class Cache:
             return set()
         try:
             return {key for (key,) in self._db.execute(f"SELECT key FROM {self._table} WHERE {_USABLE}")}
-        except sqlite3.Error:
+        except sqlite3.Error as error:
+            self._failed(error)
             return set()
 
     def put_many(self, items: Mapping[str, bytes]) -> bool:
@@ -232,7 +234,8 @@ class Cache:
         try:
             with self._db:
                 self._db.executemany(f"INSERT OR REPLACE INTO {self._table} VALUES (?, ?)", items.items())
-        except sqlite3.Error:
+        except sqlite3.Error as error:
+            self._failed(error)
             return False
         return True
 
@@ -263,6 +266,17 @@ class Cache:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+    def _failed(self, error: sqlite3.Error) -> None:
+        """A query failed. A damaged file (not a busy or read-only one) is counted and removed: the cache is
+        off for the rest of the run, and the next run starts a new file."""
+        if getattr(error, "sqlite_errorcode", 0) & 0xFF not in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+            return
+        self.close()
+        self.ignored += 1
+        for suffix in ("", *_SIDECARS):
+            with contextlib.suppress(OSError):
+                os.unlink(self.folder / f"parse-v{SCHEMA}.sqlite{suffix}")
 
 
 _TABLES = ("parse", "render")

@@ -258,6 +258,20 @@ def test_a_damaged_or_foreign_database_is_replaced(project: Path, reference, kin
     assert tables == ["parse", "render"]
 
 
+def test_a_database_damaged_inside_is_dropped_and_made_again(project: Path, reference) -> None:
+    _real_records(project)
+    path = project / CACHE_DIR / f"parse-v{SCHEMA}.sqlite"
+    data = bytearray(path.read_bytes())
+    assert len(data) > 3 * 4096
+    data[4096 + 8 : len(data) - 16] = b"\xa5" * (len(data) - 4096 - 24)  # every page but the schema's
+    path.write_bytes(bytes(data))
+    result = run_cli("check", cwd=project)
+    assert result.exit_code == 0 and WARNING.fullmatch(result.stderr.strip()), result.stderr
+    assert result.stdout == reference["check"]
+    _assert_as_if_no_cache(project, reference)
+    assert run_cli("check", cwd=project).stderr == ""
+
+
 MEMOS = {
     "garbage": b"\x80\x05garbage",
     "truncated": b'[2,"salt"',
@@ -392,6 +406,20 @@ def test_search_bundles_with_links_are_not_linked_into_the_site(make_hub, outsid
     assert tree_bytes(site).keys() == {*expected, "h/extra0.txt", "h/extra1.txt"}
     assert (outside / "victim").read_bytes() == b"precious\n" and os.stat(outside / "victim").st_nlink == 1
     assert sorted(os.listdir(outside)) == ["victim", "victim.sqlite"]
+
+
+def test_a_linked_search_folder_is_replaced_not_written_through(make_hub, outside: Path) -> None:
+    from hubgen import search
+
+    project = make_hub({**hub_files(), "hubgen.yaml": CONFIG.replace("search: false", "search: true")})
+    (project / CACHE_DIR).mkdir()
+    (project / CACHE_DIR / search.SEARCH_CACHE).symlink_to(outside, target_is_directory=True)
+    before = tree_bytes(outside)
+    result = run_cli("build", cwd=project)
+    assert result.exit_code == 0 and result.exception is None, result.stderr
+    assert tree_bytes(outside) == before and sorted(os.listdir(outside)) == sorted(before)
+    assert (project / "site/pagefind/pagefind.js").is_file()
+    assert not (project / CACHE_DIR / search.SEARCH_CACHE).is_symlink()
 
 
 # ------------------------------------------------------------------------------------------- the codec itself
