@@ -75,7 +75,7 @@ def _plain(value: Any) -> Any:
     getter = _GETTERS.get(kind)
     if getter is not None:
         return getter(value)
-    if dataclasses.is_dataclass(value) and isinstance(value, object) and not isinstance(value, type):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
         names = [f.name for f in dataclasses.fields(value)]
         getter = attrgetter(*names) if len(names) > 1 else (lambda v, n=names[0]: (getattr(v, n),))
         _GETTERS[kind] = getter

@@ -210,6 +210,17 @@ def test_garbage_rows_are_ignored_and_rebuilt(project: Path, reference, kind: st
     _assert_as_if_no_cache(project, reference)
 
 
+def test_the_warning_is_one_line_for_the_run_whatever_the_command(project: Path, reference) -> None:
+    for args in (["build", "--strict"], ["check", "--format", "json"], ["check", "--format", "sarif"]):
+        _rows(project, dict.fromkeys(_keys(project), b"garbage"))
+        result = run_cli(*args, cwd=project)
+        assert result.exit_code == 0 and result.exception is None, result.stderr
+        assert WARNING.fullmatch(result.stderr.strip()), result.stderr
+        if "check" in args:
+            json.loads(result.stdout)  # the report itself is untouched
+    assert tree_bytes(project / "site") == reference["site"]
+
+
 def test_a_row_larger_than_the_limit_is_not_read(project: Path, reference) -> None:
     key = _keys(project)[0]
     _rows(project, {})

@@ -63,10 +63,12 @@ def build(
 ) -> None:
     """Check the hub and, if it has no errors, write the site."""
     root = project_root(project)
+    ignored = 0  # unusable cache entries, said once for the run
     if strict:
         checked = pipeline.check(root, drafts, jobs=jobs, use_cache=not no_cache)  # parses as build will
+        ignored = checked.cache_ignored
         if checked.warnings and not checked.errors:
-            _cache_warning(checked.cache_ignored)
+            _cache_warning(ignored)
             report_text(checked.diagnostics)
             click.echo("hubgen: build stopped: warnings are errors under --strict", err=True)
             sys.exit(EXIT_ERRORS)
@@ -77,7 +79,7 @@ def build(
         if bar is not None:
             bar.close()
     checked = result.check
-    _cache_warning(result.cache_ignored)
+    _cache_warning(ignored + result.cache_ignored)
     shown = [d for d in checked.diagnostics if d.severity == "error" or not quiet]
     if shown:
         report_text(shown)
