@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import posixpath
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -23,7 +23,14 @@ from typing import Literal
 from hubgen.cache import Cache, key_for
 from hubgen.config import SiteConfig
 from hubgen.diagnostics import Diagnostic, diagnostic
-from hubgen.frontmatter import FrontMatter, parse_front_matter, split_front_matter
+from hubgen.frontmatter import (
+    LIST_KEYS,
+    PAGE_TYPES,
+    STRING_KEYS,
+    FrontMatter,
+    parse_front_matter,
+    split_front_matter,
+)
 from hubgen.gitdates import git_dates
 from hubgen.markdown import ParsedMarkdown, html_ids, parse_markdown
 from hubgen.progress import Progress, silent
@@ -225,13 +232,46 @@ def _cached(
             if data is None:
                 continue
             try:
-                results[job.rel] = PARSED.decode(data)
+                result = PARSED.decode(data)
             except BadRecord:
+                result = None
+            if result is None or not _fits(result[0], job):
                 unusable.append(key)
                 continue
+            results[job.rel] = result
             used.append(key)
             break
     return results, used, unusable
+
+
+def _fits(page: Page | None, job: _Job) -> bool:
+    """Whether a cached record could be what parsing the job's file gives: its own path and id, and front
+    matter values of the types `parse_front_matter` makes. (A record that passes is still only as
+    trustworthy as the file it stands for: both come from the same pull request.)"""
+    if page is None or (page.id, page.rel, page.file) != (job.page_id, job.rel, job.file):
+        return False
+    front = page.front.values
+    if page.type != ("home" if page.id == "" else front.get("type", "article")):
+        return False
+    if page.draft is not bool(front.get("draft", False)):
+        return False
+    return all(_FRONT_TYPES.get(key, _bad_key)(value) for key, value in front.items())
+
+
+def _bad_key(value: object) -> bool:
+    return False
+
+
+def _strings(value: object) -> bool:
+    return type(value) is tuple and all(type(item) is str for item in value)
+
+
+_FRONT_TYPES: dict[str, Callable[[object], bool]] = {
+    **{key: lambda value: type(value) is str for key in (*STRING_KEYS, "updated")},
+    **dict.fromkeys(LIST_KEYS, _strings),
+    "type": lambda value: value in PAGE_TYPES,
+    "draft": lambda value: type(value) is bool,
+}
 
 
 def _facts_key(key: str) -> str:
