@@ -188,6 +188,46 @@ def test_wrong_typed_json_under_the_real_keys_is_a_miss(project: Path, reference
     _assert_as_if_no_cache(project, reference)
 
 
+def _set(record: list[Any], path: tuple[int | str, ...], value: object) -> list[Any]:
+    target: Any = record
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+    return record
+
+
+# (page, front matter values): a record of the right types that parsing this file could not have given
+FORGED: dict[str, Callable[[list[Any]], list[Any]]] = {
+    "another id": lambda r: _set(r, (0, 0), "/"),
+    "another file": lambda r: _set(r, (0, 2), "../../etc/passwd"),
+    "an article typed home": lambda r: _set(r, (0, 4), "home") if r[0][0] else _set(r, (0, 4), "hub"),
+    "tags as one string": lambda r: _set(r, (0, 5, 0, "tags"), "abc"),
+    "a draft that is not a bool": lambda r: _set(r, (0, 5, 0, "draft"), "yes"),
+    "a key the parser never keeps": lambda r: _set(r, (0, 5, 0, "layout"), "x"),
+    "draft flag and front matter disagree": lambda r: _set(r, (0, 7), True),
+}
+
+
+@pytest.mark.parametrize("forgery", FORGED)
+def test_a_well_typed_record_parsing_could_not_give_is_a_miss(project: Path, reference, forgery: str) -> None:
+    records = _real_records(project)
+    _rows(project, {key: json.dumps(FORGED[forgery](json.loads(data))).encode() for key, data in records.items()})
+    done = hubgen_cli(["check"], cwd=project, timeout=30)  # another id once sent the graph round forever
+    assert done.returncode == 0 and done.stdout == reference["check"], done.stderr
+    assert WARNING.fullmatch(done.stderr.strip()), done.stderr
+    _assert_as_if_no_cache(project, reference)
+
+
+def test_url_slots_a_forged_body_invents_render_as_nothing(project: Path) -> None:
+    records = _real_records(project)
+    body = "<p>a\x02999\x03b\x02" + "9" * 5000 + "\x03c</p>"
+    _rows(project, {key: json.dumps(_set(json.loads(data), (0, 6, 0), body)).encode() for key, data in records.items()})
+    (project / "content/h/pic.png").write_bytes(b"another")  # the render stage runs
+    result = run_cli("build", cwd=project)
+    assert result.exit_code == 0 and result.exception is None, result.stderr
+    assert b"<p>abc</p>" in (project / "site/h/two/index.html").read_bytes()
+
+
 # ------------------------------------------------------------------------------------ (c) garbage and damage
 
 GARBAGE: dict[str, object] = {
