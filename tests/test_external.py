@@ -17,7 +17,7 @@ import pytest
 
 from hubgen import external
 from hubgen.diagnostics import Diagnostic
-from hubgen.external import ExternalLink, ExternalSettings, check_external
+from hubgen.external import ExternalLink, ExternalSettings, cache_file, check_external
 
 # Small back-offs keep the file fast; retries are still exercised.
 FAST = ExternalSettings(timeout=2.0, retries=2, backoff=0.01, max_retry_after=5.0)
@@ -316,7 +316,7 @@ def test_too_many_requests_counts_as_retries_then_fails(server: Server, tmp_path
     assert server.count("/always-429") == 2
     assert d.message.endswith("returned 429 Too Many Requests")
     assert "rate limiting" in d.hint
-    assert not (tmp_path / "external-links.json").exists()  # not a definitive answer: never cached
+    assert not (tmp_path / cache_file()).exists()  # not a definitive answer: never cached
 
 
 def test_timeout(server: Server) -> None:
@@ -429,7 +429,7 @@ def test_cache_avoids_a_second_request(server: Server, tmp_path: Path) -> None:
     assert server.count("/missing") == 1
     assert server.count("/moved") == 1
 
-    data = json.loads((cache / "external-links.json").read_text(encoding="utf-8"))
+    data = json.loads((cache / cache_file()).read_text(encoding="utf-8"))
     ok = data[server.url("/ok")]
     assert ok["ok"] is True and ok["status"] == 200 and ok["final_url"] is None and ok["error"] is None
     assert isinstance(ok["checked"], float) and abs(ok["checked"] - time.time()) < 60
@@ -450,7 +450,7 @@ def test_cache_ttl_zero_disables_the_cache(server: Server, tmp_path: Path) -> No
     check([link(server.url("/ok"))], cfg, tmp_path)
     check([link(server.url("/ok"))], cfg, tmp_path)
     assert server.count("/ok") == 2
-    assert not (tmp_path / "external-links.json").exists()
+    assert not (tmp_path / cache_file()).exists()
 
 
 def test_no_cache_dir_means_no_cache(server: Server) -> None:
@@ -470,7 +470,7 @@ def test_expired_entries_are_checked_again(server: Server, tmp_path: Path, monke
     clock[0] += 2
     check([link(server.url("/ok"))], cfg, tmp_path)
     assert server.count("/ok") == 2
-    data = json.loads((tmp_path / "external-links.json").read_text(encoding="utf-8"))
+    data = json.loads((tmp_path / cache_file()).read_text(encoding="utf-8"))
     assert data[server.url("/ok")]["checked"] == clock[0]
 
 
@@ -483,7 +483,7 @@ def test_transient_failures_are_not_cached(server: Server, tmp_path: Path, close
         link(server.url("/gone")),
     ]
     check(links, settings(retries=0, timeout=0.2), tmp_path)
-    data = json.loads((tmp_path / "external-links.json").read_text(encoding="utf-8"))
+    data = json.loads((tmp_path / cache_file()).read_text(encoding="utf-8"))
     assert set(data) == {server.url("/gone")}
     check([link(server.url("/always-503"))], settings(retries=0), tmp_path)
     assert server.count("/always-503") == 2
@@ -501,20 +501,20 @@ def test_transient_failures_are_not_cached(server: Server, tmp_path: Path, close
     ],
 )
 def test_corrupt_cache_is_treated_as_empty(server: Server, tmp_path: Path, content: str) -> None:
-    cache_file = tmp_path / "external-links.json"
-    cache_file.write_text(content.replace("URL", server.url("/missing")), encoding="utf-8")
+    results = tmp_path / cache_file()
+    results.write_text(content.replace("URL", server.url("/missing")), encoding="utf-8")
     [d] = check([link(server.url("/missing"))], FAST, tmp_path)
     assert "404" in d.message
     assert server.count("/missing") == 1
-    data = json.loads(cache_file.read_text(encoding="utf-8"))
+    data = json.loads(results.read_text(encoding="utf-8"))
     assert data[server.url("/missing")]["status"] == 404
 
 
 def test_cache_keeps_other_fresh_entries_and_drops_stale_ones(server: Server, tmp_path: Path) -> None:
     now = time.time()
     entry = {"ok": True, "status": 200, "final_url": None, "error": None}
-    cache_file = tmp_path / "external-links.json"
-    cache_file.write_text(
+    results = tmp_path / cache_file()
+    results.write_text(
         json.dumps(
             {
                 "https://fresh.invalid/": {**entry, "checked": now - 10},
@@ -524,7 +524,7 @@ def test_cache_keeps_other_fresh_entries_and_drops_stale_ones(server: Server, tm
         encoding="utf-8",
     )
     check([link("https://fresh.invalid/"), link(server.url("/ok"))], settings(cache_ttl=1000), tmp_path)
-    data = json.loads(cache_file.read_text(encoding="utf-8"))
+    data = json.loads(results.read_text(encoding="utf-8"))
     assert set(data) == {"https://fresh.invalid/", server.url("/ok")}
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from hubgen import pipeline
-from hubgen.cache import CACHE_DIR, Cache
+from hubgen.cache import CACHE_DIR, SCHEMA, Cache
 from hubgen.deps import MEMO_FILE, RenderMemo
 from hubgen.links import page_dir
 from hubgen.load import POOL_THRESHOLD
@@ -183,7 +183,7 @@ def test_a_corrupt_or_unwritable_cache_never_fails_a_build(make_hub, tmp_path: P
     project = make_hub(hub_files())
     cache = project / ".hubgen-cache"
     cache.mkdir()
-    (cache / "parse-v1.sqlite").write_bytes(b"this is not a database")
+    (cache / f"parse-v{SCHEMA}.sqlite").write_bytes(b"this is not a database")
     (cache / "site-state.json").write_text("{not json")
     result = pipeline.build(project, jobs=1, use_cache=True)
     assert result.check.errors == 0

@@ -10,20 +10,26 @@ build cache between `hubgen build` runs, so an edit build makes only those pages
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-import os
-import pickle
 from array import array
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hubgen.cache import CacheTrouble, read_file, write_file
 from hubgen.graph import LinkGraph
 from hubgen.load import Page
+from hubgen.records import BadRecord, Codec
 
-MEMO_FILE = "render-memo.pickle"
-MEMO_VERSION = 1
+MEMO_FILE = "render-memo.json"
+MEMO_VERSION = 2
+# (version, salt, shape, page ids, each page's (structure, own, shown, key, looked up)): checked JSON
+_Row = tuple[str, str, tuple[str, str], str, tuple[int, ...]]
+_MEMO: Codec[tuple[int, str, str, tuple[str, ...], tuple[_Row, ...]]] = Codec(
+    tuple[int, str, str, tuple[str, ...], tuple[_Row, ...]]
+)
 
 
 def digest(*parts: Any) -> str:
@@ -114,24 +120,30 @@ class RenderMemo:
 
     def save(self, folder: Path) -> None:
         """Into the build cache; never fails a build."""
-        rows = [(s.structure, s.own, s.shown, s.key, s.looked_up) for s in self.pages.values()]
+        rows = [(s.structure, s.own, s.shown, s.key, s.looked_up.tolist()) for s in self.pages.values()]
         data = (MEMO_VERSION, self.salt, self.shape, list(self.pages), rows)
-        path = folder / MEMO_FILE
-        try:
-            temporary = path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(temporary, path)
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            write_file(folder / MEMO_FILE, _MEMO.encode(data))  # type: ignore[arg-type]
 
     @staticmethod
     def load(folder: Path) -> RenderMemo | None:
         """The memo the last build left, or None (none, unreadable, or from another version)."""
+        return RenderMemo.read(folder)[0]
+
+    @staticmethod
+    def read(folder: Path) -> tuple[RenderMemo | None, bool]:
+        """The memo the last build left, or None (none, or from another version); and whether a file was
+        there that could not be used (a cache file is never trusted: anything wrong with it means no memo)."""
         try:
-            version, salt, shape, ids, rows = pickle.loads((folder / MEMO_FILE).read_bytes())
+            data = read_file(folder / MEMO_FILE)
+            if data is None:
+                return None, False
+            version, salt, shape, ids, rows = _MEMO.decode(data)
             if version != MEMO_VERSION:
-                return None
-            pages = {pid: PageState(*row) for pid, row in zip(ids, rows, strict=True)}
-        except Exception:  # a cache file is never trusted: anything wrong with it means no memo
-            return None
-        return RenderMemo(salt, shape, pages)
+                return None, False
+            pages = {pid: PageState(*row[:4], array("I", row[4])) for pid, row in zip(ids, rows, strict=True)}
+        except (CacheTrouble, BadRecord, ValueError, OverflowError):
+            return None, True
+        except OSError:
+            return None, False
+        return RenderMemo(salt, shape, pages), False

@@ -39,9 +39,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from hubgen.cache import code_digest, read_file
 from hubgen.diagnostics import Diagnostic, diagnostic
 
-CACHE_FILE = "external-links.json"
+CACHE_FILE = "external-links-{}.json"  # named with a digest of this machine's secret: see cache_file()
 MAX_REDIRECTS = 10
 MAX_RETRIES = 10
 MAX_BODY_BYTES = 64 * 1024
@@ -117,6 +118,12 @@ def _now() -> float:
 # ------------------------------------------------------------------------------------------------ entry
 
 
+def cache_file() -> str:
+    """The results file's name, made with this machine's secret (`cache.code_digest`): a file committed in a
+    pull request never has it, so no planted result can pass a broken link."""
+    return CACHE_FILE.format(code_digest()[:16])
+
+
 def check_external(
     links: Sequence[ExternalLink], settings: ExternalSettings, cache_dir: Path | None
 ) -> list[Diagnostic]:
@@ -135,7 +142,7 @@ def check_external(
 
     urls = sorted({url for _, url in checked})
     use_cache = cache_dir is not None and settings.cache_ttl > 0
-    cache_path = cache_dir / CACHE_FILE if cache_dir is not None else None
+    cache_path = cache_dir / cache_file() if cache_dir is not None else None
     now = _now()
 
     results: dict[str, _Result] = {}
@@ -400,8 +407,8 @@ def _retry_after_seconds(value: str | None, now: float, cap: float) -> float | N
 def _load_cache(path: Path) -> dict[str, tuple[float, _Result]]:
     """url -> (checked, result) for every well-formed entry; a missing or corrupt file is an empty cache."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_file(path) or b"{}")  # never through a symbolic link, never a FIFO
+    except (OSError, ValueError, RecursionError):
         return {}
     if not isinstance(data, dict):
         return {}

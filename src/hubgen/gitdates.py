@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import subprocess
 from pathlib import Path
 
+from hubgen.cache import code_digest, read_file, write_file
 from hubgen.sinks import git
 
 DATES_FILE = "git-dates.json"
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 LOG_OPTIONS = ("--format=%x00%cs", "--name-only", "--no-renames", "--relative")
 
 
@@ -25,7 +28,7 @@ def git_dates(project_dir: Path, content_dir: str, cache_dir: Path | None = None
     if not head:
         return {}
     memo = cache_dir / DATES_FILE if cache_dir is not None and head[1:] == ["false"] else None
-    key = [head[0], content_dir]
+    key = [head[0], content_dir, code_digest()]  # the secret in it: a planted file is never taken for ours
     kept = _kept(memo, key) if memo is not None else None
     if kept is not None:
         return kept
@@ -35,7 +38,7 @@ def git_dates(project_dir: Path, content_dir: str, cache_dir: Path | None = None
     dates = _dates_in(log)
     if memo is not None:
         with contextlib.suppress(OSError):
-            memo.write_text(json.dumps({"key": key, "dates": dates}, sort_keys=True), encoding="utf-8")
+            write_file(memo, json.dumps({"key": key, "dates": dates}, sort_keys=True).encode())
     return dates
 
 
@@ -52,14 +55,18 @@ def _dates_in(log: str) -> dict[str, str]:
 
 
 def _kept(memo: Path, key: list[str]) -> dict[str, str] | None:
-    """The dates a build kept for `key`, or None."""
+    """The dates a build kept for `key`, or None (none, or not a mapping of paths to dates: the file is
+    in the cache folder, which is never trusted)."""
     try:
-        kept = json.loads(memo.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        kept = json.loads(read_file(memo) or b"null")
+    except (OSError, ValueError, RecursionError):
         return None
     if not isinstance(kept, dict) or kept.get("key") != key or not isinstance(kept.get("dates"), dict):
         return None
-    return kept["dates"]
+    dates = kept["dates"]
+    if not all(type(path) is str and type(date) is str and _DATE.fullmatch(date) for path, date in dates.items()):
+        return None
+    return dates
 
 
 def _git(project_dir: Path, *args: str) -> str | None:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import errno
 import multiprocessing
 import os
-import pickle
 import posixpath
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -25,10 +24,18 @@ from hubgen.cache import Cache, key_for
 from hubgen.config import SiteConfig
 from hubgen.diagnostics import Diagnostic, diagnostic
 from hubgen.files import MAX_PAGE_BYTES, NotRegular, TooLarge, kind, read_regular
-from hubgen.frontmatter import FrontMatter, parse_front_matter, split_front_matter
+from hubgen.frontmatter import (
+    LIST_KEYS,
+    PAGE_TYPES,
+    STRING_KEYS,
+    FrontMatter,
+    parse_front_matter,
+    split_front_matter,
+)
 from hubgen.gitdates import git_dates
 from hubgen.markdown import ParsedMarkdown, html_ids, parse_markdown
 from hubgen.progress import Progress, silent
+from hubgen.records import BadRecord, Codec
 
 PageType = Literal["home", "hub", "article"]
 
@@ -72,6 +79,7 @@ class Content:
     diagnostics: tuple[Diagnostic, ...]
     digest: str = ""  # changes whenever anything loaded here could change the site
     html_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)  # .html asset -> its ids
+    cache_ignored: int = 0  # unusable entries of the build cache, ignored and made again
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,7 @@ class _Job:
 
 
 Parsed = tuple[Page | None, list[Diagnostic]]
+PARSED: Codec[Parsed] = Codec(tuple[Page, list[Diagnostic]])  # what a parse worker sends and the cache keeps
 POOL_THRESHOLD = 48  # fewer pages to parse than this are parsed in-process: a pool costs more than it saves
 
 
@@ -114,12 +123,14 @@ def load_content(
         else:
             key = key_for(rel, ids[rel], file, str(config.markdown.html), config.faq_heading, text)
             todo.append(_Job(rel, ids[rel], file, text, key))
-    results |= _parse_all(todo, config, jobs, cache, progress, bodies)
+    parsed_now, ignored = _parse_all(todo, config, jobs, cache, progress, bodies)
+    results |= parsed_now
     state = cache.folder if cache else None
     dates = git_dates(project_dir, config.content_dir, state) if bodies else {}  # only rendered pages show them
     parsed = {rel: (ids[rel], *results[rel]) for rel in scan.markdown}
     content = assemble_content(parsed, scan, dates, config, content_dir)
-    return replace(content, digest=_digest(todo, scan.assets, content_dir, dates))
+    ignored += cache.ignored if cache else 0
+    return replace(content, digest=_digest(todo, scan.assets, content_dir, dates), cache_ignored=ignored)
 
 
 def _ids_in_html(path: Path) -> frozenset[str]:
@@ -178,29 +189,89 @@ def _digest(parsed: list[_Job], assets: list[str], content_dir: Path, dates: dic
 
 def _parse_all(
     todo: list[_Job], config: SiteConfig, jobs: int, cache: Cache | None, progress: Progress, bodies: bool
-) -> dict[str, Parsed]:
-    """Each job's (page, problems): from the cache, else parsed. A full record (with the body's HTML) is
-    cached under the job's key, a facts-only one under `_facts_key`; facts-only callers take either."""
-
+) -> tuple[dict[str, Parsed], int]:
+    """Each job's (page, problems): from the cache, else parsed; and how many cached records could not be
+    used (each is parsed again and replaced). A full record (with the body's HTML) is cached under the
+    job's key, a facts-only one under `_facts_key`; facts-only callers take either."""
     own = {job.key: job.key if bodies else _facts_key(job.key) for job in todo}  # where this run's records go
     stored = cache.get_many([*own, *(own.values() if not bodies else ())]) if cache else {}
-    found = {key: stored.get(key) or stored.get(own[key]) for key in own}
-    missing = [job for job in todo if found[job.key] is None]
+    results, used, unusable = _cached(todo, own, stored)
+    missing = [job for job in todo if job.rel not in results]
     fresh: dict[str, bytes] = {}
     with ExitStack() as stack:
         if jobs > 1 and len(missing) >= POOL_THRESHOLD:
             pool = stack.enter_context(ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()))
             chunk = max(1, len(missing) // (jobs * 8))
-            results: Iterable[bytes] = pool.map(_parse_job, missing, repeat(config), repeat(bodies), chunksize=chunk)
+            made: Iterable[bytes] = pool.map(_parse_job, missing, repeat(config), repeat(bodies), chunksize=chunk)
+            pairs: Iterable[tuple[bytes, Parsed]] = ((data, PARSED.decode(data)) for data in made)
         else:
-            results = (_parse_job(job, config, bodies) for job in missing)
-        for done, (job, data) in enumerate(zip(missing, results, strict=True), 1):
+            pairs = (_parse_here(job, config, bodies, cache is not None) for job in missing)
+        for done, (job, (data, result)) in enumerate(zip(missing, pairs, strict=True), 1):
+            results[job.rel] = result
             fresh[own[job.key]] = data
+            used.append(own[job.key])
             progress("parse", done, len(missing))
     if cache:
+        cache.delete(unusable)
         cache.put_many(fresh)
-        cache.prune(key if key in stored else own[key] for key in own)
-    return {job.rel: pickle.loads(found[job.key] or fresh[own[job.key]]) for job in todo}
+        cache.prune(used)
+    return results, len(unusable)
+
+
+def _cached(
+    todo: list[_Job], own: Mapping[str, str], stored: Mapping[str, bytes]
+) -> tuple[dict[str, Parsed], list[str], list[str]]:
+    """The records `stored` holds for `todo` (rel -> record), the keys they were under, and the keys of
+    stored records that are not valid records (corrupt, forged, of another type)."""
+    results: dict[str, Parsed] = {}
+    used: list[str] = []
+    unusable: list[str] = []
+    for job in todo:
+        for key in dict.fromkeys((job.key, own[job.key])):
+            data = stored.get(key)
+            if data is None:
+                continue
+            try:
+                result = PARSED.decode(data)
+            except BadRecord:
+                result = None
+            if result is None or not _fits(result[0], job):
+                unusable.append(key)
+                continue
+            results[job.rel] = result
+            used.append(key)
+            break
+    return results, used, unusable
+
+
+def _fits(page: Page | None, job: _Job) -> bool:
+    """Whether a cached record could be what parsing the job's file gives: its own path and id, and front
+    matter values of the types `parse_front_matter` makes. (A record that passes is still only as
+    trustworthy as the file it stands for: both come from the same pull request.)"""
+    if page is None or (page.id, page.rel, page.file) != (job.page_id, job.rel, job.file):
+        return False
+    front = page.front.values
+    if page.type != ("home" if page.id == "" else front.get("type", "article")):
+        return False
+    if page.draft is not bool(front.get("draft", False)):
+        return False
+    return all(_FRONT_TYPES.get(key, _bad_key)(value) for key, value in front.items())
+
+
+def _bad_key(value: object) -> bool:
+    return False
+
+
+def _strings(value: object) -> bool:
+    return type(value) is tuple and all(type(item) is str for item in value)
+
+
+_FRONT_TYPES: dict[str, Callable[[object], bool]] = {
+    **{key: lambda value: type(value) is str for key in (*STRING_KEYS, "updated")},
+    **dict.fromkeys(LIST_KEYS, _strings),
+    "type": lambda value: value in PAGE_TYPES,
+    "draft": lambda value: type(value) is bool,
+}
 
 
 def _facts_key(key: str) -> str:
@@ -208,9 +279,14 @@ def _facts_key(key: str) -> str:
 
 
 def _parse_job(job: _Job, config: SiteConfig, bodies: bool = True) -> bytes:
-    """Parse one page; pickled here, so a pool sends bytes back and the cache stores the same bytes."""
-    page = parse_page(job.text, job.rel, job.page_id, job.file, config, bodies)
-    return pickle.dumps(page, pickle.HIGHEST_PROTOCOL)
+    """Parse one page, as JSON: a pool sends these bytes back, and the cache stores the same bytes."""
+    return PARSED.encode(parse_page(job.text, job.rel, job.page_id, job.file, config, bodies))
+
+
+def _parse_here(job: _Job, config: SiteConfig, bodies: bool, encode: bool) -> tuple[bytes, Parsed]:
+    """Parse one page in this process; its JSON only if there is a cache to keep it in."""
+    result = parse_page(job.text, job.rel, job.page_id, job.file, config, bodies)
+    return (PARSED.encode(result) if encode else b""), result
 
 
 def _pool_context() -> multiprocessing.context.BaseContext:

@@ -399,7 +399,11 @@ def render_markdown(parsed: ParsedMarkdown, resolve: Resolver, html: bool = True
     """The body's HTML with every URL slot filled by `resolve` (escaped for an attribute value)."""
 
     def fill(match: re.Match[str]) -> str:
-        raw, kind = parsed.urls[int(match.group(1))]
+        digits = match.group(1)
+        slot = int(digits) if len(digits) < 10 else len(parsed.urls)
+        if slot >= len(parsed.urls):  # only a forged cache record has such a slot: it fills with nothing
+            return ""
+        raw, kind = parsed.urls[slot]
         url = resolve(raw, kind)
         return escape(raw if url is None else url, quote=True)
 

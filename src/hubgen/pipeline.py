@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hubgen.cache import CACHE_DIR, Cache, key_for
+from hubgen.cache import Cache, cache_folder, key_for
 from hubgen.config import CONFIG_FILE, SiteConfig, load_config
 from hubgen.diagnostics import Diagnostic, count
 from hubgen.graph import LinkGraph, build_graph
@@ -40,6 +40,7 @@ class CheckResult:
     config: SiteConfig
     graph: LinkGraph | None  # None when the configuration itself is broken
     diagnostics: tuple[Diagnostic, ...]
+    cache_ignored: int = 0  # unusable entries of .hubgen-cache/, ignored and made again
 
     @property
     def errors(self) -> int:
@@ -67,6 +68,7 @@ class BuildResult:
     hubs: int = 0
     stages: tuple[tuple[str, float], ...] = ()  # (stage, seconds), for `build -v`
     written: int = 0  # files that had to be written (the rest were already right)
+    cache_ignored: int = 0  # unusable entries of .hubgen-cache/ (the check's and the render stage's)
 
 
 def find_project(start: Path) -> Path:
@@ -104,7 +106,8 @@ def check(
     for name in (config.content_dir, config.templates_dir):
         if not within_project(project_dir, project_dir / name):
             raise ProjectError(f"{name} is a symbolic link out of the project; hubgen reads only the project's files")
-    cache = Cache(cache_dir or project_dir / CACHE_DIR) if use_cache else None
+    folder = (cache_dir or cache_folder(project_dir)) if use_cache else None
+    cache = Cache(folder) if folder else None
     try:
         content = load_content(project_dir, config, jobs, cache, progress, bodies)
     finally:
@@ -114,7 +117,7 @@ def check(
     found = [*problems, *content.diagnostics]
     if external:
         found += _check_external(graph, project_dir)
-    return CheckResult(config, graph, tuple(validate(graph, found)))
+    return CheckResult(config, graph, tuple(validate(graph, found)), content.cache_ignored)
 
 
 def build(
@@ -143,8 +146,9 @@ def build(
     checked = lap()
     output = output_dir or project_dir / result.config.output_dir
     if result.errors or result.graph is None:
-        return BuildResult(result, output)
+        return BuildResult(result, output, cache_ignored=result.cache_ignored)
     config = result.config
+    ignored = result.cache_ignored
     protected = [project_dir / config.content_dir, project_dir / config.templates_dir]
     try:
         if output_dir is None and not within_project(project_dir, output, resolve=False):  # links: next check
@@ -154,13 +158,14 @@ def build(
             )
         check_output_dir(output, project_dir, protected)
         clear_leftovers(output)  # of an interrupted build, even when this one has nothing to write
-        state_dir = project_dir / CACHE_DIR if use_cache else None
+        state_dir = cache_folder(project_dir) if use_cache else None
         digest = _build_digest(result, project_dir, include_drafts) if state_dir else ""
         current = up_to_date(state_dir, output, digest) if state_dir else None
         if current is not None:  # the same inputs built this very site last time: nothing to render or write
             stats, rendered = WriteStats(0, current, 0), lap()
         else:
-            site = _render(result.graph, project_dir, jobs, state_dir, progress)
+            site, unusable = _render(result.graph, project_dir, jobs, state_dir, progress)
+            ignored += unusable
             rendered = lap()
             search = functools.partial(index_site, cache_dir=state_dir, progress=progress) if config.search else None
             stats = write_site(site, output, search, state_dir, digest, progress, INDEX_DIR if search else "")
@@ -176,15 +181,19 @@ def build(
         raise ProjectError(f"cannot write the site to {output}: {error.strerror or error}{where}") from None
     stages = (("load, graph, validate", checked), ("render", rendered), ("write", written))
     files = stats.written + stats.unchanged
-    return BuildResult(result, output, files, clock[-1] - clock[0], len(result.graph.hubs()), stages, stats.written)
+    seconds, hubs = clock[-1] - clock[0], len(result.graph.hubs())
+    return BuildResult(result, output, files, seconds, hubs, stages, stats.written, ignored)
 
 
-def _render(graph: LinkGraph, project_dir: Path, jobs: int, state_dir: Path | None, progress: Progress) -> Site:
+def _render(
+    graph: LinkGraph, project_dir: Path, jobs: int, state_dir: Path | None, progress: Progress
+) -> tuple[Site, int]:
+    """The site, and how many unusable entries of the render cache were ignored."""
     from hubgen.render import render_site
 
     cache = Cache(state_dir, "render") if state_dir else None
     try:
-        return render_site(graph, project_dir, jobs, cache, progress)
+        return render_site(graph, project_dir, jobs, cache, progress), cache.ignored if cache else 0
     finally:
         if cache:
             cache.close()
@@ -231,7 +240,7 @@ def _check_external(graph: LinkGraph, project_dir: Path) -> list[Diagnostic]:
         cache_ttl=options.cache_ttl,
         exclude=options.exclude,
     )
-    return check_external(links, settings, project_dir / CACHE_DIR)
+    return check_external(links, settings, cache_folder(project_dir))
 
 
 def within_project(project_dir: Path, path: Path, resolve: bool = True) -> bool:

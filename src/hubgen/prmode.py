@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from hubgen import pipeline
-from hubgen.cache import CACHE_DIR
+from hubgen.cache import cache_folder
 from hubgen.diagnostics import Diagnostic, Location
 from hubgen.gitref import Change, tree_at
 from hubgen.graph import LinkGraph
@@ -39,8 +39,9 @@ Edge = tuple[str, str]
 def parse_cache(project_dir: Path, use_cache: bool) -> Iterator[Path]:
     """The folder of the parse cache both checks share: .hubgen-cache/, or (under --no-cache, which leaves
     .hubgen-cache/ alone) a scratch one removed afterwards, so a page unchanged since REF is parsed once."""
-    if use_cache:
-        yield project_dir / CACHE_DIR
+    folder = cache_folder(project_dir) if use_cache else None
+    if folder is not None:
+        yield folder
         return
     folder = Path(tempfile.mkdtemp(prefix="hubgen-parse-"))
     try:

@@ -70,7 +70,8 @@ def cached_pages(
         pid: (shapes[pid], own_digest(page, shapes[pid]), (page.title, page.summary)) for pid, page in pages.items()
     }
     shape = site_shape(graph)
-    memo = RenderMemo.load(cache.folder)
+    memo, unusable = RenderMemo.read(cache.folder)
+    cache.ignored += unusable
     unchanged = memo.unchanged(salt, shape, states) if memo else set()
     if memo is not None and unchanged:
         present = cache.present(memo.pages[page_id].key for page_id in unchanged)

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,7 @@ from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
+from hubgen.cache import code_digest, read_file, write_file
 from hubgen.layout import INDEX_DIR
 from hubgen.progress import Progress, silent
 
@@ -50,7 +52,7 @@ def index_site(
     updated: its files still linked to the right cached ones stay."""
     work = cache_dir / SEARCH_CACHE if cache_dir is not None else Path(tempfile.mkdtemp(dir=folder.parent))
     try:
-        work.mkdir(parents=True, exist_ok=True)
+        _own_folder(work)
         pages = sorted(rel for rel in files if rel.endswith(".html"))
         parts = split_pages(_indexed_pages(folder, pages, files, work / MARKS))
         keys = [_part_key(number, len(parts), part, files) for number, part in enumerate(parts)]
@@ -60,11 +62,12 @@ def index_site(
             bundle = work / key
             found = _intact(bundle)
             if found is None:
-                shutil.rmtree(bundle, ignore_errors=True)
+                _remove(bundle)
                 _index_part(folder, part, len(parts) == 1, work, bundle)
                 found = _stamp(bundle)
             index |= {_part_dir(number) + rel: (bundle / rel, info) for rel, info in found.items()}
             progress("search index", number + 1, len(parts))
+        _own_folder(folder / INDEX_DIR)
         _link_files(folder / INDEX_DIR, index)
         listing = {"parts": [_part_dir(number) for number in range(1, len(parts))]}
         (folder / INDEX_DIR / PARTS_FILE).write_text(json.dumps(listing) + "\n", encoding="utf-8")
@@ -79,8 +82,8 @@ def _indexed_pages(folder: Path, pages: list[str], files: Mapping[str, str], mem
     which a part of the site on its own would no longer see), else all of them. Whether a page is marked is
     remembered in `memo` by its digest, so only new or changed pages are read."""
     try:
-        known = json.loads(memo.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        known = json.loads(read_file(memo) or b"{}")  # the cache folder's: never through a link
+    except (OSError, ValueError, RecursionError):
         known = {}
     marks: dict[str, bool] = {}
     for rel in pages:
@@ -88,7 +91,7 @@ def _indexed_pages(folder: Path, pages: list[str], files: Mapping[str, str], mem
         mark = known.get(digest) if isinstance(known, dict) else None
         marks[digest] = mark if isinstance(mark, bool) else BODY_MARK in (folder / rel).read_bytes()
     with contextlib.suppress(OSError):
-        memo.write_text(json.dumps(marks, sort_keys=True), encoding="utf-8")
+        write_file(memo, json.dumps(marks, sort_keys=True).encode())
     marked = [rel for rel in pages if marks[files[rel]]]
     return marked or pages
 
@@ -111,7 +114,7 @@ def _part_dir(number: int) -> str:
 
 
 def _part_key(number: int, count: int, part: list[str], files: Mapping[str, str]) -> str:
-    digest = hashlib.sha256(f"pagefind {_pagefind_version()} part {number} of {count}\n".encode())
+    digest = hashlib.sha256(f"{code_digest()} pagefind {_pagefind_version()} part {number} of {count}\n".encode())
     for rel in part:
         digest.update(f"{rel}\x00{files[rel]}\n".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
@@ -162,18 +165,19 @@ def _run_pagefind(site: Path, output: Path, glob: str | None = None) -> None:
 def _stamp(bundle: Path) -> dict[str, os.stat_result]:
     """Record each file of a new bundle by size and modification time, beside it; its files."""
     found = _file_stats(bundle)
-    bundle.with_name(bundle.name + STAMP).write_text(json.dumps(_stamps(found), sort_keys=True), encoding="utf-8")
+    write_file(bundle.with_name(bundle.name + STAMP), json.dumps(_stamps(found), sort_keys=True).encode())
     return found
 
 
 def _intact(bundle: Path) -> dict[str, os.stat_result] | None:
     """The files of a cached bundle, when it is there and as it was made, else None. Its files are
     hard-linked into sites, so a tool that rewrites a site's file in place rewrites the cached one too,
-    changing its modification time."""
+    changing its modification time. A bundle holding anything but folders and regular files (a symbolic
+    link planted in the cache) is not intact: its files are linked into the site."""
     try:
-        recorded = json.loads(bundle.with_name(bundle.name + STAMP).read_text(encoding="utf-8"))
+        recorded = json.loads(read_file(bundle.with_name(bundle.name + STAMP)) or b"null")
         found = _file_stats(bundle)
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     return found if _stamps(found) == recorded else None
 
@@ -184,21 +188,58 @@ def _stamps(found: Mapping[str, os.stat_result]) -> dict[str, list[int]]:
 
 
 def _file_stats(folder: Path) -> dict[str, os.stat_result]:
-    found = _files_in(folder)
-    if not found:
+    found, odd = _tree(folder)
+    if not found or odd:
         raise FileNotFoundError(folder)
     return found
 
 
 def _files_in(folder: Path) -> dict[str, os.stat_result]:
-    """Each file under `folder` (a path relative to it, with /) and its stat; {} when there is no folder."""
-    top = str(folder)
-    found = {}
-    for root, _, names in os.walk(top):
-        prefix = root[len(top) + 1 :].replace(os.sep, "/")
-        for name in names:
-            found[f"{prefix}/{name}" if prefix else name] = os.stat(os.path.join(root, name))
+    """Each regular file under `folder` (a path relative to it, with /) and its stat; {} when there is no
+    folder. Anything else in it (a symbolic link, a FIFO) is removed: the folder is hubgen's own."""
+    found, odd = _tree(folder)
+    for rel in odd:
+        os.unlink(folder / rel)
     return found
+
+
+def _tree(folder: Path) -> tuple[dict[str, os.stat_result], list[str]]:
+    """The regular files under `folder` with their stats, and the other entries (symbolic links to anything,
+    FIFOs, devices), neither followed nor read; folders are walked, never through a link."""
+    found: dict[str, os.stat_result] = {}
+    odd: list[str] = []
+    pending = [] if os.path.islink(folder) else [""]
+    while pending:
+        prefix = pending.pop()
+        try:
+            entries = list(os.scandir(folder / prefix if prefix else folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            rel = f"{prefix}/{entry.name}" if prefix else entry.name
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISDIR(info.st_mode):
+                pending.append(rel)
+            elif stat.S_ISREG(info.st_mode):
+                found[rel] = info
+            else:
+                odd.append(rel)
+    return found, odd
+
+
+def _own_folder(path: Path) -> None:
+    """Make `path` a real folder: a symbolic link or file there is removed first (never followed)."""
+    if os.path.islink(path) or (os.path.lexists(path) and not path.is_dir()):
+        os.unlink(path)
+    path.mkdir(parents=True, exist_ok=True)
+
+
+def _remove(path: Path) -> None:
+    """Remove a file, a symbolic link (not what it points at) or a folder tree, whichever `path` is."""
+    if os.path.islink(path) or (os.path.lexists(path) and not path.is_dir()):
+        os.unlink(path)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _link_files(target: Path, files: Mapping[str, tuple[Path, os.stat_result]]) -> None:
@@ -230,13 +271,13 @@ def _link_files(target: Path, files: Mapping[str, tuple[Path, os.stat_result]]) 
 
 def _link(source: Path, target: Path) -> None:
     try:
-        os.link(source, target)
+        os.link(source, target, follow_symlinks=False)
     except OSError:
-        shutil.copyfile(source, target)
+        shutil.copyfile(source, target, follow_symlinks=False)
 
 
 def _prune(work: Path, keep: set[str]) -> None:
     """Drop the cached parts this build did not use, and leftovers of interrupted runs."""
     for entry in work.iterdir():
         if entry.name not in keep:
-            shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
+            _remove(entry)

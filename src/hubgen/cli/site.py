@@ -64,9 +64,12 @@ def build(
 ) -> None:
     """Check the hub and, if it has no errors, write the site."""
     root = project_root(project)
+    ignored = 0  # unusable cache entries, said once for the run
     if strict:
         checked = pipeline.check(root, drafts, jobs=jobs, use_cache=not no_cache)  # parses as build will
+        ignored = checked.cache_ignored
         if checked.warnings and not checked.errors:
+            _cache_warning(ignored)
             report_text(checked.diagnostics)
             click.echo("hubgen: build stopped: warnings are errors under --strict", err=True)
             sys.exit(EXIT_ERRORS)
@@ -77,6 +80,7 @@ def build(
         if bar is not None:
             bar.close()
     checked = result.check
+    _cache_warning(ignored + result.cache_ignored)
     shown = [d for d in checked.diagnostics if d.severity == "error" or not quiet]
     if shown:
         report_text(shown)
@@ -149,6 +153,7 @@ def check(
     else:
         result = pipeline.check(root, drafts, external, jobs, not no_cache, bodies=False)
         diagnostics = pipeline.only_in(result.diagnostics, change.changed) if change else result.diagnostics
+    _cache_warning(result.cache_ignored)
     _print_check(diagnostics, result.pages, output_format)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary_file:
@@ -262,6 +267,13 @@ def _judge(
             return result, prmode.judge(root, change, result, drafts, jobs, cache_dir)
     except gitref.GitError as error:
         raise pipeline.ProjectError(str(error)) from None
+
+
+def _cache_warning(ignored: int) -> None:
+    """One line for the run when the build cache held entries that could not be used."""
+    if ignored:
+        entries = "entry" if ignored == 1 else "entries"
+        click.echo(f"hubgen: warning: ignored {ignored} unreadable {entries} in .hubgen-cache/ (rebuilt)", err=True)
 
 
 def _print_check(diagnostics: Sequence[Diagnostic], pages: int, output_format: str) -> None:
