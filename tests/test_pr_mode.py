@@ -255,8 +255,8 @@ def test_a_content_folder_outside_the_project_at_ref_is_not_read(tmp_path, monke
     project = repo(tmp_path, {"hubgen.yaml": f"title: Test\nsearch: false\ncontent_dir: ../../{outside.name}\n"})
     change(project, {"hubgen.yaml": HUB["hubgen.yaml"]})
     parsed: list[str] = []
-    real = load._parse_job
-    monkeypatch.setattr(load, "_parse_job", lambda job, *rest: parsed.append(job.rel) or real(job, *rest))
+    real = load.parse_page
+    monkeypatch.setattr(load, "parse_page", lambda text, rel, *rest: parsed.append(rel) or real(text, rel, *rest))
     code, rows = pr_check(project, "-j", "1")
     assert "x.md" not in parsed  # ../../elsewhere, seen from REF's temporary folder, is that folder
     assert (code, rows) == (0, [("content/hub/d.md", 1, 1, "orphan-page", True)])  # REF had no hub to compare
@@ -365,8 +365,8 @@ def test_unchanged_pages_are_parsed_once(tmp_path, monkeypatch):
     assert run_cli("check", "-j", "1", "-C", str(project)).exit_code == 0  # fills the parse cache
     change(project, {"content/hub/c.md": "---\ntitle: Page C\n---\nNew text of C.\n"})
     parsed: list[str] = []
-    real = load._parse_job
-    monkeypatch.setattr(load, "_parse_job", lambda job, *rest: parsed.append(job.rel) or real(job, *rest))
+    real = load.parse_page
+    monkeypatch.setattr(load, "parse_page", lambda text, rel, *rest: parsed.append(rel) or real(text, rel, *rest))
     assert pr_check(project, "-j", "1") == (0, [])
     assert parsed == ["hub/c.md"]  # the new c.md; REF's pages, c.md's old text included, came from the cache
 
@@ -375,8 +375,8 @@ def test_under_no_cache_unchanged_pages_are_parsed_once_too(tmp_path, monkeypatc
     project = repo(tmp_path)
     change(project, {"content/hub/c.md": "---\ntitle: Page C\n---\nNew text of C.\n"})
     parsed: list[str] = []
-    real = load._parse_job
-    monkeypatch.setattr(load, "_parse_job", lambda job, *rest: parsed.append(job.rel) or real(job, *rest))
+    real = load.parse_page
+    monkeypatch.setattr(load, "parse_page", lambda text, rel, *rest: parsed.append(rel) or real(text, rel, *rest))
     assert pr_check(project, "-j", "1", "--no-cache") == (0, [])
     now = ["hub/a.md", "hub/b.md", "hub/c.md", "hub/d.md", "hub/index.md", "index.md"]
     assert sorted(parsed) == sorted([*now, "hub/c.md"])  # every page now, and c.md as it was at REF
