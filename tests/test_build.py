@@ -801,9 +801,13 @@ def test_output_dir_holding_the_project_is_refused(make_hub, output_dir):
         {**HUB, "hubgen.yaml": f"title: Test Hub\nsearch: false\noutput_dir: {output_dir!r}\n", "templates/x": "x"}
     )
     before = tree(project)
-    with pytest.raises(pipeline.ProjectError, match="refusing"):
-        pipeline.build(project)
+    result = pipeline.build(project)  # refused as a setting, so that `check` says so too
+    assert [(d.code, d.file, d.line) for d in result.check.diagnostics] == [("config-type", "hubgen.yaml", 3)]
     assert tree(project) == before
+    make_hub({"hubgen.yaml": "title: Test Hub\nsearch: false\n"})
+    with pytest.raises(pipeline.ProjectError, match="refusing"):  # and by the writer, given as -o
+        pipeline.build(project, output_dir=project / output_dir)
+    assert tree(project) == {**before, "hubgen.yaml": tree(project)["hubgen.yaml"]}
 
 
 def test_empty_output_folder_is_used(make_hub):

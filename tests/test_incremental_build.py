@@ -447,7 +447,7 @@ def test_a_damaged_or_foreign_memo_means_every_view(make_hub, tmp_path: Path, vi
 def test_render_workers_note_what_each_view_looked_up(make_hub, tmp_path: Path) -> None:
     project = make_hub(hub_files(RENDER_POOL_THRESHOLD + 10))
     pipeline.build(project, jobs=2, use_cache=True)
-    memo = RenderMemo.load(project / CACHE_DIR)
+    memo, _ = RenderMemo.read(project / CACHE_DIR)
     assert memo is not None and len(memo.pages) == RENDER_POOL_THRESHOLD + 14
     ids = list(memo.pages)
     assert {ids[n] for n in memo.pages["alpha/a3"].looked_up} >= {"alpha/a2", "alpha/a4", "beta/b1"}

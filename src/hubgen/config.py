@@ -12,6 +12,9 @@ The file is as hostile as any page (a pull request can change it): it is read by
 
 from __future__ import annotations
 
+import os
+import posixpath
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,10 +118,15 @@ class _Node:
 def load_config(project_dir: Path) -> tuple[SiteConfig, list[Diagnostic]]:
     """Read hubgen.yaml from project_dir; defaults when it is absent."""
     path = project_dir / CONFIG_FILE
+    if path.is_symlink():  # its settings would come from elsewhere, and differ from what git holds at a REF
+        message = "hubgen.yaml is a symbolic link; hubgen reads settings only from the file itself"
+        return SiteConfig(), [diagnostic("config-syntax", CONFIG_FILE, 1, 1, message, "replace the link by the file")]
     if not path.is_file():
         return SiteConfig(), []
     try:
-        with path.open("rb") as stream:
+        with open(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK), "rb") as stream:
+            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+                raise OSError("not a regular file")
             data = stream.read(LIMITS.max_bytes + 1)
         text = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
@@ -145,7 +153,24 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         settings["external"] = ExternalOptions(**_plain(values["external"], EXTERNAL_FIELDS, problems, "external"))
     if "checks" in values:
         settings["checks"] = _read_checks(values["checks"], problems)
-    return SiteConfig(**settings), problems
+    config = SiteConfig(**settings)
+    if "output_dir" in values and not problems:
+        problems += _output_overlap(config, values["output_dir"])
+    return config, problems
+
+
+def _output_overlap(config: SiteConfig, where: _Node) -> list[Diagnostic]:
+    """`output_dir` is replaced whole by every build: it may not be the project, hold its content or
+    templates, or lie inside them. The writer refuses such a folder too; saying so here makes `check` fail
+    where `build` would."""
+    output = posixpath.normpath(config.output_dir.replace("\\", "/"))
+    for name in (config.content_dir, config.templates_dir):
+        other = posixpath.normpath(name.replace("\\", "/"))
+        if output == "." or output == other or output.startswith(other + "/") or other.startswith(output + "/"):
+            message = f"output_dir {config.output_dir!r} would hold or lie inside {name!r}: building replaces it whole"
+            hint = "a folder of its own, such as site"
+            return [diagnostic("config-type", CONFIG_FILE, where.line, where.column, message, hint)]
+    return []
 
 
 def _syntax_error(error: yaml.YAMLError) -> Diagnostic:

@@ -144,13 +144,18 @@ def pattern(value: str) -> Problem:
     except (re.error, RecursionError, OverflowError) as error:
         return f"external.exclude: bad pattern {_shown(value)}: {error}", hint
     if _nested_repeat(compiled.pattern):
-        message = f"external.exclude: {_shown(value)} repeats a repetition, which can take exponential time on a URL"
-        return message, "write it without a quantifier inside a repeated group, e.g. (ab)+ rather than (a+b?)+"
+        message = (
+            f"external.exclude: {_shown(value)} repeats a repetition or alternatives, which can take exponential "
+            "time on a URL"
+        )
+        hint = "write it without a quantifier or | inside a repeated group, e.g. (ab)+ rather than (a+b?)+ or (a|ab)+"
+        return message, hint
     return None
 
 
 def _nested_repeat(source: str) -> bool:
-    """Whether an unbounded repetition holds another repetition: `(a+)+`, `(a*b)*`, `(x{1,3})*`."""
+    """Whether an unbounded repetition holds another repetition or alternatives: `(a+)+`, `(a*b)*`,
+    `(x{1,3})*`, `(a|aa)*` (single characters, `(a|b)*`, are a character set and pass)."""
     try:
         from re import _constants as const
         from re import _parser as parser
@@ -166,8 +171,8 @@ def _nested_repeat(source: str) -> bool:
                 _low, high, body = arg
                 if (inside and high > 1) or walk(body, inside or high == const.MAXREPEAT):
                     return True
-            elif op == const.BRANCH:
-                if any(walk(branch, inside) for branch in arg[1]):
+            elif op == const.BRANCH:  # alternatives inside a repetition can overlap: `(a|aa)*$` backtracks too
+                if inside or any(walk(branch, inside) for branch in arg[1]):
                     return True
             elif op in groups and walk(arg if op == atomic else arg[-1], inside):
                 return True
@@ -185,7 +190,7 @@ CHECKS: dict[str, Check] = {
     "language": language,
     "content_dir": project_folder,
     "templates_dir": project_folder,
-    "output_dir": folder,
+    "output_dir": project_folder,
     "external.timeout": timeout,
     "external.retries": retries,
     "external.per_host": per_host,

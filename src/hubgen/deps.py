@@ -126,11 +126,6 @@ class RenderMemo:
             write_file(folder / MEMO_FILE, _MEMO.encode(data))  # type: ignore[arg-type]
 
     @staticmethod
-    def load(folder: Path) -> RenderMemo | None:
-        """The memo the last build left, or None (none, unreadable, or from another version)."""
-        return RenderMemo.read(folder)[0]
-
-    @staticmethod
     def read(folder: Path) -> tuple[RenderMemo | None, bool]:
         """The memo the last build left, or None (none, or from another version); and whether a file was
         there that could not be used (a cache file is never trusted: anything wrong with it means no memo)."""

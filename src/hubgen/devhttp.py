@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from hubgen.layout import HOME_FILE, NOT_FOUND_FILE
 from hubgen.sinks import for_terminal
@@ -182,7 +182,7 @@ def resolve(live: LiveSite, raw: str, base: str) -> Resolved:
         source = _inside(site.copies[wanted], live.content_dir())
         return Resolved("copy", wanted, source=source) if source else Resolved("missing")
     if f"{rest}/{HOME_FILE}" in site.files:
-        return Resolved("redirect", base + rest + "/")
+        return Resolved("redirect", base + quote(rest) + "/")  # a page's name, percent-encoded for the header
     return Resolved("missing")
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
-from hubgen.sinks import for_terminal
+from hubgen.sinks import for_markdown_cell, for_terminal
 
 Severity = Literal["error", "warning"]
 
@@ -158,7 +158,7 @@ def format_text(diagnostics: Sequence[Diagnostic], color: bool = False) -> str:
             label = _ansi(label, "1;31" if item.severity == "error" else "1;33")
         lines.append(f"{where} {label} {for_terminal(item.message)}")
         if item.hint:
-            lines.append(f"    hint: {for_terminal(item.hint, keep_newlines=True)}")
+            lines.append(f"    hint: {for_terminal(item.hint)}")  # author text in a hint never starts a line
         lines += [f"    related: {for_terminal(str(where))}" for where in item.related]
         if item.caused_by_change:
             lines.append(f"    note: {CAUSED_BY_CHANGE}")
@@ -204,7 +204,7 @@ def format_github(diagnostics: Sequence[Diagnostic]) -> str:
 
 
 def _full_message(d: Diagnostic) -> str:
-    hint = f"\n{for_terminal(d.hint, keep_newlines=True)}" if d.hint else ""
+    hint = f"\n{for_terminal(d.hint, keep_newlines=True)}" if d.hint else ""  # %0A below: safe
     return for_terminal(d.message) + hint + (f"\n{CAUSED_BY_CHANGE}" if d.caused_by_change else "")
 
 
@@ -280,6 +280,6 @@ def format_step_summary(diagnostics: Sequence[Diagnostic], pages: int) -> str:
         lines += ["| file | line | severity | code | message |", "|---|---|---|---|---|"]
         for d in sorted(diagnostics):
             text = d.message + (f" ({CAUSED_BY_CHANGE})" if d.caused_by_change else "")
-            message, file = (for_terminal(part).replace("|", "\\|") for part in (text, d.file))
+            message, file = (for_markdown_cell(part) for part in (text, d.file))
             lines.append(f"| {file} | {d.line}:{d.column} | {d.severity} | `{d.code}` | {message} |")
     return "\n".join(lines) + "\n"

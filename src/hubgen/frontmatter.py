@@ -21,7 +21,7 @@ from hubgen.yamlread import Limits, Loader, YamlLimit, compose
 
 _Loader = Loader
 # Front matter is read by checks that never copy an alias out, so only aliases, depth and size are capped.
-LIMITS = Limits(max_bytes=2**20)
+LIMITS = Limits(max_bytes=2**20)  # values are type-checked as built: an alias is never copied out
 
 STRING_KEYS = ("title", "summary", "hub", "prev", "next")
 LIST_KEYS = ("related", "tags")
@@ -95,6 +95,10 @@ def _read_mapping(root: yaml.MappingNode, file: str, body_line: int) -> tuple[Fr
     items: dict[str, tuple[Position, ...]] = {}
     loader = _Loader("")
     for key_node, value_node in root.value:
+        if not isinstance(key_node, yaml.ScalarNode):  # `? [a, b]`: never a key hubgen knows, and never printed
+            message = "a front-matter key must be a plain name, not a list or a mapping"
+            problems.append(diagnostic("frontmatter-type", file, *_pos(key_node), message))
+            continue
         key = str(key_node.value)
         if key in positions:
             message = f"'{key}' is given twice; the last one wins"

@@ -373,6 +373,7 @@ class Scan:
     assets: list[str]
     folders: set[str]
     problems: list[Diagnostic]
+    linked: set[Path] = field(default_factory=set)  # real folders already read through a symbolic link
 
 
 def scan_content(content_dir: Path, prefix: str) -> Scan:
@@ -417,6 +418,8 @@ def _scan_folder(
         except OSError:  # a link that loops: _link_problem says so
             is_dir = is_file = False
         problem = _link_problem(Path(entry.path), top, chain if is_dir else None, file) if is_link else None
+        if is_link and is_dir and problem is None:
+            problem = _linked_again(Path(entry.path), scan.linked, file)
         if problem is None and not is_dir and not is_file:
             problem = _special(entry, file)
         if problem:
@@ -427,6 +430,17 @@ def _scan_folder(
         else:
             (scan.markdown if entry.name.endswith(".md") else scan.assets).append(child)
     return subfolders
+
+
+def _linked_again(path: Path, linked: set[Path], file: str) -> Diagnostic | None:
+    """A folder is read through one symbolic link at most: links that fan out to the same folders again
+    (two links in each folder to the next one) would otherwise make the scan exponential in their depth."""
+    real = path.resolve()
+    if real in linked:
+        message = "symbolic link leads to a folder already read through another link; it is not read again"
+        return diagnostic("unsafe-symlink", file, 1, 1, message, "link to each folder once, or copy it in")
+    linked.add(real)
+    return None
 
 
 def _special(entry: os.DirEntry[str], file: str) -> Diagnostic | None:

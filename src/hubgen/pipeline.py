@@ -151,11 +151,6 @@ def build(
     ignored = result.cache_ignored
     protected = [project_dir / config.content_dir, project_dir / config.templates_dir]
     try:
-        if output_dir is None and not within_project(project_dir, output, resolve=False):  # links: next check
-            raise OutputError(
-                f"refusing to use '{output}' as the output folder: output_dir in hubgen.yaml must be a folder "
-                "inside the project (a pull request must not choose where hubgen writes); use -o to build elsewhere"
-            )
         check_output_dir(output, project_dir, protected)
         clear_leftovers(output)  # of an interrupted build, even when this one has nothing to write
         state_dir = cache_folder(project_dir) if use_cache else None
@@ -243,10 +238,9 @@ def _check_external(graph: LinkGraph, project_dir: Path) -> list[Diagnostic]:
     return check_external(links, settings, cache_folder(project_dir))
 
 
-def within_project(project_dir: Path, path: Path, resolve: bool = True) -> bool:
-    """Whether `path` (symbolic links resolved, unless not `resolve`) is the project folder or lies inside it."""
-    normal = os.path.realpath if resolve else os.path.abspath
-    real, top = normal(path), normal(project_dir)
+def within_project(project_dir: Path, path: Path) -> bool:
+    """Whether `path`, symbolic links resolved, is the project folder or lies inside it."""
+    real, top = os.path.realpath(path), os.path.realpath(project_dir)
     return real == top or real.startswith(top + os.sep)
 
 

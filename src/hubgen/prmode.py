@@ -104,6 +104,16 @@ def match_key(d: Diagnostic) -> tuple[str, str, str, str]:
     return d.code, d.severity, d.file, message
 
 
+_QUOTED = re.compile(r"'[^'\n]*'")
+
+
+def _words_pattern(words: Mapping[str, str]) -> re.Pattern[str] | None:
+    """A pattern matching any of `words` as a whole name (not inside a longer path or name)."""
+    names = sorted((word for word in words if word), key=len, reverse=True)
+    alternatives = "|".join(re.escape(word) for word in names)
+    return re.compile(rf"(?<![\w./-])(?:{alternatives})(?![\w/-])") if names else None
+
+
 class Renames:
     """Old names -> new names, for the files git saw renamed: their paths and, for pages, their ids."""
 
@@ -115,12 +125,19 @@ class Renames:
             if all(p.startswith(prefix) and p.endswith(".md") for p in (old, new)):
                 old_rel, new_rel = old[len(prefix) :], new[len(prefix) :]
                 self.ids[page_ids([old_rel])[old_rel]] = page_ids([new_rel])[new_rel]
-        self._words = {k: v for k, v in {**self.ids, **self.paths}.items() if k}
-        alternatives = "|".join(re.escape(word) for word in sorted(self._words, key=len, reverse=True))
-        self._pattern = re.compile(rf"(?<![\w./-])(?:{alternatives})(?![\w/-])") if self._words else None
+        # Paths and ids with a folder in them are renamed wherever they stand; an id of one word only where a
+        # message quotes a name ('link'), since elsewhere it can be an ordinary word ("link target ...").
+        self._anywhere = {**{k: v for k, v in self.ids.items() if "/" in k}, **self.paths}
+        self._quoted = {k: v for k, v in self.ids.items() if "/" not in k}
+        self._anywhere_pattern, self._quoted_pattern = _words_pattern(self._anywhere), _words_pattern(self._quoted)
 
     def text(self, text: str) -> str:
-        return self._pattern.sub(lambda m: self._words[m.group()], text) if self._pattern else text
+        if self._anywhere_pattern:
+            text = self._anywhere_pattern.sub(lambda m: self._anywhere[m.group()], text)
+        if self._quoted_pattern:
+            words = self._quoted_pattern
+            text = _QUOTED.sub(lambda q: words.sub(lambda m: self._quoted[m.group()], q.group()), text)
+        return text
 
     def diagnostic(self, d: Diagnostic) -> Diagnostic:
         return replace(d, file=self.paths.get(d.file, d.file), message=self.text(d.message))

@@ -148,11 +148,22 @@ def _index_part(folder: Path, part: list[str], whole: bool, work: Path, bundle: 
 
 
 def _run_pagefind(site: Path, output: Path, glob: str | None = None) -> None:
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--output-path", str(output), "--silent"]
+    # -P and a working folder of hubgen's own: `python -m` would otherwise put the current folder (in CI, the
+    # pull request's checkout) first on sys.path, and a planted pagefind/__main__.py would run.
+    command = [sys.executable, "-P", "-m", "pagefind", "--site", str(site.absolute())]
+    command += ["--output-path", str(output.absolute()), "--silent"]
     if glob is not None:
         command += ["--glob", glob]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=600,
+            cwd=output.absolute().parent,
+            stdin=subprocess.DEVNULL,
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise SearchIndexError(f"search indexing failed: {error}") from None
     if done.returncode:

@@ -29,6 +29,7 @@ from pathlib import Path
 __all__ = [
     "BadRef",
     "UnsafePath",
+    "for_markdown_cell",
     "for_terminal",
     "for_xml",
     "git",
@@ -69,6 +70,17 @@ _XML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quo
 def for_xml(text: str) -> str:
     """`text` as XML 1.0 character data, safe inside an element or a quoted attribute."""
     return _XML_FORBIDDEN.sub("", text).translate(_XML_ESCAPES)
+
+
+# Markdown's active characters as entities: no link, image, HTML, code span or emphasis can start, and an
+# author's backslash before one shows the entity's text rather than undoing an escape.
+_MARKDOWN_ESCAPES = str.maketrans({c: f"&#{ord(c)};" for c in "[]<>!`*_~#&"})
+
+
+def for_markdown_cell(text: str) -> str:
+    """`text` as plain text in one cell of a GitHub Markdown table (the job summary): one line, no markup,
+    and its pipes escaped so the row keeps its columns."""
+    return for_terminal(text).translate(_MARKDOWN_ESCAPES).replace("|", "\\|")
 
 
 class BadRef(ValueError):

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from hubgen import sinks, swap
-from hubgen.cache import Cache
+from hubgen.cache import Cache, read_file
 from hubgen.layout import MARKER
 from hubgen.progress import Progress, silent
 from hubgen.render import Site
@@ -400,16 +400,9 @@ def _save_state(
 
 
 def _read_state(path: Path) -> Any:
-    """The JSON in `path` when it is a regular file (a link, a pipe or a device there is read as nothing)."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    """The JSON in `path` when it is a regular file of sane size (a link, a pipe or a device there, or JSON
+    nested too deep to decode, is read as nothing)."""
     try:
-        handle = os.open(path, flags)
-    except OSError:
-        return None
-    try:
-        with os.fdopen(handle, "rb") as stream:
-            if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
-                return None
-            return json.loads(stream.read())
-    except (OSError, ValueError):
+        return json.loads(read_file(path) or b"null")
+    except (OSError, ValueError, RecursionError):
         return None

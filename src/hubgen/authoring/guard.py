@@ -129,6 +129,7 @@ def copy_ignoring_outside_links(source: Path, target: Path) -> None:
     """Copy the folder `source` to `target`, files behind links included, but no link that leaves `source`,
     points to nothing or leads back into a folder it is in (those are what `check` reports as unsafe)."""
     top = source.resolve()
+    linked: set[Path] = set()  # as the scan does: a folder is copied through one link at most
 
     def ignore(folder: str, names: list[str]) -> set[str]:
         skipped = set()
@@ -146,6 +147,10 @@ def copy_ignoring_outside_links(source: Path, target: Path) -> None:
                 real.is_dir() and (real == Path(folder).resolve() or real in Path(folder).resolve().parents)
             ):
                 skipped.add(name)
+            elif real.is_dir():
+                if real in linked:
+                    skipped.add(name)
+                linked.add(real)
         return skipped
 
     shutil.copytree(source, target, ignore=ignore)

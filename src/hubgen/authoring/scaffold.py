@@ -66,8 +66,10 @@ def _check_writable(target: Path, relative: str) -> None:
     path = target / relative
     try:
         sinks.inside(target, path)
-    except sinks.UnsafePath:
-        link = next(p for p in (path, *path.parents) if p.is_symlink())
+    except sinks.UnsafePath as error:
+        link = next((p for p in (path, *path.parents) if p.is_symlink()), None)
+        if link is None:  # inside() could not look (no permission, a name too long): say what it found
+            raise AuthoringError(f"cannot write {sinks.for_terminal(str(path))}: {error} (nothing written)") from None
         shown = sinks.for_terminal(str(link))
         raise AuthoringError(
             f"{shown} is a symbolic link: hubgen new writes nothing through a link; remove it or choose "
