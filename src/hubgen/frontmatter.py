@@ -93,7 +93,7 @@ def _read_mapping(root: yaml.MappingNode, file: str, body_line: int) -> tuple[Fr
     values: dict[str, Any] = {}
     positions: dict[str, Position] = {}
     items: dict[str, tuple[Position, ...]] = {}
-    loader = _Loader("")
+    loader = yaml.constructor.SafeConstructor()  # values only: no parser to make (nor its cycles to collect)
     for key_node, value_node in root.value:
         if not isinstance(key_node, yaml.ScalarNode):  # `? [a, b]`: never a key hubgen knows, and never printed
             message = "a front-matter key must be a plain name, not a list or a mapping"

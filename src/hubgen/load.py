@@ -208,7 +208,8 @@ def _parse_all(
             pairs = (_parse_here(job, config, bodies, cache is not None) for job in missing)
         for done, (job, (data, result)) in enumerate(zip(missing, pairs, strict=True), 1):
             results[job.rel] = result
-            fresh[own[job.key]] = data
+            if cache:  # the bytes are kept only to be stored
+                fresh[own[job.key]] = data
             used.append(own[job.key])
             progress("parse", done, len(missing))
     if cache:

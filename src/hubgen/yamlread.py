@@ -71,10 +71,15 @@ class _Frame:
             self.key = None
 
 
+# Tags for plain scalars, as the safe loader resolves them. One for the process: a Loader made per document
+# holds a parser and reference cycles that only the cyclic collector frees, and the CLI runs it rarely.
+_RESOLVER = yaml.resolver.Resolver()
+
+
 class _Composer:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
-        self.resolver = Loader("")
+        self.resolver = _RESOLVER
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Node, int | None]] = {}  # anchor -> (node, expanded size once closed)
         self.aliases = 0
