@@ -29,6 +29,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "file-too-large": ("error", "a page is larger than 8 MiB and is not read"),
     "unsafe-symlink": ("error", "a symbolic link leaves content/, loops or points to nothing; not read"),
     "not-a-file": ("error", "a named pipe, socket or device under content/; never opened"),
+    "folder-too-deep": ("error", "folders under content/ nest deeper than hubgen reads (64)"),
     "markdown-too-deep": ("warning", "lists or quotes nest past markdown-it's limit: the rest is not read"),
     "frontmatter-syntax": ("error", "the front matter is not valid YAML"),
     "frontmatter-unclosed": ("error", "the front matter's opening --- has no closing ---"),

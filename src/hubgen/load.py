@@ -38,6 +38,9 @@ from hubgen.progress import Progress, silent
 from hubgen.records import BadRecord, Codec
 
 PageType = Literal["home", "hub", "article"]
+# Folders under content/ nest at most this deep: a deeper tree is a diagnostic here, rather than a path the
+# writer, the file system (PATH_MAX) or Python's recursion cannot take when the site is written.
+MAX_FOLDER_DEPTH = 64
 
 
 @dataclass
@@ -425,6 +428,10 @@ def _scan_folder(
             problem = _special(entry, file)
         if problem:
             scan.problems.append(problem)
+        elif is_dir and child.count("/") >= MAX_FOLDER_DEPTH:
+            message = f"folders nest more than {MAX_FOLDER_DEPTH} deep here; what is inside is not read"
+            hint = "a hub's pages sit a few folders deep; move them up"
+            scan.problems.append(diagnostic("folder-too-deep", file, 1, 1, message, hint))
         elif is_dir:
             child_real = Path(entry.path).resolve() if is_link else real / entry.name
             subfolders.append((Path(entry.path), child, child_real, chain | {child_real}))

@@ -101,8 +101,13 @@ def test_folders_nested_deeper_than_pythons_recursion_limit(make_hub) -> None:
     os.close(folder)
     try:
         result = hubgen_cli(["check", "--format", "json"], cwd=project, timeout=60)
-        assert result.returncode == 0, result.stderr
-        assert "Traceback" not in result.stderr and errors(project) == []
+        assert result.returncode == 1, result.stderr
+        # Read down to the bound, then one diagnostic: `build` could not write such a tree (it did not).
+        assert "Traceback" not in result.stderr and errors(project) == [
+            ("folder-too-deep", "content/" + "a/" * 64 + "a", 1, 1)
+        ]
+        built = hubgen_cli(["build"], cwd=project, timeout=60)
+        assert built.returncode == 1 and "Traceback" not in built.stderr
     finally:
         _remove_deep(project / "content" / "a")
 
