@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
 from hubgen.layout import HOME_FILE, NOT_FOUND_FILE
-from hubgen.sinks import for_terminal
+from hubgen.sinks import for_terminal, resolved_inside
 
 if TYPE_CHECKING:
     from hubgen.incremental import LiveSite
@@ -192,8 +192,7 @@ def _inside(source: Path, folder: Path) -> Path | None:
         real = source.resolve(strict=True)
     except OSError:
         return None
-    root = folder.resolve()
-    return real if root in real.parents and real.is_file() else None
+    return real if real.is_file() and resolved_inside(folder, real) else None
 
 
 def content_type(path: str) -> str:

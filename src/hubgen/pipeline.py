@@ -9,7 +9,6 @@ Exceptions mean "cannot continue" (`ProjectError`); diagnostics mean "the conten
 from __future__ import annotations
 
 import functools
-import os
 import time
 import traceback
 from collections.abc import Sequence
@@ -23,6 +22,7 @@ from hubgen.diagnostics import Diagnostic, count
 from hubgen.graph import LinkGraph, build_graph
 from hubgen.load import load_content
 from hubgen.progress import Progress, silent
+from hubgen.sinks import resolved_inside
 from hubgen.validate import validate
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def check(
             f"(run hubgen in a hub project, or point at one with -C DIR)"
         )
     for name in (config.content_dir, config.templates_dir):
-        if not within_project(project_dir, project_dir / name):
+        if not resolved_inside(project_dir, project_dir / name):
             raise ProjectError(f"{name} is a symbolic link out of the project; hubgen reads only the project's files")
     folder = (cache_dir or cache_folder(project_dir)) if use_cache else None
     cache = Cache(folder) if folder else None
@@ -236,12 +236,6 @@ def _check_external(graph: LinkGraph, project_dir: Path) -> list[Diagnostic]:
         exclude=options.exclude,
     )
     return check_external(links, settings, cache_folder(project_dir))
-
-
-def within_project(project_dir: Path, path: Path) -> bool:
-    """Whether `path`, symbolic links resolved, is the project folder or lies inside it."""
-    real, top = os.path.realpath(path), os.path.realpath(project_dir)
-    return real == top or real.startswith(top + os.sep)
 
 
 def only_in(diagnostics: Sequence[Diagnostic], files: set[str]) -> tuple[Diagnostic, ...]:

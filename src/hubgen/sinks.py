@@ -38,6 +38,7 @@ __all__ = [
     "inside",
     "replace_file",
     "resolve_commit",
+    "resolved_inside",
     "write_bytes",
 ]
 
@@ -166,6 +167,13 @@ def inside(root: Path, path: Path) -> Path:
         except OSError as error:
             raise UnsafePath(f"{current}: {error}") from None
     return target
+
+
+def resolved_inside(root: Path, path: Path) -> bool:
+    """Whether `path`, symbolic links resolved, is `root` itself or lies under it (links resolved too): the
+    test for what may be read. (`inside` is the stricter one for writes: no link on the way at all.)"""
+    real, top = os.path.realpath(path), os.path.realpath(root)
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
 def write_bytes(path: Path, data: bytes) -> None:

@@ -22,6 +22,7 @@ from hubgen import __version__
 from hubgen.cache import key_for
 from hubgen.highlight import pygments_css
 from hubgen.layout import static_file
+from hubgen.sinks import resolved_inside
 
 
 def theme_dir() -> Path:
@@ -86,8 +87,7 @@ def templates_digest(dirs: list[Path]) -> str:
 
 def within(folder: Path, path: Path) -> bool:
     """Whether `path`, links resolved, is a regular file inside `folder`, links resolved."""
-    real, top = os.path.realpath(path), os.path.realpath(folder)
-    return real.startswith(top + os.sep) and os.path.isfile(real)
+    return resolved_inside(folder, path) and os.path.isfile(path)
 
 
 def files_within(folder: Path) -> list[Path]:
