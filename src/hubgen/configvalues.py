@@ -154,9 +154,12 @@ def pattern(value: str) -> Problem:
 
 
 def _nested_repeat(source: str) -> bool:
-    """Whether an unbounded repetition holds another repetition or alternatives: `(a+)+`, `(a*b)*`,
-    `(x{1,3})*`, `(a|aa)*` (single characters, `(a|b)*`, are a character set and pass)."""
+    """Whether an unbounded repetition holds another repetition or alternatives that can match the same
+    text in more than one way: `(a+)+`, `(a*b)*`, `(x{1,3})*`, `(a|aa)*` (single characters, `(a|b)*`, are a
+    character set and pass). A repeated part that ends each inner repetition with a character that
+    repetition cannot match, `([a-z0-9-]+\\.)*` or `(?:[^/]+/)*`, splits the text one way only and passes."""
     try:
+        from re import _compiler as compiler
         from re import _constants as const
         from re import _parser as parser
     except ImportError:  # pragma: no cover - the module moved; the check is then skipped
@@ -165,11 +168,44 @@ def _nested_repeat(source: str) -> bool:
     atomic = getattr(const, "ATOMIC_GROUP", const.SUBPATTERN)
     groups = {const.SUBPATTERN, atomic, const.ASSERT, const.ASSERT_NOT}
 
+    def matches(item: Any, literal: int) -> bool:
+        """Whether the one-character pattern `item` matches the character `literal`."""
+        try:
+            compiled = compiler.compile(parser.SubPattern(parser.State(), [item]))
+        except Exception:
+            return True
+        return compiled.fullmatch(chr(literal)) is not None
+
+    def separated(body: Any) -> bool:
+        """A sequence in which every repetition is of one character class and is followed by a literal
+        character that class cannot match (so each round of the outer repetition ends in one place)."""
+        items = list(body)
+        while len(items) == 1 and items[0][0] == const.SUBPATTERN:
+            items = list(items[0][1][-1])
+        found = False
+        for index, (op, arg) in enumerate(items):
+            if op in repeats:
+                inner = list(arg[2])
+                after = items[index + 1] if index + 1 < len(items) else None
+                if len(inner) != 1 or inner[0][0] in repeats or inner[0][0] in groups or inner[0][0] == const.BRANCH:
+                    return False
+                if after is None or after[0] != const.LITERAL or matches(inner[0], after[1]):
+                    return False
+                found = True
+            elif op in groups or op == const.BRANCH:
+                return False
+        return found
+
     def walk(items: Any, inside: bool) -> bool:
         for op, arg in items:
             if op in repeats:
                 _low, high, body = arg
-                if (inside and high > 1) or walk(body, inside or high == const.MAXREPEAT):
+                unbounded = high == const.MAXREPEAT
+                if inside and high > 1:
+                    return True
+                if unbounded and separated(body):
+                    continue
+                if walk(body, inside or unbounded):
                     return True
             elif op == const.BRANCH:  # alternatives inside a repetition can overlap: `(a|aa)*$` backtracks too
                 if inside or any(walk(branch, inside) for branch in arg[1]):
@@ -190,7 +226,7 @@ CHECKS: dict[str, Check] = {
     "language": language,
     "content_dir": project_folder,
     "templates_dir": project_folder,
-    "output_dir": project_folder,
+    "output_dir": folder,  # may lie outside the project (a docs/ folder beside it): the writer judges it
     "external.timeout": timeout,
     "external.retries": retries,
     "external.per_host": per_host,

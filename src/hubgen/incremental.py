@@ -186,8 +186,8 @@ class LiveSite:
         self._dates = git_dates(self.project_dir, config.content_dir)  # commits made while serving are not seen
         self._rendered.clear()
         dirs = find_template_dirs(self.project_dir, config.templates_dir)
-        self._env = make_environment(dirs)
-        static = static_files(dirs)
+        self._env = make_environment(dirs, self.project_dir)
+        static = static_files(dirs, self.project_dir)
         self._assets = {name: path for name, (path, _) in static.items()}
         self._static = dict(static.values())
 

@@ -41,6 +41,7 @@ PageType = Literal["home", "hub", "article"]
 # Folders under content/ nest at most this deep: a deeper tree is a diagnostic here, rather than a path the
 # writer, the file system (PATH_MAX) or Python's recursion cannot take when the site is written.
 MAX_FOLDER_DEPTH = 64
+MAX_LINKED_READS = 8  # times one folder is read through symbolic links (see _linked_again)
 
 
 @dataclass
@@ -377,7 +378,7 @@ class Scan:
     assets: list[str]
     folders: set[str]
     problems: list[Diagnostic]
-    linked: set[Path] = field(default_factory=set)  # real folders already read through a symbolic link
+    linked: dict[Path, int] = field(default_factory=dict)  # real folder -> times read through a link
 
 
 def scan_content(content_dir: Path, prefix: str) -> Scan:
@@ -440,14 +441,15 @@ def _scan_folder(
     return subfolders
 
 
-def _linked_again(path: Path, linked: set[Path], file: str) -> Diagnostic | None:
-    """A folder is read through one symbolic link at most: links that fan out to the same folders again
-    (two links in each folder to the next one) would otherwise make the scan exponential in their depth."""
+def _linked_again(path: Path, linked: dict[Path, int], file: str) -> Diagnostic | None:
+    """A folder is read through at most MAX_LINKED_READS symbolic links. Two links to one shared folder are
+    fine; links that fan out to the same folders again (two in each folder, to the next one) would make the
+    scan exponential in their depth, and stop at the bound instead."""
     real = path.resolve()
-    if real in linked:
-        message = "symbolic link leads to a folder already read through another link; it is not read again"
-        return diagnostic("unsafe-symlink", file, 1, 1, message, "link to each folder once, or copy it in")
-    linked.add(real)
+    if linked.get(real, 0) >= MAX_LINKED_READS:
+        message = f"symbolic link leads to a folder already read through {MAX_LINKED_READS} links; not read again"
+        return diagnostic("unsafe-symlink", file, 1, 1, message, "link to each folder a few times at most")
+    linked[real] = linked.get(real, 0) + 1
     return None
 
 

@@ -86,8 +86,8 @@ def render_site(
     is the same either way."""
     config = graph.config
     dirs = template_dirs(project_dir, config.templates_dir)
-    env = make_environment(dirs)
-    static = static_files(dirs)
+    env = make_environment(dirs, project_dir)
+    static = static_files(dirs, project_dir)
     assets = {name: path for name, (path, _) in static.items()}
     page_ids = list(graph.pages)
     if cache is None:
@@ -96,7 +96,7 @@ def render_site(
     else:
         watched = Watched(graph.pages)
         renderer = PageRenderer(replace(graph, pages=watched), env, assets)
-        html = cached_pages(renderer, watched, cache, _render_salt(dirs, graph, assets), jobs, progress)
+        html = cached_pages(renderer, watched, cache, _render_salt(dirs, graph, assets, project_dir), jobs, progress)
     pages = zip([page_file(p) for p in page_ids], html, strict=True)
     rendered = chain(pages, renderer.generated())
     site = assemble_site(graph, project_dir / config.content_dir, dict(static.values()), rendered)
@@ -145,9 +145,9 @@ def _refuse_collisions(site: Site, graph: LinkGraph) -> None:
         raise OutputCollision(found[0].output.path)
 
 
-def _render_salt(dirs: list[Path], graph: LinkGraph, assets: dict[str, str]) -> str:
+def _render_salt(dirs: list[Path], graph: LinkGraph, assets: dict[str, str], project_dir: Path) -> str:
     """What every page's HTML depends on besides its view: templates, settings, asset names, hubgen."""
-    return key_for(repr(graph.config), repr(sorted(assets.items())), templates_digest(dirs))
+    return key_for(repr(graph.config), repr(sorted(assets.items())), templates_digest(dirs, project_dir))
 
 
 class PageRenderer:

@@ -3,8 +3,8 @@ by file), the Jinja environment, the static files, and a digest of it all for th
 
 A project's templates come from the repository, so they are input, not code: Jinja runs them in its
 sandbox (no attribute that starts with `_`, no unsafe call), and a template or static file is read only
-when it lies in its folder once symbolic links are resolved (a link out of `templates/` is never read,
-a link loop never walked).
+when it lies in the project once symbolic links are resolved (a link out of the project is never read, a
+link loop never walked); the built-in theme's files only from the theme's own folder.
 """
 
 from __future__ import annotations
@@ -50,17 +50,27 @@ class _ViewEnvironment(SandboxedEnvironment):
 
 
 class _ContainedLoader(FileSystemLoader):
-    """Templates from one folder, and only those that lie in it once links are resolved."""
+    """Templates from one folder, and only those that lie inside `boundary` once links are resolved."""
+
+    def __init__(self, folder: Path, boundary: Path) -> None:
+        super().__init__(str(folder))
+        self.boundary = boundary
 
     def get_source(self, environment: Any, template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
         source, filename, uptodate = super().get_source(environment, template)
-        if filename is None or not within(Path(self.searchpath[0]), Path(filename)):
+        if filename is None or not within(self.boundary, Path(filename)):
             raise TemplateNotFound(template)
         return source, filename, uptodate
 
 
-def make_environment(dirs: list[Path]) -> SandboxedEnvironment:
-    loaders: list[BaseLoader] = [_ContainedLoader(str(d)) for d in dirs]
+def boundary(folder: Path, project_dir: Path | None) -> Path:
+    """What a template folder's files may lie in once links are resolved: the project, for a folder of the
+    project's; the folder itself otherwise (the built-in theme)."""
+    return project_dir if project_dir is not None and resolved_inside(project_dir, folder) else folder
+
+
+def make_environment(dirs: list[Path], project_dir: Path | None = None) -> SandboxedEnvironment:
+    loaders: list[BaseLoader] = [_ContainedLoader(d, boundary(d, project_dir)) for d in dirs]
     env = _ViewEnvironment(
         loader=ChoiceLoader(loaders),
         autoescape=True,
@@ -74,13 +84,13 @@ def make_environment(dirs: list[Path]) -> SandboxedEnvironment:
 
 def theme_digest(project_dir: Path, templates_dir: str) -> str:
     """A digest of every template and static file the build would use (the project's and the theme's)."""
-    return templates_digest(template_dirs(project_dir, templates_dir))
+    return templates_digest(template_dirs(project_dir, templates_dir), project_dir)
 
 
-def templates_digest(dirs: list[Path]) -> str:
+def templates_digest(dirs: list[Path], project_dir: Path | None = None) -> str:
     parts = [__version__]
     for directory in dirs:
-        for path in files_within(directory):
+        for path in files_within(directory, boundary(directory, project_dir)):
             parts += [path.relative_to(directory).as_posix(), hashlib.sha1(path.read_bytes()).hexdigest()]
     return key_for(*parts)
 
@@ -90,24 +100,32 @@ def within(folder: Path, path: Path) -> bool:
     return resolved_inside(folder, path) and os.path.isfile(path)
 
 
-def files_within(folder: Path) -> list[Path]:
-    """Every file under `folder`, sorted, that lies in it once links are resolved; linked folders are not
-    entered, so a loop cannot be walked."""
+def files_within(folder: Path, limit: Path | None = None) -> list[Path]:
+    """Every file under `folder`, sorted, that lies inside `limit` (default: `folder`) once links are
+    resolved. A linked folder is entered when it leads inside `limit`, and each real folder once, so a
+    loop cannot be walked."""
+    limit = limit or folder
     found: list[Path] = []
-    for root, subfolders, names in os.walk(folder):
-        subfolders[:] = [name for name in subfolders if not os.path.islink(os.path.join(root, name))]
-        found += [Path(root, name) for name in names if within(folder, Path(root, name))]
+    seen: set[str] = set()
+    for root, subfolders, names in os.walk(folder, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen or not resolved_inside(limit, Path(root)):
+            subfolders[:] = []
+            continue
+        seen.add(real)
+        subfolders[:] = sorted(name for name in subfolders if resolved_inside(limit, Path(root, name)))
+        found += [Path(root, name) for name in names if within(limit, Path(root, name))]
     return sorted(found)
 
 
-def static_files(dirs: list[Path]) -> dict[str, tuple[str, bytes]]:
+def static_files(dirs: list[Path], project_dir: Path | None = None) -> dict[str, tuple[str, bytes]]:
     """The theme's static/ files (project files win) and the code colours, CSS and JS fingerprinted:
     name -> (path in the site, bytes)."""
     found: dict[str, bytes] = {}
     for directory in reversed(dirs):
-        static = directory / "static"
-        if static.is_dir() and not static.is_symlink():
-            for path in files_within(static):
+        static, limit = directory / "static", boundary(directory, project_dir)
+        if static.is_dir() and resolved_inside(limit, static):
+            for path in files_within(static, limit):
                 found[path.relative_to(static).as_posix()] = path.read_bytes()
     found["code.css"] = pygments_css().encode()
     files: dict[str, tuple[str, bytes]] = {}

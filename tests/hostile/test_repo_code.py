@@ -86,12 +86,37 @@ def test_a_folder_linked_out_of_the_project_is_refused(make_hub, tmp_path: Path,
     assert f"{name} is a symbolic link out of the project" in result.stderr
 
 
-def test_output_dir_in_settings_stays_in_the_project_but_o_may_go_anywhere(make_hub, tmp_path: Path) -> None:
+def test_output_dir_beside_the_project_is_built_into_when_it_is_hubgens(make_hub, tmp_path: Path) -> None:
+    """A docs/ folder beside the project (GitHub Pages' layout) is a legitimate output; a folder there that
+    hubgen did not write is never replaced."""
     project = make_hub({**hub_files(), "hubgen.yaml": CONFIG + "output_dir: ../public\n"})
     result = run_cli("build", "-C", str(project))
-    assert result.exit_code == 2 and "output_dir must be a folder inside the project" in result.output
-    assert not (tmp_path / "public").exists()
-    make_hub({"hubgen.yaml": CONFIG})
-    result = run_cli("build", "-C", str(project), "-o", str(tmp_path / "public"))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "public" / "index.html").is_file()
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "keep.txt").write_text("mine", encoding="utf-8")
+    make_hub({"hubgen.yaml": CONFIG + "output_dir: ../mine\n"})
+    result = run_cli("build", "-C", str(project))
+    assert result.exit_code == 2 and "was not written by hubgen" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "mine").iterdir()) == ["keep.txt"]
+
+
+def test_theme_files_linked_from_elsewhere_in_the_project_are_read(make_hub) -> None:
+    """A shared theme folder in the project, linked into templates/: inside the project, so it is read."""
+    project = make_hub(
+        {
+            **hub_files(),
+            "theme-shared/partials/footer.html": "SHARED FOOTER",
+            "theme-shared/static/custom.css": "body{color:red}",
+            "templates/article.html": "{% include 'partials/footer.html' %} {{ page.title }}",
+        }
+    )
+    os.symlink("../theme-shared/partials", project / "templates" / "partials")
+    os.symlink("../theme-shared/static", project / "templates" / "static")
+    os.symlink(".", project / "theme-shared" / "static" / "loop")  # a loop inside: walked once
+    result = run_cli("build", "-C", str(project))
+    assert result.exit_code == 0, result.output
+    assert (project / "site/h/ok/index.html").read_text(encoding="utf-8") == "SHARED FOOTER Ok"
+    site = tree_bytes(project / "site")
+    assert [data for name, data in site.items() if name.startswith("_static/custom.")] == [b"body{color:red}"]
+    assert not any("loop" in name for name in site)

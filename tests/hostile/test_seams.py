@@ -91,8 +91,10 @@ def test_a_linked_settings_file_is_refused(make_hub, tmp_path: Path) -> None:
 
 
 def test_output_dir_that_build_would_refuse_fails_check(make_hub) -> None:
-    for value, line in (("../outside", "must be a folder inside the project"), ("content/site", "would hold")):
-        project = make_hub({**hub_files(), "hubgen.yaml": CONFIG + f"output_dir: {value}\n"}, name=value[:3])
+    for number, (value, line) in enumerate(
+        (("content/site", "would hold"), ("templates", "would hold"), (".", "would hold"))
+    ):
+        project = make_hub({**hub_files(), "hubgen.yaml": CONFIG + f"output_dir: {value}\n"}, name=f"p{number}")
         done = hubgen_cli(["check"], cwd=project)
         assert done.returncode == 2 and "error[config-type]: output_dir" in done.stdout and line in done.stdout
 
@@ -104,7 +106,16 @@ def test_alternatives_repeated_in_an_exclude_pattern_are_refused(make_hub) -> No
         )
         done = hubgen_cli(["check"], cwd=project)
         assert done.returncode == 2 and "hubgen.yaml:4:13: error[config-type]" in done.stdout, (pattern, done.stdout)
-    for number, pattern in enumerate((r"^https://(www\.)?example\.com/", ".*(foo|bar)", "(a|b)*", r"\.pdf$")):
+    fine = (
+        r"^https://(www\.)?example\.com/",
+        ".*(foo|bar)",
+        "(a|b)*",
+        r"\.pdf$",
+        r"^https?://([a-z0-9-]+\.)*example\.com",  # each round ends in a dot the class cannot match
+        r"(?:[\w-]+\.)*twitter\.com/",
+        r"^https://example\.com/(?:[^/]+/)*download",
+    )
+    for number, pattern in enumerate(fine):
         project = make_hub(
             {**hub_files(), "hubgen.yaml": CONFIG + f"external:\n  exclude: ['{pattern}']\n"}, f"q{number}"
         )
@@ -127,3 +138,17 @@ def test_a_renamed_page_named_like_a_word_keeps_its_old_broken_links(tmp_path: P
     git(project, "mv", "content/hub/link.md", "content/hub/linking.md")
     change(project, {})
     assert pr_check(project) == (0, [])
+
+
+def test_two_links_to_one_shared_folder_are_read(make_hub) -> None:
+    """Only links fanning out again and again are stopped (at 8 reads of one folder), not a shared folder."""
+    project = make_hub(
+        {**hub_files(ok=article("Ok", body="![logo](../basics/img/a.png) ![logo](../extra/img/a.png)\n"))}
+    )
+    content = project / "content"
+    (content / "shared" / "img").mkdir(parents=True)
+    (content / "shared" / "img" / "a.png").write_bytes(b"\x89PNG")
+    for name in ("basics", "extra"):
+        (content / name).mkdir()
+        os.symlink("../shared/img", content / name / "img")
+    assert found(project, "unsafe-symlink", "missing-image") == []

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hubgen import sinks
+from hubgen.load import MAX_LINKED_READS
 
 try:
     import fcntl
@@ -129,7 +130,7 @@ def copy_ignoring_outside_links(source: Path, target: Path) -> None:
     """Copy the folder `source` to `target`, files behind links included, but no link that leaves `source`,
     points to nothing or leads back into a folder it is in (those are what `check` reports as unsafe)."""
     top = source.resolve()
-    linked: set[Path] = set()  # as the scan does: a folder is copied through one link at most
+    linked: dict[Path, int] = {}  # as the scan does: a folder is copied through a few links at most
 
     def ignore(folder: str, names: list[str]) -> set[str]:
         skipped = set()
@@ -148,9 +149,9 @@ def copy_ignoring_outside_links(source: Path, target: Path) -> None:
             ):
                 skipped.add(name)
             elif real.is_dir():
-                if real in linked:
+                if linked.get(real, 0) >= MAX_LINKED_READS:
                     skipped.add(name)
-                linked.add(real)
+                linked[real] = linked.get(real, 0) + 1
         return skipped
 
     shutil.copytree(source, target, ignore=ignore)
