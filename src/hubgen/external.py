@@ -253,12 +253,9 @@ async def _check_all(urls: Sequence[str], settings: ExternalSettings) -> dict[st
     return dict(zip(urls, results, strict=True))
 
 
-class _BodyTooLarge(httpx.TransportError):
-    """An answer's body passed MAX_BODY_BYTES."""
-
-
 class _CappedStream(httpx.AsyncByteStream):
-    """A response body that stops with `_BodyTooLarge` after MAX_BODY_BYTES."""
+    """A response body cut after MAX_BODY_BYTES: a link check needs the status, never the body, so a large
+    body (a redirect's page, a download) is read no further and is not a failure."""
 
     def __init__(self, inner: httpx.AsyncByteStream) -> None:
         self.inner = inner
@@ -266,9 +263,12 @@ class _CappedStream(httpx.AsyncByteStream):
     async def __aiter__(self) -> AsyncIterator[bytes]:
         total = 0
         async for chunk in self.inner:
+            room = MAX_BODY_BYTES - total
             total += len(chunk)
             if total > MAX_BODY_BYTES:
-                raise _BodyTooLarge(f"answered with a body of more than {MAX_BODY_BYTES // 1024} KB")
+                if room > 0:
+                    yield chunk[:room]
+                return
             yield chunk
 
     async def aclose(self) -> None:
@@ -340,8 +340,6 @@ class _Checker:
                     retry_after = response.headers.get("Retry-After")
         except httpx.TimeoutException:
             return _Attempt(_transient(f"timed out after {settings.timeout:g} s"), retry=True)
-        except _BodyTooLarge as exc:
-            return _Attempt(_Result(ok=False, error=str(exc)))
         except httpx.TooManyRedirects:
             return _Attempt(_Result(ok=False, error=f"redirects more than {MAX_REDIRECTS} times"))
         except (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.InvalidURL) as exc:

@@ -163,11 +163,38 @@ def test_a_server_that_never_answers_is_a_timeout(mute: Hostile) -> None:
 def test_an_endless_body_is_cut_off(flooding: Hostile) -> None:
     item, elapsed = run(flooding.url, settings(timeout=10.0, retries=3))
     assert elapsed < SLACK
-    assert f"more than {external.MAX_BODY_BYTES // 1024} KB" in item.message
-    assert flooding.requests == 2  # HEAD, then GET; not a transient failure, so not retried
+    # Each endless body is cut at MAX_BODY_BYTES and never fails the link by itself (a check needs the status
+    # alone); here the redirects never end, and that is the failure, after MAX_REDIRECTS of them.
+    assert f"redirects more than {external.MAX_REDIRECTS} times" in item.message
+    assert flooding.requests == 2 + external.MAX_REDIRECTS  # HEAD, then GET and its redirects; not retried
 
 
 def test_back_off_is_capped_too(failing: Hostile) -> None:
     config = ExternalSettings(timeout=1.0, retries=3, backoff=1000.0, max_retry_after=0.2)
     _item, elapsed = run(failing.url, config)
     assert failing.requests == 4 and elapsed < 3 * 0.2 + SLACK
+
+
+def large_redirect_body(handler: BaseHTTPRequestHandler, stop: threading.Event) -> None:
+    """HEAD refused; GET /old answers 301 with a 200 KB page, and /new is fine."""
+    if handler.command == "HEAD":
+        handler.send_response(405)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+        return
+    body = b"moved " * 40_000 if handler.path == "/old" else b"ok"
+    handler.send_response(301 if handler.path == "/old" else 200)
+    if handler.path == "/old":
+        handler.send_header("Location", "/new")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+def test_a_large_body_on_a_working_link_is_not_a_failure() -> None:
+    """The cap bounds what is read; it is not a verdict: the redirect is reported as a redirect."""
+    for server in serve(large_redirect_body):
+        old = server.url.rsplit("/", 1)[0] + "/old"
+        [item] = check_external([ExternalLink(old, "content/h/a.md", 7, 3)], settings(5.0, 0), None)
+        assert (item.code, item.severity) == ("external-redirect", "warning")
+        assert "/new" in item.message
