@@ -15,6 +15,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from hubgen.sinks import for_terminal
+
 Problem = tuple[str, str] | None
 Check = Callable[[Any], Problem]
 
@@ -28,9 +30,11 @@ MAX_PATTERN = 500
 _TEXT_FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _NAME_FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # RFC 3986 characters, less the single quote: nothing that ends a quoted attribute or opens markup.
-_URL_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]*")
+# RFC 3986's characters and, as in an IRI, letters beyond ASCII (an international host or path): nothing
+# that ends a quoted attribute or opens markup (", <, >, space, backslash); a ' is escaped by every sink.
+_URL_CHARS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%\u00a1-\U0010ffff]*")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_LANGUAGE = re.compile(r"[A-Za-z]{1,8}(?:-[A-Za-z0-9]{1,8})*")
+_LANGUAGE = re.compile(r"[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})*")  # en_US as locales write it is read too
 
 
 def _shown(value: object) -> str:
@@ -76,10 +80,10 @@ def base_url(url: str) -> Problem:
     hint = "an absolute http(s) URL, for example: https://example.org/learn/"
     if not url:
         return None
-    if not _URL_CHARS.fullmatch(url) or _BAD_PERCENT.search(url):
-        bad = next((c for c in url if not _URL_CHARS.fullmatch(c)), "%")
+    if not _URL_CHARS.fullmatch(url) or _BAD_PERCENT.search(url) or for_terminal(url) != url:
+        bad = next((c for c in url if not _URL_CHARS.fullmatch(c) or for_terminal(c) != c), "%")
         return f"must be an absolute http(s) URL; {bad!r} is not allowed in {_shown(url)}", (
-            hint + " (percent-encode other characters; write an international host in its xn-- form)"
+            hint + " (percent-encode other characters)"
         )
     try:
         parts = urlsplit(url)

@@ -103,7 +103,7 @@ def test_the_command_line_exits_2_quickly_and_writes_nothing(make_hub, config: s
         ("base_url: https:///path\n", (1, 11), "absolute http(s) URL"),
         ("base_url: https://example.org/%zz\n", (1, 11), "is not allowed"),
         ("language: 'en\" onload=\"x'\n", (1, 11), "language tag"),
-        ("language: en_US\n", (1, 11), "language tag"),
+        ("language: en_US-\n", (1, 11), "language tag"),
         ("language: ''\n", (1, 11), "language tag"),
         ('title: "Hub\\x1b]0;owned\\x07"\n', (1, 8), "U+001B"),
         ('description: "a\\x85b"\n', (1, 14), "U+0085"),
@@ -131,6 +131,20 @@ def test_values_are_config_type_at_their_line(text: str, where: tuple[int, int],
     assert problems(text) == [("config-type", *where)]
     item = only(text)
     assert words in item.message and item.hint
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "language: en_US\n",  # as locales write it: browsers read it, and no sink can be broken by it
+        "base_url: https://bücher.example/\n",  # an international host, as an IRI
+        "base_url: https://example.org/wiki/Über/\n",
+        "base_url: \"https://example.org/it's/\"\n",  # every sink escapes a single quote
+        "base_url: https://user.github.io/repo/\n",
+    ],
+)
+def test_real_world_values_are_accepted(text: str) -> None:
+    assert problems(text) == []
 
 
 def test_each_exclude_pattern_is_checked_at_its_item() -> None:
