@@ -3,9 +3,11 @@
 A page `a/b` is written to `a/b/index.html` (the home page to `index.html`); every other file under content/
 is copied to its own path. hubgen itself writes `404.html`, `robots.txt`, `sitemap.xml`, `feed.xml`, the
 theme's fingerprinted files under `_static/`, the search index under `pagefind/`, the tag pages under
-`tags/`, and the marker `.hubgen-site`. Those names are reserved at the top of the site whatever the
-settings (`feed.xml` without `base_url`, `pagefind/` with search off, `tags/` with no tags): a page or file
-that is fine today does not become a collision when a setting changes.
+`tags/`, and the marker `.hubgen-site`. A name is reserved when this site writes it: `404.html`,
+`robots.txt`, `_static/` and the marker always; `sitemap.xml` and `feed.xml` when `base_url` is set;
+`pagefind/` when search is on; `tags/` when a page has a tag. A file that a site does not need the name
+for stays legal (a hub's own `feed.xml` without `base_url`), and turning the setting on reports it then,
+at that file: what `check` passes is exactly what `build` can write.
 
 `outputs` lists every path of a site with its owner; `collisions` finds, in one pass, two claims on one
 path, a file where another claim needs a folder (`robots.txt` and `robots.txt/x`; a page `a` and a file `a`),
@@ -93,19 +95,27 @@ class Collision:
 
 
 def outputs(
-    pages: Mapping[str, str], assets: Iterable[str], tag_slugs: Iterable[str], content_dir: str = ""
+    pages: Mapping[str, str],
+    assets: Iterable[str],
+    tag_slugs: Iterable[str],
+    content_dir: str = "",
+    *,
+    search: bool = True,
+    feeds: bool = True,
 ) -> list[Output]:
     """Every path of a site with its owner, the claims that win first: what hubgen writes (including every
     reserved name), then pages (id -> file under the project) in id order, then the files copied from
     content/ (relative to it) in path order. The home page is generated unless a page has the id ""."""
-    found = [Output(path, "generated", what) for path, what in _generated(pages, tag_slugs)]
+    found = [Output(path, "generated", what) for path, what in _generated(pages, tag_slugs, search, feeds)]
     found += [Output(page_file(page_id), "page", file) for page_id, file in sorted(pages.items())]
     prefix = content_dir.rstrip("/") + "/" if content_dir else ""
     found += [Output(rel, "asset", prefix + rel) for rel in sorted(assets)]
     return found
 
 
-def _generated(pages: Mapping[str, str], tag_slugs: Iterable[str]) -> Iterable[tuple[str, str]]:
+def _generated(
+    pages: Mapping[str, str], tag_slugs: Iterable[str], search: bool, feeds: bool
+) -> Iterable[tuple[str, str]]:
     if "" not in pages:
         yield HOME_FILE, "the generated home page"
     slugs = sorted(tag_slugs)
@@ -113,7 +123,13 @@ def _generated(pages: Mapping[str, str], tag_slugs: Iterable[str]) -> Iterable[t
         yield TAGS_INDEX_FILE, "the tags page"
     for slug in slugs:
         yield tag_dir(slug) + HOME_FILE, "a tag's page"
-    yield from RESERVED.items()
+    yield from reserved(search=search, feeds=feeds, tagged=bool(slugs)).items()
+
+
+def reserved(*, search: bool, feeds: bool, tagged: bool) -> dict[str, str]:
+    """The reserved names this site writes (see the module's docstring): path -> what hubgen writes there."""
+    unused = {SITEMAP_FILE: not feeds, FEED_FILE: not feeds, INDEX_DIR + "/": not search, TAGS_DIR + "/": not tagged}
+    return {path: what for path, what in RESERVED.items() if not unused.get(path, False)}
 
 
 def collisions(claims: Iterable[Output]) -> list[Collision]:

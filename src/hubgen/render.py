@@ -23,13 +23,13 @@ from hubgen.layout import (
     FEED_FILE,
     HOME_FILE,
     NOT_FOUND_FILE,
-    RESERVED,
     TAGS_DIR,
     TAGS_INDEX_FILE,
     Output,
     collisions,
     page_dir,
     page_file,
+    reserved,
     tag_dir,
 )
 from hubgen.links import (
@@ -130,13 +130,19 @@ def assemble_site(
     return site
 
 
+def reserved_for(graph: LinkGraph) -> dict[str, str]:
+    """The reserved names this graph's site writes, by the rule `check` applies."""
+    config = graph.config
+    return reserved(search=config.search, feeds=bool(config.site_url), tagged=bool(graph.tags))
+
+
 def _refuse_collisions(site: Site, graph: LinkGraph) -> None:
     """The last line of defence, by the rule `check` applies (layout.py), so a site that passed it is whole:
     a page or copied file where another output, a folder of one, or a reserved name goes."""
     pages = {page_file(page_id) for page_id in graph.pages}
     made = sorted(path for path in (*site.files, *site.stored) if path not in pages)
     claims = [
-        *(Output(path, "generated", path) for path in [*made, *RESERVED]),
+        *(Output(path, "generated", path) for path in [*made, *reserved_for(graph)]),
         *(Output(path, "page", path) for path in sorted(pages)),
         *(Output(path, "asset", path) for path in sorted(site.copies)),
     ]

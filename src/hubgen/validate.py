@@ -379,7 +379,10 @@ def check_outputs(graph: LinkGraph) -> Iterable[Diagnostic]:
     and `a/index.html`), a name hubgen writes itself (404.html, robots.txt, tags/, the search index...), or a
     folder one of those needs."""
     pages = {page_id: page.file for page_id, page in graph.pages.items()}
-    claims = layout.outputs(pages, graph.site.assets, graph.tags, graph.config.content_dir)
+    config = graph.config
+    claims = layout.outputs(
+        pages, graph.site.assets, graph.tags, config.content_dir, search=config.search, feeds=bool(config.site_url)
+    )
     for found in layout.collisions(claims):
         yield diagnostic("output-collision", found.output.source, 1, 1, *_collision_text(found))
 

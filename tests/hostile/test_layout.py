@@ -20,6 +20,9 @@ from helpers import run_cli, write_files
 from hubgen import layout, pipeline
 
 PAGE = "---\ntitle: Squatter\nhub: h\n---\nText.\n"
+# A site that writes every reserved name it can: search on and base_url set (sitemap and feed), so each name is
+# taken. (A refused build stops before Pagefind runs.)
+FULL = {"hubgen.yaml": "title: T\nsearch: true\nbase_url: https://example.org/\n"}
 TAGGED = {"content/h/ok.md": article("Ok", "tags: [ai, Other Tag]\n")}
 
 # A page at each name hubgen writes itself: (file, what the message names, extra files)
@@ -27,13 +30,12 @@ RESERVED_PAGES = [
     ("content/sitemap.xml.md", "the sitemap", {}),
     ("content/404.html.md", "the 404 page", {}),
     ("content/robots.txt.md", "robots.txt", {}),
-    ("content/feed.xml.md", "the feed", {}),  # reserved without base_url too
-    ("content/pagefind.md", "the search index", {}),  # reserved with search off too
+    ("content/feed.xml.md", "the feed", {}),
+    ("content/pagefind.md", "the search index", {}),
     ("content/pagefind/x.md", "the search index", {}),
     ("content/_static.md", "the theme's files", {}),
     ("content/_static/x.md", "the theme's files", {}),
     ("content/tags.md", "the tags page", TAGGED),
-    ("content/tags.md", "the tag pages", {}),  # reserved with no tags too
     ("content/tags/index.md", "the tags page", TAGGED),
     ("content/tags/ai.md", "a tag's page", TAGGED),
     ("content/tags/other-tag/index.md", "a tag's page", TAGGED),
@@ -41,7 +43,7 @@ RESERVED_PAGES = [
     ("content/index.html.md", "content/index.md", {}),  # index.html/index.html, inside the home page's file
     ("content/h/index.html.md", "content/h/index.md", {}),
     ("content/Robots.txt.md", "robots.txt", {}),  # one file on macOS and Windows
-    ("content/TAGS/x.md", "the tag pages", {}),
+    ("content/TAGS/x.md", "the tag pages", TAGGED),
 ]
 
 # A copied file at each reserved name, and inside a folder of that name
@@ -84,20 +86,20 @@ def refused(project: Path, file: str) -> list[str]:
 
 @pytest.mark.parametrize(("file", "what", "extra"), RESERVED_PAGES, ids=[c[0] + str(len(c[2])) for c in RESERVED_PAGES])
 def test_a_page_at_a_reserved_name_is_refused_by_check_and_build_alike(make_hub, file, what, extra):
-    project = make_hub({**BASE, **extra, file: PAGE})
+    project = make_hub({**BASE, **FULL, **extra, file: PAGE})
     [line] = refused(project, file)
     assert "this page would be written to" in line and what in line
 
 
 @pytest.mark.parametrize(("file", "what"), RESERVED_FILES)
 def test_a_copied_file_at_or_inside_a_reserved_name_is_refused_by_check_and_build_alike(make_hub, file, what):
-    project = make_hub({**BASE, **TAGGED, file: "x"})
+    project = make_hub({**BASE, **FULL, **TAGGED, file: "x"})
     [line] = refused(project, file)
     assert "this file would be written to" in line and what in line
 
 
 def test_the_diagnostic_names_the_generated_path_and_says_how_to_get_out(make_hub):
-    project = make_hub({**BASE, "content/sitemap.xml.md": PAGE})
+    project = make_hub({**BASE, **FULL, "content/sitemap.xml.md": PAGE})
     [d] = [d for d in pipeline.check(project).diagnostics if d.severity == "error"]
     assert (
         d.message
@@ -166,7 +168,7 @@ def test_the_render_stage_refuses_a_collision_check_did_not_see(make_hub):
 
     from hubgen.render import OutputCollision, render_site
 
-    project = make_hub({**BASE, "content/robots.txt/x.png": b"x"})
+    project = make_hub({**BASE, **FULL, "content/robots.txt/x.png": b"x"})
     graph = pipeline.check(project).graph
     assert graph is not None
     with pytest.raises(OutputCollision, match=r"robots\.txt/x\.png"):
@@ -178,7 +180,7 @@ def test_the_render_stage_refuses_a_collision_check_did_not_see(make_hub):
 
 def test_check_finds_collisions_without_loading_the_output_side(make_hub):
     """validate takes the reserved names from layout.py, not from the search indexer or the SEO module."""
-    project = make_hub({**BASE, "content/feed.xml.md": PAGE})
+    project = make_hub({**BASE, **FULL, "content/feed.xml.md": PAGE})
     script = (
         "import sys\nfrom hubgen import pipeline\nresult = pipeline.check(__import__('pathlib').Path(sys.argv[1]))\n"
         "print([d.code for d in result.diagnostics if d.severity == 'error'])\n"
@@ -187,6 +189,30 @@ def test_check_finds_collisions_without_loading_the_output_side(make_hub):
     )
     done = subprocess.run([sys.executable, "-c", script, str(project)], capture_output=True, text=True, timeout=60)
     assert done.stdout.splitlines() == ["['output-collision']", "[]"], done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("file", "config"),
+    [
+        ("content/feed.xml", "title: T\nsearch: false\n"),  # no base_url: no feed, so a hub's own is fine
+        ("content/sitemap.xml", "title: T\nsearch: false\n"),
+        ("content/pagefind/pagefind.js", "title: T\nsearch: false\n"),  # search off: no index
+        ("content/tags/logo.png", "title: T\nsearch: false\n"),  # no page has a tag: no tag pages
+    ],
+)
+def test_a_name_this_site_does_not_write_is_free_until_it_does(make_hub, file, config):
+    """Reserved when the site writes it: turning the setting on (or tagging a page) reports the file then."""
+    project = make_hub({**BASE, "hubgen.yaml": config, file: "mine"})
+    assert errors(project) == []
+    built = pipeline.build(project)
+    assert (project / "site" / file.removeprefix("content/")).read_bytes() == b"mine" and built.files
+    turned_on = (
+        {"content/h/ok.md": article("Ok", "tags: [ai]\n")}
+        if "tags" in file
+        else {"hubgen.yaml": config.replace("search: false", "search: true") + "base_url: https://example.org/\n"}
+    )
+    make_hub(turned_on)
+    assert [code for code, where, _line, _col in errors(project)] == ["output-collision"]
 
 
 # ------------------------------------------------------------------------------------------- the property
