@@ -139,7 +139,7 @@ def test_values_are_config_type_at_their_line(text: str, where: tuple[int, int],
         "language: en_US\n",  # as locales write it: browsers read it, and no sink can be broken by it
         "base_url: https://bücher.example/\n",  # an international host, as an IRI
         "base_url: https://example.org/wiki/Über/\n",
-        "base_url: \"https://example.org/it's/\"\n",  # every sink escapes a single quote
+        'base_url: "https://example.org/it\'s/"\n',  # every sink escapes a single quote
         "base_url: https://user.github.io/repo/\n",
     ],
 )
