@@ -88,14 +88,9 @@ def machine_secret() -> bytes:
 
 
 def _read_secret(path: Path) -> bytes | None:
-    try:
-        handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except FileNotFoundError:
-        return None
-    with os.fdopen(handle, "rb") as stream:
-        info = os.fstat(stream.fileno())
-        data = stream.read(SECRET_BYTES + 1)
-    if not stat.S_ISREG(info.st_mode) or len(data) != SECRET_BYTES:
+    """The secret's bytes, None when there is none; OSError for anything but a regular file of its size."""
+    data = read_file(path, SECRET_BYTES)
+    if data is not None and len(data) != SECRET_BYTES:
         raise OSError(errno.EINVAL, f"{path} is not a hubgen secret")
     return data
 

@@ -28,7 +28,6 @@ import math
 import os
 import re
 import ssl
-import tempfile
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -39,7 +38,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from hubgen.cache import code_digest, read_file
+from hubgen.cache import code_digest, read_file, write_file
 from hubgen.diagnostics import Diagnostic, diagnostic
 
 CACHE_FILE = "external-links-{}.json"  # named with a digest of this machine's secret: see cache_file()
@@ -449,17 +448,7 @@ def _save_cache(path: Path, fresh: dict[str, _Result], now: float, ttl: float) -
         if 0 <= now - checked < ttl
     }
     merged.update({url: result.to_cache(now) for url, result in fresh.items()})
-    try:
+    text = json.dumps(merged, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(merged, handle, indent=2, sort_keys=True, ensure_ascii=False)
-                handle.write("\n")
-            os.replace(temp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temp)
-            raise
-    except OSError:
-        pass
+        write_file(path, text.encode("utf-8"))

@@ -12,6 +12,7 @@ new file (`sinks.replace_file`), never into whatever was at its path.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from hubgen import sinks, swap
-from hubgen.cache import Cache, read_file
+from hubgen.cache import Cache, read_file, write_file
 from hubgen.layout import MARKER
 from hubgen.progress import Progress, silent
 from hubgen.render import Site
@@ -387,16 +388,9 @@ def _save_state(
     state = _read_state(path)
     state = state if isinstance(state, dict) else {}
     state[str(output)] = {"files": files, "spare": spare, "digest": digest, "marker": _marker_identity(output)}
-    temporary = None
-    try:
+    with contextlib.suppress(OSError):
         state_dir.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=".site-state-", suffix=".tmp", dir=state_dir)  # O_EXCL
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(json.dumps(state, sort_keys=True))
-        os.replace(temporary, path)  # replaces a link at `path`, never writes through it
-    except OSError:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
+        write_file(path, json.dumps(state, sort_keys=True).encode())  # replaces a link there, never follows it
 
 
 def _read_state(path: Path) -> Any:
