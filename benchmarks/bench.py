@@ -200,7 +200,7 @@ def snapshot_hubgen() -> str:
     change, or break, the code being measured. Returns where the copy came from."""
     global HUBGEN_ENV
     import hubgen
-    from hubgen.theme import theme_dir
+    from hubgen.build.theme import theme_dir
 
     source = Path(hubgen.__file__).resolve().parent
     remove(SNAPSHOT)

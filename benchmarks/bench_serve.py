@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from hubgen.cli.app import GC_THRESHOLDS  # noqa: E402
-from hubgen.serve import DevServer  # noqa: E402
+from hubgen.serve.server import DevServer  # noqa: E402
 
 
 def make_project(dest: Path, articles: int) -> Path:

@@ -21,8 +21,8 @@ import traceback
 from pathlib import Path
 
 from hubgen import pipeline
-from hubgen.render import render_site
-from hubgen.write import MARKER
+from hubgen.build.render import render_site
+from hubgen.build.write import MARKER
 
 HERE = Path(__file__).resolve().parent
 FAILURES = HERE / "failures"

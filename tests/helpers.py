@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from hubgen import pipeline
 from hubgen.cli import main
-from hubgen.diagnostics import format_text
+from hubgen.core.diagnostics import format_text
 
 
 def write_files(root: Path, files: Mapping[str, str | bytes | None]) -> Path:

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from hubgen import pipeline, search
+from hubgen import pipeline
+from hubgen.build import search
 
 pytestmark = pytest.mark.browser
 

@@ -19,7 +19,7 @@ import pytest
 
 from helpers import Element, build_site, parse_html, read_html
 from hubgen import pipeline
-from hubgen.write import MARKER
+from hubgen.build.write import MARKER
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -911,7 +911,7 @@ def test_shipped_example_builds_without_errors_or_warnings(tmp_path):
 def test_templates_read_view_keys_and_still_reach_dict_methods() -> None:
     """The environment looks a dict's keys up before its attributes; a method is still there when no key
     has its name, so a project's template can loop over a view with .items()."""
-    from hubgen.theme import make_environment
+    from hubgen.build.theme import make_environment
 
     env = make_environment([])
     template = env.from_string(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from hubgen.diagnostics import CODES, Diagnostic
+from hubgen.core.diagnostics import CODES, Diagnostic
 from hubgen.pipeline import CheckResult, check
 
 # A clean hub: home -> hub -> a -> b (a learning path), every page linked or on a path.
@@ -603,7 +603,7 @@ def test_with_pages_gives_the_graph_a_fresh_build_gives_after_a_title_or_text_ed
     it must equal the fresh graph, including the lists a new title re-orders (backlinks, tag pages)."""
     from dataclasses import fields
 
-    from hubgen.graph import LinkGraph, with_pages
+    from hubgen.core.graph import LinkGraph, with_pages
 
     page = "---\ntitle: {title}\nhub: h\ntags: [t]\n---\nSee [target](t.md). {text}\n"
     files = {

@@ -401,7 +401,7 @@ def test_javascript_hidden_by_a_tab_entity_or_in_xlink_href_is_not_rendered(make
 
 
 def test_a_relative_url_never_starts_with_something_that_reads_as_a_scheme():
-    from hubgen.links import relative_url
+    from hubgen.core.links import relative_url
 
     assert relative_url("", "c:d/") == "./c:d/"
     assert relative_url("a/", "a/c:d/") == "./c:d/"
@@ -450,7 +450,7 @@ def test_relative_url_resolves_to_its_target(source: list[str], target: list[str
     """Resolved against the page's URL as a browser does, the relative URL lands on the target path."""
     from urllib.parse import quote, unquote, urljoin
 
-    from hubgen.links import relative_url
+    from hubgen.core.links import relative_url
 
     here = "/".join(source) + "/" if source else ""
     to = "/".join(target) + ("/" if folder and target else "")

@@ -60,7 +60,8 @@ def test_check_starts_without_what_only_a_build_needs(hub):
     script = (
         "import sys\nfrom hubgen.cli import main\ntry:\n    main(['check', '-C', sys.argv[1]])\n"
         "except SystemExit:\n    pass\n"
-        "print([m for m in ('jinja2', 'hubgen.render', 'hubgen.write', 'urllib.request') if m in sys.modules])"
+        "print([m for m in ('jinja2', 'hubgen.build.render', 'hubgen.build.write',"
+        " 'urllib.request') if m in sys.modules])"
     )
     done = subprocess.run([sys.executable, "-c", script, str(hub)], capture_output=True, text=True, timeout=60)
     assert "0 errors" in done.stdout and done.stdout.splitlines()[-1] == "[]", done.stdout + done.stderr

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from hubgen import external
-from hubgen.diagnostics import Diagnostic
-from hubgen.external import ExternalLink, ExternalSettings, cache_file, check_external
+from hubgen.core import external
+from hubgen.core.diagnostics import Diagnostic
+from hubgen.core.external import ExternalLink, ExternalSettings, cache_file, check_external
 
 # Small back-offs keep the file fast; retries are still exercised.
 FAST = ExternalSettings(timeout=2.0, retries=2, backoff=0.01, max_retry_after=5.0)

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from hubgen import pipeline
-from hubgen.cache import CACHE_DIR, SCHEMA, Cache
-from hubgen.deps import MEMO_FILE, RenderMemo
-from hubgen.links import page_dir
-from hubgen.load import POOL_THRESHOLD
-from hubgen.render import PageRenderer, Site, render_site
-from hubgen.renderjobs import POOL_THRESHOLD as RENDER_POOL_THRESHOLD
-from hubgen.write import OutputError, write_site
+from hubgen.base.cache import CACHE_DIR, SCHEMA, Cache
+from hubgen.build.deps import MEMO_FILE, RenderMemo
+from hubgen.build.render import PageRenderer, Site, render_site
+from hubgen.build.renderjobs import POOL_THRESHOLD as RENDER_POOL_THRESHOLD
+from hubgen.build.write import OutputError, write_site
+from hubgen.core.links import page_dir
+from hubgen.core.load import POOL_THRESHOLD
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -310,7 +310,7 @@ def test_check_and_build_share_the_parse_cache_safely(make_hub, tmp_path: Path, 
     def no_parse(*args: object, **kwargs: object) -> None:
         raise AssertionError("parsed a page the cache holds")
 
-    monkeypatch.setattr("hubgen.load.parse_page", no_parse)
+    monkeypatch.setattr("hubgen.core.load.parse_page", no_parse)
     again = pipeline.check(project, use_cache=True, bodies=False)  # a full record serves a check too
     assert again.diagnostics == built.check.diagnostics
 

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from helpers import run_cli
-from hubgen.diagnostics import Diagnostic, Location
+from hubgen.core.diagnostics import Diagnostic, Location
 from hubgen.pipeline import check
 
 BASE: dict[str, str | bytes | None] = {

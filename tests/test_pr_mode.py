@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from helpers import run_cli, write_files
-from hubgen import load
+from hubgen.core import load
 
 HUB: dict[str, str | bytes | None] = {
     "hubgen.yaml": "title: Test\nsearch: false\n",

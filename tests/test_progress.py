@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.console import Console
 
 from helpers import run_cli, write_files
-from hubgen.progress import TerminalProgress
+from hubgen.base.progress import TerminalProgress
 
 
 def terminal() -> tuple[Console, io.StringIO]:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from helpers import build_site, read_html, run_cli
 from hubgen import pipeline
-from hubgen.sinks import for_xml
+from hubgen.base.sinks import for_xml
 
 REPO = Path(__file__).resolve().parents[1]
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from hubgen.config import EXTERNAL_FIELDS, FIELDS, MARKDOWN_FIELDS
-from hubgen.diagnostics import CODES
+from hubgen.core.config import EXTERNAL_FIELDS, FIELDS, MARKDOWN_FIELDS
+from hubgen.core.diagnostics import CODES
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
@@ -48,7 +48,7 @@ def test_the_install_command_brings_everything_the_parser_needs() -> None:
     extra: without it a clean `pip install .` built nothing (found by trying the README in a fresh venv)."""
     import tomllib
 
-    from hubgen.markdown import _QuickLinkify
+    from hubgen.core.markdown import _QuickLinkify
 
     dependencies = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
     assert any(d.replace(" ", "").startswith("markdown-it-py[linkify]") for d in dependencies)

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from hubgen import pipeline, search
-from hubgen.cache import CACHE_DIR
-from hubgen.search import INDEX_DIR, PARTS_FILE, split_pages
+from hubgen import pipeline
+from hubgen.base.cache import CACHE_DIR
+from hubgen.build import search
+from hubgen.build.search import INDEX_DIR, PARTS_FILE, split_pages
 from test_incremental_build import cold_build, edit_body, hub_files, snapshot
 
 

@@ -16,9 +16,9 @@ import pytest
 
 from helpers import run_cli, write_files
 from hubgen import pipeline
-from hubgen.incremental import LiveSite
-from hubgen.render import PageRenderer, render_site
-from hubgen.serve import DevServer
+from hubgen.build.render import PageRenderer, render_site
+from hubgen.serve.incremental import LiveSite
+from hubgen.serve.server import DevServer
 
 DEADLINE = 10.0
 
@@ -479,8 +479,8 @@ def test_body_edits_revalidate_only_their_page_and_match_a_cold_check(
     def no_rebuild(*args: object, **kwargs: object) -> None:
         raise AssertionError("a body-only edit rebuilt the graph or rescanned content/")
 
-    monkeypatch.setattr("hubgen.incremental.build_graph", no_rebuild)
-    monkeypatch.setattr("hubgen.incremental.scan_content", no_rebuild)
+    monkeypatch.setattr("hubgen.serve.incremental.build_graph", no_rebuild)
+    monkeypatch.setattr("hubgen.serve.incremental.scan_content", no_rebuild)
     alpha = HUB["content/basics/alpha.md"]
     steps = [
         alpha.replace("![A diagram]", "![]"),  # image-alt appears

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hubgen.serve import DevServer
+from hubgen.serve.server import DevServer
 
 pytestmark = pytest.mark.browser
 

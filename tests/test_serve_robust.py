@@ -18,9 +18,10 @@ from pathlib import Path
 import pytest
 
 from helpers import write_files
-from hubgen import devhttp, pipeline
-from hubgen.incremental import LiveSite
-from hubgen.serve import DevServer
+from hubgen import pipeline
+from hubgen.serve import http as devhttp
+from hubgen.serve.incremental import LiveSite
+from hubgen.serve.server import DevServer
 from test_serve import HUB, EventClient, edit, get, status, wait_for
 
 BIG = "x" * 4_000_000  # a page bigger than any socket buffer: a client that hangs up breaks the write

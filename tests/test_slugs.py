@@ -1,4 +1,4 @@
-"""Tests for hubgen.slugs: GitHub heading ids as computed by github-slugger 2.0.0."""
+"""Tests for hubgen.core.slugs: GitHub heading ids as computed by github-slugger 2.0.0."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from hubgen.slugs import Slugger, slugify
+from hubgen.core.slugs import Slugger, slugify
 
 # github-slugger's own test/fixtures.json (ISC licence, (c) Dan Flettre, commit 3461c43):
 # (name, input, expected). The rows are fed in order to ONE slugger, so duplicates accumulate.

@@ -16,19 +16,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hubgen.cache import Cache, cache_folder, key_for
-from hubgen.config import CONFIG_FILE, SiteConfig, load_config
-from hubgen.diagnostics import Diagnostic, count
-from hubgen.graph import LinkGraph, build_graph
-from hubgen.load import load_content
-from hubgen.progress import Progress, silent
-from hubgen.sinks import resolved_inside
-from hubgen.validate import validate
+from hubgen.base.cache import Cache, cache_folder, key_for
+from hubgen.base.progress import Progress, silent
+from hubgen.base.sinks import resolved_inside
+from hubgen.core.config import CONFIG_FILE, SiteConfig, load_config
+from hubgen.core.diagnostics import Diagnostic, count
+from hubgen.core.graph import LinkGraph, build_graph
+from hubgen.core.load import load_content
+from hubgen.core.validate import validate
 
 if TYPE_CHECKING:
     import jinja2
 
-    from hubgen.render import Site
+    from hubgen.build.render import Site
 
 
 class ProjectError(Exception):
@@ -131,10 +131,10 @@ def build(
     # The renderer, the writer, the indexer and Jinja load only here: `check` never renders.
     import jinja2
 
-    from hubgen.layout import INDEX_DIR
-    from hubgen.render import OutputCollision
-    from hubgen.search import SearchIndexError, index_site
-    from hubgen.write import OutputError, WriteStats, check_output_dir, clear_leftovers, up_to_date, write_site
+    from hubgen.build.render import OutputCollision
+    from hubgen.build.search import SearchIndexError, index_site
+    from hubgen.build.write import OutputError, WriteStats, check_output_dir, clear_leftovers, up_to_date, write_site
+    from hubgen.core.layout import INDEX_DIR
 
     clock = [time.perf_counter()]
 
@@ -184,7 +184,7 @@ def _render(
     graph: LinkGraph, project_dir: Path, jobs: int, state_dir: Path | None, progress: Progress
 ) -> tuple[Site, int]:
     """The site, and how many unusable entries of the render cache were ignored."""
-    from hubgen.render import render_site
+    from hubgen.build.render import render_site
 
     cache = Cache(state_dir, "render") if state_dir else None
     try:
@@ -196,7 +196,7 @@ def _render(
 
 def _build_digest(result: CheckResult, project_dir: Path, include_drafts: bool) -> str:
     """Everything the site is a function of: content, settings, templates, hubgen, the drafts flag."""
-    from hubgen.theme import theme_digest
+    from hubgen.build.theme import theme_digest
 
     assert result.graph is not None
     theme = theme_digest(project_dir, result.config.templates_dir)
@@ -219,7 +219,7 @@ def template_message(error: jinja2.TemplateError) -> str:
 
 
 def _check_external(graph: LinkGraph, project_dir: Path) -> list[Diagnostic]:
-    from hubgen.external import ExternalLink, ExternalSettings, check_external  # httpx: only when asked for
+    from hubgen.core.external import ExternalLink, ExternalSettings, check_external  # httpx: only when asked for
 
     options = graph.config.external  # checked when hubgen.yaml was read: bounded numbers, patterns that compile
     links = [

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from hubgen import pipeline
-from hubgen.diagnostics import Diagnostic
+from hubgen.core.diagnostics import Diagnostic
 
 CONFIG = "title: Test Hub\nsearch: false\n"
 

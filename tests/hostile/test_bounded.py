@@ -16,7 +16,7 @@ import pytest
 from hubkit import BASE, article
 
 from hubgen import pipeline
-from hubgen.markdown import parse_markdown
+from hubgen.core.markdown import parse_markdown
 
 PAGE = "content/h/x.md"
 FIRST = 5  # the body's first line, after article()'s front matter

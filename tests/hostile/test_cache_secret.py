@@ -15,7 +15,7 @@ from hubkit import hub_files, hubgen_cli
 FORGE = """
 import sqlite3, sys
 from pathlib import Path
-from hubgen.cache import SCHEMA, key_for
+from hubgen.base.cache import SCHEMA, key_for
 project, rel, clean, broken = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 file = "content/" + rel
 def keys(text):

@@ -19,13 +19,13 @@ import pytest
 from hubkit import CONFIG, hub_files, hubgen_cli, tree_bytes
 
 from helpers import run_cli
-from hubgen.cache import CACHE_DIR, MAX_ENTRY_BYTES, SCHEMA, key_for
-from hubgen.config import load_config
-from hubgen.deps import MEMO_FILE
-from hubgen.diagnostics import Diagnostic
-from hubgen.external import cache_file
-from hubgen.load import PARSED, Page, page_ids, parse_page, read_text, scan_content
-from hubgen.records import BadRecord, Codec
+from hubgen.base.cache import CACHE_DIR, MAX_ENTRY_BYTES, SCHEMA, key_for
+from hubgen.base.records import BadRecord, Codec
+from hubgen.build.deps import MEMO_FILE
+from hubgen.core.config import load_config
+from hubgen.core.diagnostics import Diagnostic
+from hubgen.core.external import cache_file
+from hubgen.core.load import PARSED, Page, page_ids, parse_page, read_text, scan_content
 
 REPO = Path(__file__).resolve().parents[2]
 WARNING = re.compile(r"hubgen: warning: ignored \d+ unreadable entr(y|ies) in \.hubgen-cache/ \(rebuilt\)")
@@ -430,7 +430,7 @@ def test_git_dates_kept_in_the_cache_are_checked_and_never_followed(
 
 
 def test_search_bundles_with_links_are_not_linked_into_the_site(make_hub, outside: Path) -> None:
-    from hubgen import search
+    from hubgen.build import search
 
     project = make_hub({**hub_files(), "hubgen.yaml": CONFIG.replace("search: false", "search: true")})
     assert run_cli("build", "-C", str(project)).exit_code == 0
@@ -461,7 +461,7 @@ def test_search_bundles_with_links_are_not_linked_into_the_site(make_hub, outsid
 
 
 def test_a_linked_search_folder_is_replaced_not_written_through(make_hub, outside: Path) -> None:
-    from hubgen import search
+    from hubgen.build import search
 
     project = make_hub({**hub_files(), "hubgen.yaml": CONFIG.replace("search: false", "search: true")})
     (project / CACHE_DIR).mkdir()

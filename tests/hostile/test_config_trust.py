@@ -11,8 +11,8 @@ from hubkit import BASE, hubgen_cli, tree_bytes
 
 from hubgen import pipeline
 from hubgen.cli import app
-from hubgen.config import LIMITS, parse_config
-from hubgen.diagnostics import Diagnostic
+from hubgen.core.config import LIMITS, parse_config
+from hubgen.core.diagnostics import Diagnostic
 
 BOMB = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
     f"{k}: &{k} [{', '.join(['*' + p] * 9)}]\n" for p, k in zip("abcdefgh", "bcdefghi", strict=True)

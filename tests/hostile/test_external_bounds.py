@@ -12,9 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from hubgen import external
-from hubgen.diagnostics import Diagnostic
-from hubgen.external import ExternalLink, ExternalSettings, check_external
+from hubgen.core import external
+from hubgen.core.diagnostics import Diagnostic
+from hubgen.core.external import ExternalLink, ExternalSettings, check_external
 
 SLACK = 2.0  # seconds for start-up, back-offs and a shared machine
 

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from hubgen import pipeline
-from hubgen.diagnostics import CODES, Diagnostic
+from hubgen.core.diagnostics import CODES, Diagnostic
 
 EXAMPLES = int(os.environ.get("HUBGEN_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(

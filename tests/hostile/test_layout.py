@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import run_cli, write_files
-from hubgen import layout, pipeline
+from hubgen import pipeline
+from hubgen.core import layout
 
 PAGE = "---\ntitle: Squatter\nhub: h\n---\nText.\n"
 # A site that writes every reserved name it can: search on and base_url set (sitemap and feed), so each name is
@@ -166,7 +167,7 @@ def test_the_render_stage_refuses_a_collision_check_did_not_see(make_hub):
     """Defence in depth: render's own check uses the same rule (here an asset the graph does not know of)."""
     from dataclasses import replace
 
-    from hubgen.render import OutputCollision, render_site
+    from hubgen.build.render import OutputCollision, render_site
 
     project = make_hub({**BASE, **FULL, "content/robots.txt/x.png": b"x"})
     graph = pipeline.check(project).graph
@@ -184,8 +185,7 @@ def test_check_finds_collisions_without_loading_the_output_side(make_hub):
     script = (
         "import sys\nfrom hubgen import pipeline\nresult = pipeline.check(__import__('pathlib').Path(sys.argv[1]))\n"
         "print([d.code for d in result.diagnostics if d.severity == 'error'])\n"
-        "print([m for m in ('hubgen.search', 'hubgen.seo', 'hubgen.render', 'hubgen.theme', 'hubgen.write') "
-        "if m in sys.modules])"
+        "print([m for m in sys.modules if m.startswith('hubgen.build')])"
     )
     done = subprocess.run([sys.executable, "-c", script, str(project)], capture_output=True, text=True, timeout=60)
     assert done.stdout.splitlines() == ["['output-collision']", "[]"], done.stdout + done.stderr
@@ -302,8 +302,8 @@ def test_a_cycle_made_by_a_folder_is_reported_at_the_first_line_of_the_hub_witho
 
 def test_rendering_hubs_in_a_cycle_ends(make_hub):
     """Render never loops on such input, though build refuses it: breadcrumbs and JSON-LD walk the parents."""
-    from hubgen.render import PageRenderer
-    from hubgen.theme import make_environment, theme_dir
+    from hubgen.build.render import PageRenderer
+    from hubgen.build.theme import make_environment, theme_dir
 
     files = {f"content/c{i}.md": hub(f"C{i}", f"c{(i + 1) % 50}") for i in range(50)}
     project = make_hub({**BASE, **files, "hubgen.yaml": "base_url: https://e.org/\nsearch: false\n"})
@@ -428,7 +428,7 @@ def test_a_path_of_nine_steps_is_shown_whole_as_before(make_hub):
 @settings(max_examples=200, deadline=None)
 @given(length=st.integers(1, 80), data=st.data())
 def test_the_window_is_bounded_and_holds_the_ends_and_the_neighbours(length, data):
-    from hubgen.pathmap import WHOLE_PATH, path_window
+    from hubgen.build.pathmap import WHOLE_PATH, path_window
 
     current = data.draw(st.integers(0, length - 1))
     shown = path_window(length, current)

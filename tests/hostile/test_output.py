@@ -14,7 +14,8 @@ import pytest
 from hubkit import CONFIG, article, hub_files, leftovers, tree_bytes
 
 from helpers import build_site, run_cli
-from hubgen import pipeline, swap, write
+from hubgen import pipeline
+from hubgen.build import swap, write
 
 REFUSED = "refusing to use"
 
@@ -177,7 +178,7 @@ def test_exception_in_a_template_leaves_the_old_site_and_exits_2(make_hub, templ
 SLOW_BUILD = """
 import sys, time
 from pathlib import Path
-import hubgen.write as w
+import hubgen.build.write as w
 real = w._mkdir
 count = [0]
 ready, project = Path(sys.argv[1]), sys.argv[2]

@@ -12,11 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hubgen import pipeline
-from hubgen.config import SiteConfig
-from hubgen.load import Page, parse_page
-from hubgen.render import PageRenderer
-from hubgen.slugs import Slugger
-from hubgen.theme import make_environment, theme_dir
+from hubgen.build.render import PageRenderer
+from hubgen.build.theme import make_environment, theme_dir
+from hubgen.core.config import SiteConfig
+from hubgen.core.load import Page, parse_page
+from hubgen.core.slugs import Slugger
 
 ENV = make_environment([theme_dir()])
 ASSETS = {"style.css": "_static/style.css", "code.css": "_static/code.css", "hubgen.js": "_static/hubgen.js"}

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from hubkit import CONFIG, article, found, hub_files, hubgen_cli, tree_bytes
 
-from hubgen.diagnostics import Diagnostic, format_step_summary
+from hubgen.core.diagnostics import Diagnostic, format_step_summary
 
 
 def test_a_planted_pagefind_module_does_not_run(make_hub, tmp_path: Path) -> None:

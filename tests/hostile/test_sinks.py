@@ -1,5 +1,5 @@
 """Author text at every sink: the terminal (text and GitHub diagnostics, the CLI's own messages), XML
-(feed.xml, sitemap.xml), DOT and Mermaid, and git. Unit tests of `hubgen.sinks`, then the sinks in use."""
+(feed.xml, sitemap.xml), DOT and Mermaid, and git. Unit tests of `hubgen.base.sinks`, then the sinks in use."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from hubkit import BASE, hubgen_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubgen import export, pipeline
-from hubgen.diagnostics import Diagnostic, format_github, format_step_summary, format_text
-from hubgen.sinks import BadRef, for_terminal, for_xml, git, git_ref
+from hubgen import pipeline
+from hubgen.base.sinks import BadRef, for_terminal, for_xml, git, git_ref
+from hubgen.core import export
+from hubgen.core.diagnostics import Diagnostic, format_github, format_step_summary, format_text
 
 ESC = "\x1b"
 HOSTILE = f"{ESC}]0;owned\x07{ESC}[2J\r\u202eevil\u2028next\x9b31m\x00"

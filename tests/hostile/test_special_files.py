@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from hubkit import BASE, errors, hubgen_cli
 
-from hubgen import files
-from hubgen.files import NotRegular, TooLarge, read_regular
+from hubgen.base import files
+from hubgen.base.files import NotRegular, TooLarge, read_regular
 
 HINT = "only regular files and folders are read"
 

@@ -17,7 +17,8 @@ import pytest
 from hubkit import article, hub_files, leftovers, tree_bytes
 
 from helpers import run_cli
-from hubgen import pipeline, swap, write
+from hubgen import pipeline
+from hubgen.build import swap, write
 
 
 @pytest.fixture
@@ -263,7 +264,7 @@ def test_a_build_killed_at_any_moment_leaves_a_site_and_the_next_build_no_leftov
 KILLED_AT_THE_SWAP = """
 import os, sys, time
 from pathlib import Path
-from hubgen import swap
+from hubgen.build import swap
 real = swap.exchange
 ready, when = Path(sys.argv[1]), sys.argv[2]
 def exchange(first, second):

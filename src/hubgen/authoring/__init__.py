@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from hubgen import sinks
 from hubgen.authoring import guard
 from hubgen.authoring.edits import add, move, remove, rename
 from hubgen.authoring.scaffold import new_project
 from hubgen.authoring.workspace import AuthoringError, Change, EditRefused, Workspace
+from hubgen.base import sinks
 
 __all__ = [
     "AuthoringError",

@@ -11,12 +11,12 @@ import posixpath
 import re
 from itertools import pairwise
 
-from hubgen import sinks
 from hubgen.authoring import guard, linkedit
 from hubgen.authoring.textfile import requote, scalar_end, yaml_scalar
 from hubgen.authoring.workspace import AuthoringError, Workspace
-from hubgen.graph import Reference
-from hubgen.slugs import slugify
+from hubgen.base import sinks
+from hubgen.core.graph import Reference
+from hubgen.core.slugs import slugify
 
 Steps = list[str]
 Ends = tuple[str | None, str | None]

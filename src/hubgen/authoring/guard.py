@@ -23,8 +23,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hubgen import sinks
-from hubgen.load import MAX_LINKED_READS
+from hubgen.base import sinks
+from hubgen.core.load import MAX_LINKED_READS
 
 try:
     import fcntl

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from mdurl import decode as url_decode
 
 from hubgen.authoring.textfile import TextFile
-from hubgen.markdown import Link
+from hubgen.core.markdown import Link
 
 _DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*(?:<(?P<angle>[^>]*)>|(?P<plain>\S+))")
 

@@ -10,8 +10,8 @@ from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from hubgen import sinks
 from hubgen.authoring.workspace import AuthoringError
+from hubgen.base import sinks
 
 DOTTED = {"gitignore": ".gitignore", "github": ".github"}
 

@@ -20,10 +20,10 @@ from pathlib import Path
 from hubgen import pipeline
 from hubgen.authoring import guard
 from hubgen.authoring.textfile import FrontMatterEditor, TextFile
-from hubgen.config import CONFIG_FILE
-from hubgen.diagnostics import Diagnostic, did_you_mean
-from hubgen.graph import LinkGraph, resolve_reference
-from hubgen.load import Page
+from hubgen.core.config import CONFIG_FILE
+from hubgen.core.diagnostics import Diagnostic, did_you_mean
+from hubgen.core.graph import LinkGraph, resolve_reference
+from hubgen.core.load import Page
 
 
 class AuthoringError(pipeline.ProjectError):

@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 import click
 
 from hubgen import __version__, pipeline
-from hubgen.diagnostics import Diagnostic, format_text
-from hubgen.sinks import for_terminal
+from hubgen.base.sinks import for_terminal
+from hubgen.core.diagnostics import Diagnostic, format_text
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from hubgen.base.sinks import for_terminal
 from hubgen.cli.app import EXIT_ERRORS, F, handles_failures, main, project_option, project_root, report_text
-from hubgen.sinks import for_terminal
 
 if TYPE_CHECKING:
     from hubgen import authoring

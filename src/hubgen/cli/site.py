@@ -9,7 +9,9 @@ from pathlib import Path
 
 import click
 
-from hubgen import __version__, gitref, pipeline
+from hubgen import __version__, pipeline
+from hubgen.base.progress import TerminalProgress, silent
+from hubgen.base.sinks import UnsafePath, for_terminal, write_bytes
 from hubgen.cli.app import (
     EXIT_ERRORS,
     EXIT_USAGE,
@@ -21,7 +23,7 @@ from hubgen.cli.app import (
     speed_options,
     use_color,
 )
-from hubgen.diagnostics import (
+from hubgen.core.diagnostics import (
     Diagnostic,
     did_you_mean,
     format_github,
@@ -32,9 +34,8 @@ from hubgen.diagnostics import (
     plural,
     summary_line,
 )
-from hubgen.export import export
-from hubgen.progress import TerminalProgress, silent
-from hubgen.sinks import UnsafePath, for_terminal, write_bytes
+from hubgen.core.export import export
+from hubgen.pr import gitref
 
 
 @main.command()
@@ -179,7 +180,7 @@ def check(
 @handles_failures
 def serve(project: Path | None, host: str, port: int, drafts: bool, open_browser: bool) -> None:
     """Serve the hub from memory, rebuilding and reloading pages as files change."""
-    from hubgen import serve as dev
+    from hubgen.serve import server as dev
 
     server = dev.DevServer(
         project_root(project), host, port, drafts, log=lambda text, error: click.echo(text, err=error)
@@ -257,7 +258,7 @@ def _judge(
     root: Path, change: gitref.Change, drafts: bool, external: bool, jobs: int, use_cache: bool
 ) -> tuple[pipeline.CheckResult, tuple[Diagnostic, ...]]:
     """The hub checked now and at REF, sharing one parse cache (a scratch one under --no-cache)."""
-    from hubgen import prmode
+    from hubgen.pr import compare as prmode
 
     try:
         with prmode.parse_cache(root, use_cache) as cache_dir:

@@ -16,10 +16,15 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from hubgen import __version__
-from hubgen.cache import Cache, key_for
-from hubgen.deps import Watched
-from hubgen.graph import LinkGraph, tag_slug
-from hubgen.layout import (
+from hubgen.base.cache import Cache, key_for
+from hubgen.base.progress import Progress, silent
+from hubgen.build.deps import Watched
+from hubgen.build.pathmap import compact_map_of, hub_map, path_anchors, path_view
+from hubgen.build.renderjobs import Stored, cached_pages, plain_pages
+from hubgen.build.seo import json_ld, seo_files
+from hubgen.build.theme import make_environment, static_files, template_dirs, templates_digest
+from hubgen.core.graph import LinkGraph, tag_slug
+from hubgen.core.layout import (
     FEED_FILE,
     HOME_FILE,
     NOT_FOUND_FILE,
@@ -32,21 +37,16 @@ from hubgen.layout import (
     reserved,
     tag_dir,
 )
-from hubgen.links import (
+from hubgen.core.links import (
     LinkTarget,
     decode_url,
     fragment_url,
     relative_url,
     resolve_href,
 )
-from hubgen.load import Page
-from hubgen.markdown import LinkKind, render_markdown
-from hubgen.pathmap import compact_map_of, hub_map, path_anchors, path_view
-from hubgen.progress import Progress, silent
-from hubgen.renderjobs import Stored, cached_pages, plain_pages
-from hubgen.seo import json_ld, seo_files
-from hubgen.theme import make_environment, static_files, template_dirs, templates_digest
-from hubgen.validate import find_anchor
+from hubgen.core.load import Page
+from hubgen.core.markdown import LinkKind, render_markdown
+from hubgen.core.validate import find_anchor
 
 ASSET_KEYS = (("css", "style.css"), ("code_css", "code.css"), ("js", "hubgen.js"))
 HOME_TITLE = "Home"

@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hubgen import sinks, swap
-from hubgen.cache import Cache, read_file, write_file
-from hubgen.layout import MARKER
-from hubgen.progress import Progress, silent
-from hubgen.render import Site
+from hubgen.base import sinks
+from hubgen.base.cache import Cache, read_file, write_file
+from hubgen.base.progress import Progress, silent
+from hubgen.build import swap
+from hubgen.build.render import Site
+from hubgen.core.layout import MARKER
 
 MARKER_TEXT = "This folder is written by hubgen build and is replaced whole on every build.\n"
 

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hubgen.cache import Cache
-from hubgen.deps import PageState, RenderMemo, Watched, own_digest, site_shape, structure
-from hubgen.progress import Progress
+from hubgen.base.cache import Cache
+from hubgen.base.progress import Progress
+from hubgen.build.deps import PageState, RenderMemo, Watched, own_digest, site_shape, structure
 
 if TYPE_CHECKING:
-    from hubgen.render import PageRenderer
+    from hubgen.build.render import PageRenderer
 
 POOL_THRESHOLD = 200  # fewer pages than this render in-process: forking costs more than it saves
 CHUNK = 250  # pages rendered in-process between two stores into the cache

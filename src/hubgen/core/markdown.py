@@ -23,7 +23,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
-from hubgen.bodyhtml import (
+from hubgen.core.bodyhtml import (
     RENDER_RULES,
     SLOT,
     SLOT_CLOSE,
@@ -33,9 +33,9 @@ from hubgen.bodyhtml import (
     slot_maker,
     without_title,
 )
-from hubgen.links import decode_url
-from hubgen.positions import SourceMap, note_cuts, record_positions
-from hubgen.slugs import Slugger
+from hubgen.core.links import decode_url
+from hubgen.core.positions import SourceMap, note_cuts, record_positions
+from hubgen.core.slugs import Slugger
 
 
 @dataclass(frozen=True)

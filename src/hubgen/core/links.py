@@ -20,8 +20,8 @@ from urllib.parse import quote
 
 import mdurl
 
-from hubgen.layout import HOME_FILE
-from hubgen.layout import page_dir as page_dir  # where a page goes is layout.py's; re-exported
+from hubgen.core.layout import HOME_FILE
+from hubgen.core.layout import page_dir as page_dir  # where a page goes is layout.py's; re-exported
 
 TargetKind = Literal["page", "asset", "generated", "external", "other-scheme", "unsafe", "missing", "folder"]
 

@@ -38,8 +38,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from hubgen.cache import code_digest, read_file, write_file
-from hubgen.diagnostics import Diagnostic, diagnostic
+from hubgen.base.cache import code_digest, read_file, write_file
+from hubgen.core.diagnostics import Diagnostic, diagnostic
 
 CACHE_FILE = "external-links-{}.json"  # named with a digest of this machine's secret: see cache_file()
 MAX_REDIRECTS = 10

@@ -20,11 +20,11 @@ from typing import Any
 
 import watchfiles
 
-from hubgen.config import CONFIG_FILE
-from hubgen.devhttp import Broker, DevHTTPServer, DevHTTPServer6, Handler
-from hubgen.diagnostics import format_text, plural
-from hubgen.incremental import LiveSite, RebuildResult
-from hubgen.sinks import for_terminal
+from hubgen.base.sinks import for_terminal
+from hubgen.core.config import CONFIG_FILE
+from hubgen.core.diagnostics import format_text, plural
+from hubgen.serve.http import Broker, DevHTTPServer, DevHTTPServer6, Handler
+from hubgen.serve.incremental import LiveSite, RebuildResult
 
 WATCH_TIMEOUT_MS = 200
 WATCH_QUIET_MS = 25  # a batch is handed over after this much quiet: an editor's save burst takes a few ms

@@ -11,8 +11,8 @@ from typing import Any, Literal
 
 from markdown_it.token import Token
 
-from hubgen.highlight import highlight_code
-from hubgen.links import decode_url, is_unsafe_url
+from hubgen.core.highlight import highlight_code
+from hubgen.core.links import decode_url, is_unsafe_url
 
 LinkKind = Literal["link", "image"]
 # url as written (percent-encoded as in the HTML) -> url to write, or None to drop the attribute (unsafe)

@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from hubgen.diagnostics import Diagnostic, diagnostic, did_you_mean
-from hubgen.yamlread import Limits, Loader, YamlLimit, compose
+from hubgen.base.yamlread import Limits, Loader, YamlLimit, compose
+from hubgen.core.diagnostics import Diagnostic, diagnostic, did_you_mean
 
 _Loader = Loader
 # Front matter is read by checks that never copy an alias out, so only aliases, depth and size are capped.

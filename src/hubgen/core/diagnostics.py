@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
-from hubgen.sinks import for_markdown_cell, for_terminal
+from hubgen.base.sinks import for_markdown_cell, for_terminal
 
 Severity = Literal["error", "warning"]
 

@@ -20,11 +20,13 @@ from itertools import repeat
 from pathlib import Path
 from typing import Literal
 
-from hubgen.cache import Cache, key_for
-from hubgen.config import SiteConfig
-from hubgen.diagnostics import Diagnostic, diagnostic
-from hubgen.files import MAX_PAGE_BYTES, NotRegular, TooLarge, kind, read_regular
-from hubgen.frontmatter import (
+from hubgen.base.cache import Cache, key_for
+from hubgen.base.files import MAX_PAGE_BYTES, NotRegular, TooLarge, kind, read_regular
+from hubgen.base.progress import Progress, silent
+from hubgen.base.records import BadRecord, Codec
+from hubgen.core.config import SiteConfig
+from hubgen.core.diagnostics import Diagnostic, diagnostic
+from hubgen.core.frontmatter import (
     LIST_KEYS,
     PAGE_TYPES,
     STRING_KEYS,
@@ -32,10 +34,8 @@ from hubgen.frontmatter import (
     parse_front_matter,
     split_front_matter,
 )
-from hubgen.gitdates import git_dates
-from hubgen.markdown import ParsedMarkdown, html_ids, parse_markdown
-from hubgen.progress import Progress, silent
-from hubgen.records import BadRecord, Codec
+from hubgen.core.gitdates import git_dates
+from hubgen.core.markdown import ParsedMarkdown, html_ids, parse_markdown
 
 PageType = Literal["home", "hub", "article"]
 # Folders under content/ nest at most this deep: a deeper tree is a diagnostic here, rather than a path the

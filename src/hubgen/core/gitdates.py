@@ -12,8 +12,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from hubgen.cache import code_digest, read_file, write_file
-from hubgen.sinks import git
+from hubgen.base.cache import code_digest, read_file, write_file
+from hubgen.base.sinks import git
 
 DATES_FILE = "git-dates.json"
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")

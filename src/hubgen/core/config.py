@@ -22,9 +22,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from hubgen import configvalues
-from hubgen.diagnostics import CODES, Diagnostic, diagnostic, did_you_mean
-from hubgen.yamlread import Limits, Loader, YamlLimit, compose
+from hubgen.base.yamlread import Limits, Loader, YamlLimit, compose
+from hubgen.core import configvalues
+from hubgen.core.diagnostics import CODES, Diagnostic, diagnostic, did_you_mean
 
 CONFIG_FILE = "hubgen.yaml"
 # A settings file has a dozen keys: a megabyte, 64 levels and 10,000 values (aliases copied out) are far

@@ -12,11 +12,11 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from hubgen import layout
-from hubgen.diagnostics import Diagnostic, Location, diagnostic, did_you_mean
-from hubgen.graph import Clash, LinkGraph, Reference, ResolvedLink, hub_cycles
-from hubgen.links import suggest
-from hubgen.load import Page
+from hubgen.core import layout
+from hubgen.core.diagnostics import Diagnostic, Location, diagnostic, did_you_mean
+from hubgen.core.graph import Clash, LinkGraph, Reference, ResolvedLink, hub_cycles
+from hubgen.core.links import suggest
+from hubgen.core.load import Page
 
 Rule = Callable[[LinkGraph], Iterable[Diagnostic]]  # reads the graph's structure
 PageRule = Callable[[LinkGraph, str], Iterable[Diagnostic]]  # reads one page's body (its links)

@@ -26,9 +26,9 @@ from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
 
-from hubgen.cache import code_digest, read_file, write_file
-from hubgen.layout import INDEX_DIR
-from hubgen.progress import Progress, silent
+from hubgen.base.cache import code_digest, read_file, write_file
+from hubgen.base.progress import Progress, silent
+from hubgen.core.layout import INDEX_DIR
 
 PARTS_FILE = "hubgen-parts.json"
 PART_SIZE = 1000  # pages per index part, at most

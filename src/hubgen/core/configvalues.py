@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from hubgen.sinks import for_terminal
+from hubgen.base.sinks import for_terminal
 
 Problem = tuple[str, str] | None
 Check = Callable[[Any], Problem]

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hubgen.cache import CacheTrouble, read_file, write_file
-from hubgen.graph import LinkGraph
-from hubgen.load import Page
-from hubgen.records import BadRecord, Codec
+from hubgen.base.cache import CacheTrouble, read_file, write_file
+from hubgen.base.records import BadRecord, Codec
+from hubgen.core.graph import LinkGraph
+from hubgen.core.load import Page
 
 MEMO_FILE = "render-memo.json"
 MEMO_VERSION = 2

@@ -13,11 +13,11 @@ from typing import Any
 
 from markupsafe import Markup
 
-from hubgen.graph import LinkGraph
-from hubgen.layout import FEED_FILE, ROBOTS_FILE, SITEMAP_FILE, page_dir
-from hubgen.links import relative_url
-from hubgen.load import Page
-from hubgen.sinks import for_xml
+from hubgen.base.sinks import for_xml
+from hubgen.core.graph import LinkGraph
+from hubgen.core.layout import FEED_FILE, ROBOTS_FILE, SITEMAP_FILE, page_dir
+from hubgen.core.links import relative_url
+from hubgen.core.load import Page
 
 FEED_ENTRIES = 30
 

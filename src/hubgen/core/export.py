@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 
-from hubgen.graph import LinkGraph
+from hubgen.core.graph import LinkGraph
 
 EdgeKind = str  # "hub" | "next" | "related" | "link"
 

@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
-from hubgen.layout import HOME_FILE, NOT_FOUND_FILE
-from hubgen.sinks import for_terminal, resolved_inside
+from hubgen.base.sinks import for_terminal, resolved_inside
+from hubgen.core.layout import HOME_FILE, NOT_FOUND_FILE
 
 if TYPE_CHECKING:
-    from hubgen.incremental import LiveSite
-    from hubgen.serve import DevServer
+    from hubgen.serve.incremental import LiveSite
+    from hubgen.serve.server import DevServer
 
 EVENTS = "__hubgen/events"
 STATUS = "__hubgen/status"

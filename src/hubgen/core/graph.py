@@ -16,12 +16,12 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Literal
 
-from hubgen.config import SiteConfig
-from hubgen.layout import TAGS_DIR, tag_dir
-from hubgen.links import LinkTarget, SiteIndex, resolve_href
-from hubgen.load import Content, Page
-from hubgen.markdown import Link
-from hubgen.slugs import slugify
+from hubgen.core.config import SiteConfig
+from hubgen.core.layout import TAGS_DIR, tag_dir
+from hubgen.core.links import LinkTarget, SiteIndex, resolve_href
+from hubgen.core.load import Content, Page
+from hubgen.core.markdown import Link
+from hubgen.core.slugs import slugify
 
 RefKey = Literal["hub", "prev", "next", "related"]
 

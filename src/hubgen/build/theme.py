@@ -19,16 +19,16 @@ from jinja2 import BaseLoader, ChoiceLoader, FileSystemLoader, StrictUndefined, 
 from jinja2.sandbox import SandboxedEnvironment
 
 from hubgen import __version__
-from hubgen.cache import key_for
-from hubgen.highlight import pygments_css
-from hubgen.layout import static_file
-from hubgen.sinks import resolved_inside
+from hubgen.base.cache import key_for
+from hubgen.base.sinks import resolved_inside
+from hubgen.core.highlight import pygments_css
+from hubgen.core.layout import static_file
 
 
 def theme_dir() -> Path:
     """The built-in theme: inside the installed package, or the repo's templates/ in a development install."""
-    packaged = Path(__file__).parent / "theme"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "templates"
+    packaged = Path(__file__).parents[1] / "theme"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[3] / "templates"
 
 
 def template_dirs(project_dir: Path, templates_dir: str) -> list[Path]:

@@ -42,7 +42,7 @@ def code_digest() -> str:
     highlights differently), so upgrading either invalidates the cache too; and of this machine's secret,
     so that no key can be computed by anyone else (see `machine_secret`)."""
     digest = hashlib.sha256(f"schema {SCHEMA}".encode() + machine_secret())
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
+    for path in sorted(Path(__file__).parents[1].rglob("*.py")):
         digest.update(path.read_bytes())
     for package in _LIBRARIES:
         try:

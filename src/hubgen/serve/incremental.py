@@ -18,19 +18,19 @@ from typing import Any
 
 import jinja2
 
-from hubgen.config import CONFIG_FILE, SiteConfig, load_config
-from hubgen.deps import Watched, digest, structure
-from hubgen.diagnostics import Diagnostic, count, diagnostic
-from hubgen.gitdates import git_dates
-from hubgen.graph import LinkGraph, build_graph, with_pages
-from hubgen.layout import page_file
-from hubgen.load import Content, Page, Scan, assemble_content, load_page, page_ids, scan_content
+from hubgen.build.deps import Watched, digest, structure
+from hubgen.build.render import OutputCollision, PageRenderer, Site, assemble_site
+from hubgen.build.seo import seo_files
+from hubgen.build.theme import make_environment, static_files
+from hubgen.build.theme import template_dirs as find_template_dirs
+from hubgen.core.config import CONFIG_FILE, SiteConfig, load_config
+from hubgen.core.diagnostics import Diagnostic, count, diagnostic
+from hubgen.core.gitdates import git_dates
+from hubgen.core.graph import LinkGraph, build_graph, with_pages
+from hubgen.core.layout import page_file
+from hubgen.core.load import Content, Page, Scan, assemble_content, load_page, page_ids, scan_content
+from hubgen.core.validate import Findings, find_anchor, find_problems, validate
 from hubgen.pipeline import template_message
-from hubgen.render import OutputCollision, PageRenderer, Site, assemble_site
-from hubgen.seo import seo_files
-from hubgen.theme import make_environment, static_files
-from hubgen.theme import template_dirs as find_template_dirs
-from hubgen.validate import Findings, find_anchor, find_problems, validate
 
 Parsed = tuple[str, Page | None, list[Diagnostic]]  # page id, page, problems
 

@@ -17,9 +17,9 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from hubgen.graph import LinkGraph
-from hubgen.layout import page_dir
-from hubgen.links import relative_url
+from hubgen.core.graph import LinkGraph
+from hubgen.core.layout import page_dir
+from hubgen.core.links import relative_url
 
 COLUMN = 380  # width of one path's column
 ROW = 52  # height of one step

@@ -21,11 +21,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from hubgen import pipeline
-from hubgen.cache import cache_folder
-from hubgen.diagnostics import Diagnostic, Location
-from hubgen.gitref import Change, tree_at
-from hubgen.graph import LinkGraph
-from hubgen.load import page_ids
+from hubgen.base.cache import cache_folder
+from hubgen.core.diagnostics import Diagnostic, Location
+from hubgen.core.graph import LinkGraph
+from hubgen.core.load import page_ids
+from hubgen.pr.gitref import Change, tree_at
 
 EXTERNAL_CODES = ("external-link", "external-redirect")  # REF is checked offline: these are judged by file
 # The message names where the link leads, which depends on where the tree is (a relative link from REF's
