@@ -20,7 +20,7 @@ import time
 import traceback
 from pathlib import Path
 
-from hubgen import pipeline
+from hubgen import session
 from hubgen.build.render import render_site
 from hubgen.build.write import MARKER
 
@@ -111,7 +111,7 @@ def run_case(rng: random.Random, work: Path) -> set[str]:
     """Build one random hub; the diagnostic codes seen. Raises on any escape other than ProjectError."""
     project = work / "project"
     make_project(rng, project)
-    result = pipeline.build(project, include_drafts=rng.random() < 0.3, output_dir=work / "site")
+    result = session.build(project, drafts=rng.random() < 0.3, output_dir=work / "site")
     codes = {d.code for d in result.check.diagnostics}
     if not result.files and result.check.graph is not None and rng.random() < 0.5:
         render_site(result.check.graph, project)  # build refused: render anyway, in memory, to reach templates
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             work = Path(tmp)
             try:
                 codes |= run_case(case_rng, work)
-            except pipeline.ProjectError as error:  # allowed: a clean "cannot continue", exit 2
+            except session.ProjectError as error:  # allowed: a clean "cannot continue", exit 2
                 project_errors += 1
                 codes.add(f"project-error: {str(error)[:40]}")
             except Exception as error:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from hubgen import pipeline
+from hubgen import session
 from hubgen.cli import main
 from hubgen.core.diagnostics import format_text
 
@@ -62,7 +62,7 @@ def run_cli(*args: str, cwd: Path | None = None) -> CliOutcome:
 
 def build_site(project: Path, include_drafts: bool = False, output_dir: Path | None = None) -> Path:
     """Build the project through the pipeline, assert it had no errors, and return the output folder."""
-    result = pipeline.build(project, include_drafts=include_drafts, output_dir=output_dir)
+    result = session.build(project, drafts=include_drafts, output_dir=output_dir)
     assert result.check.errors == 0, format_text(result.check.diagnostics)
     assert result.files > 0
     return result.output

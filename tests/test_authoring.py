@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import run_cli
-from hubgen import pipeline
+from hubgen import session
 
 HUB = {
     "hubgen.yaml": "title: Test Hub\n",
@@ -35,7 +35,7 @@ NEW_BODY = (
 @pytest.fixture
 def hub(make_hub) -> Path:
     root = make_hub(HUB)
-    assert pipeline.check(root).diagnostics == ()
+    assert session.check(root).diagnostics == ()
     return root
 
 
@@ -56,7 +56,7 @@ def edit(root: Path, *args: str, code: int = 0) -> tuple[dict[str, str | None], 
     assert outcome.exit_code == code, outcome.output
     assert outcome.exception is None
     if code == 0:
-        result = pipeline.check(root)
+        result = session.check(root)
         assert result.diagnostics == (), result.diagnostics
     return changed(before, root), outcome.output
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from hubgen import pipeline
+from hubgen import session
 from hubgen.build import search
 
 pytestmark = pytest.mark.browser
@@ -78,7 +78,7 @@ def _served_example(root: Path, part_size: int = search.PART_SIZE) -> Iterator[t
     site = root / "www" / "ai-hub"
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(search, "PART_SIZE", part_size)
-        result = pipeline.build(project, output_dir=site)
+        result = session.build(project, output_dir=site)
     assert result.check.errors == 0 and result.files > 0
     handler = functools.partial(_QuietHandler, directory=str(root / "www"))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 from helpers import Element, build_site, parse_html, read_html
-from hubgen import pipeline
+from hubgen import session
 from hubgen.build.write import MARKER
 
 REPO = Path(__file__).resolve().parents[1]
@@ -752,7 +752,7 @@ def test_failed_build_keeps_the_old_site(make_hub):
     before = tree(site)
     assert MARKER in before
     make_hub({"content/nn/zeta.md": "---\ntitle: Zeta\nnext: no-such-page\n---\nZeta.\n"})
-    result = pipeline.build(project)
+    result = session.build(project)
     assert result.check.errors >= 1
     assert result.files == 0
     assert any(d.code == "unknown-reference" for d in result.check.diagnostics)
@@ -789,8 +789,8 @@ def test_template_error_is_reported_and_keeps_the_old_site(make_hub, template, e
 
 def test_non_empty_folder_without_marker_is_refused(make_hub):
     project = make_hub({**HUB, "site/precious.txt": "keep me", "site/sub/notes.md": "mine"})
-    with pytest.raises(pipeline.ProjectError, match="not written by hubgen"):
-        pipeline.build(project)
+    with pytest.raises(session.ProjectError, match="not written by hubgen"):
+        session.build(project)
     assert tree(project / "site") == {"precious.txt": b"keep me", "sub/notes.md": b"mine"}
     assert leftovers(project) == []
 
@@ -801,12 +801,12 @@ def test_output_dir_holding_the_project_is_refused(make_hub, output_dir):
         {**HUB, "hubgen.yaml": f"title: Test Hub\nsearch: false\noutput_dir: {output_dir!r}\n", "templates/x": "x"}
     )
     before = tree(project)
-    result = pipeline.build(project)  # refused as a setting, so that `check` says so too
+    result = session.build(project)  # refused as a setting, so that `check` says so too
     assert [(d.code, d.file, d.line) for d in result.check.diagnostics] == [("config-type", "hubgen.yaml", 3)]
     assert tree(project) == before
     make_hub({"hubgen.yaml": "title: Test Hub\nsearch: false\n"})
-    with pytest.raises(pipeline.ProjectError, match="refusing"):  # and by the writer, given as -o
-        pipeline.build(project, output_dir=project / output_dir)
+    with pytest.raises(session.ProjectError, match="refusing"):  # and by the writer, given as -o
+        session.build(project, output_dir=project / output_dir)
     assert tree(project) == {**before, "hubgen.yaml": tree(project)["hubgen.yaml"]}
 
 
@@ -885,7 +885,7 @@ def test_shipped_example_builds_without_errors_or_warnings(tmp_path):
     shutil.copytree(REPO / "content", project / "content")
     if (REPO / "hubgen.yaml").is_file():
         shutil.copy2(REPO / "hubgen.yaml", project / "hubgen.yaml")
-    result = pipeline.build(project)
+    result = session.build(project)
     assert [str(d) for d in result.check.diagnostics] == []
     assert result.check.errors == 0 and result.check.warnings == 0
     assert result.files > 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from hubgen.core.diagnostics import CODES, Diagnostic
-from hubgen.pipeline import CheckResult, check
+from hubgen.session import CheckResult, check
 
 # A clean hub: home -> hub -> a -> b (a learning path), every page linked or on a path.
 BASE: dict[str, str | bytes | None] = {
@@ -458,7 +458,7 @@ def test_draft_reference_in_front_matter(make_hub):
         assert item.severity == "error"
         assert "draft" in item.message and "draft: true" in item.hint
     # Checked as if the drafts were published, the same hub is clean.
-    assert found(check(make_hub({}), include_drafts=True)) == []
+    assert found(check(make_hub({}), drafts=True)) == []
 
 
 def test_draft_reference_from_an_inline_link(make_hub):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from helpers import run_cli
-from hubgen.pipeline import check
+from hubgen.session import check
 
 BASE: dict[str, str | bytes | None] = {
     "content/index.md": "---\ntitle: Home\n---\nStart with [the hub](hub/index.md).\n",

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubgen.pipeline import CheckResult, check
+from hubgen.session import CheckResult, check
 
 # Page B is the link target: headings of every awkward kind, and ids from raw HTML.
 TARGET = """\
@@ -372,7 +372,7 @@ def test_a_copied_file_where_the_build_writes_is_an_output_collision(make_hub, a
 
 
 def test_without_a_home_page_one_is_generated_and_links_to_it_work(make_hub, tmp_path):
-    from hubgen.pipeline import build
+    from hubgen.session import build
 
     files = {**BASE, "content/index.md": None, "content/hub/a.md": HEAD + "[home](/) [hub](../hub/)\n"}
     project = make_hub(files)
@@ -385,7 +385,7 @@ def test_without_a_home_page_one_is_generated_and_links_to_it_work(make_hub, tmp
 
 
 def test_javascript_hidden_by_a_tab_entity_or_in_xlink_href_is_not_rendered(make_hub):
-    from hubgen.pipeline import build
+    from hubgen.session import build
 
     body = (
         '<a href="jav&#x09;ascript:alert(1)">tab</a>\n\n'
@@ -424,7 +424,7 @@ def test_explicit_id_may_have_spaces_inside_the_braces(make_hub):
 
 
 def test_a_link_to_the_pages_own_title_lands_on_the_h1(make_hub):
-    from hubgen.pipeline import build
+    from hubgen.session import build
 
     files = {"content/hub/c.md": "---\nprev: b\n---\n# The REPL\n\nText.\n"}
     project = make_hub({**BASE, "content/hub/a.md": HEAD + "[repl](c.md#the-repl)\n", **files})

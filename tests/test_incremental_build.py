@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from hubgen import pipeline
+from hubgen import session
 from hubgen.base.cache import CACHE_DIR, SCHEMA, Cache
 from hubgen.build.deps import MEMO_FILE, RenderMemo
-from hubgen.build.render import PageRenderer, Site, render_site
+from hubgen.build.render import PageRenderer
 from hubgen.build.renderjobs import POOL_THRESHOLD as RENDER_POOL_THRESHOLD
 from hubgen.build.write import OutputError, write_site
+from hubgen.core.layout import Site
 from hubgen.core.links import page_dir
 from hubgen.core.load import POOL_THRESHOLD
 
@@ -59,7 +60,7 @@ def cold_build(project: Path, tmp_path: Path) -> dict[str, bytes]:
     fresh = tmp_path / "cold"
     shutil.rmtree(fresh, ignore_errors=True)
     shutil.copytree(project, fresh, ignore=shutil.ignore_patterns(".hubgen-cache", "site"))
-    result = pipeline.build(fresh, jobs=1, use_cache=False)
+    result = session.build(fresh, jobs=1, cache=False)
     assert result.check.errors == 0, result.check.diagnostics
     return snapshot(fresh / "site")
 
@@ -134,12 +135,12 @@ EDITS: dict[str, Callable[[Path], None]] = {
 @pytest.mark.parametrize("kind", list(EDITS))
 def test_after_each_kind_of_edit_a_cached_build_equals_a_cold_build(make_hub, tmp_path: Path, kind: str) -> None:
     project = make_hub(hub_files())
-    first = pipeline.build(project, jobs=1, use_cache=True)
+    first = session.build(project, jobs=1, cache=True)
     assert first.written == first.files > 0
     (project / "content/index.md").write_text("---\ntitle: Home\n---\nWelcome, reader.\n")
-    pipeline.build(project, jobs=1, use_cache=True)  # the first site is now kept as the spare
+    session.build(project, jobs=1, cache=True)  # the first site is now kept as the spare
     EDITS[kind](project)
-    again = pipeline.build(project, jobs=1, use_cache=True)
+    again = session.build(project, jobs=1, cache=True)
     assert again.check.errors == 0, again.check.diagnostics
     assert 0 < again.written < again.files or kind in ("config", "template")
     assert snapshot(project / "site") == cold_build(project, tmp_path)
@@ -148,9 +149,9 @@ def test_after_each_kind_of_edit_a_cached_build_equals_a_cold_build(make_hub, tm
 
 def test_a_no_op_build_renders_and_writes_nothing(make_hub) -> None:
     project = make_hub(hub_files())
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     before = {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*") if p.is_file()}
-    again = pipeline.build(project, jobs=1, use_cache=True)
+    again = session.build(project, jobs=1, cache=True)
     assert again.written == 0 and again.files == len(before) - 1  # every file but hubgen's marker
     assert dict(again.stages)["render"] < 0.05
     assert {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*") if p.is_file()} == before
@@ -158,23 +159,23 @@ def test_a_no_op_build_renders_and_writes_nothing(make_hub) -> None:
 
 def test_a_deleted_output_file_is_restored_once_inputs_change(make_hub, tmp_path: Path) -> None:
     project = make_hub(hub_files())
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     edit_body(project)
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     (project / "site/alpha/a1/index.html").unlink()  # tampering with the output...
     (project / "content/alpha/a2.md").write_text((project / "content/alpha/a2.md").read_text() + "\nOne more.\n")
-    pipeline.build(project, jobs=1, use_cache=True)  # ...is repaired by the next build that writes
+    session.build(project, jobs=1, cache=True)  # ...is repaired by the next build that writes
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
 
 def test_output_is_byte_identical_whatever_jobs_is(make_hub, tmp_path: Path) -> None:
     articles = max(POOL_THRESHOLD, RENDER_POOL_THRESHOLD) + 10  # enough pages that both pools really run
     project = make_hub(hub_files(articles))
-    one = pipeline.build(project, output_dir=tmp_path / "one", jobs=1)
-    two = pipeline.build(project, output_dir=tmp_path / "two", jobs=2, use_cache=True)
+    one = session.build(project, output_dir=tmp_path / "one", jobs=1)
+    two = session.build(project, output_dir=tmp_path / "two", jobs=2, cache=True)
     assert one.check.diagnostics == two.check.diagnostics
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
-    three = pipeline.build(project, output_dir=tmp_path / "three", jobs=3, use_cache=True)  # from the cache
+    three = session.build(project, output_dir=tmp_path / "three", jobs=3, cache=True)  # from the cache
     assert three.check.diagnostics == one.check.diagnostics
     assert snapshot(tmp_path / "three") == snapshot(tmp_path / "one")
 
@@ -185,7 +186,7 @@ def test_a_corrupt_or_unwritable_cache_never_fails_a_build(make_hub, tmp_path: P
     cache.mkdir()
     (cache / f"parse-v{SCHEMA}.sqlite").write_bytes(b"this is not a database")
     (cache / "site-state.json").write_text("{not json")
-    result = pipeline.build(project, jobs=1, use_cache=True)
+    result = session.build(project, jobs=1, cache=True)
     assert result.check.errors == 0
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
@@ -194,30 +195,30 @@ def test_check_with_a_warm_cache_reports_the_same_diagnostics(make_hub) -> None:
     files = hub_files()
     files["content/alpha/a2.md"] += "\n[broken](nowhere.md)\n"
     project = make_hub(files)
-    cold = pipeline.check(project, jobs=1, use_cache=True)
-    warm = pipeline.check(project, jobs=1, use_cache=True)
+    cold = session.check(project, jobs=1, cache=True)
+    warm = session.check(project, jobs=1, cache=True)
     assert [d.code for d in cold.diagnostics] == ["broken-link"]
     assert warm.diagnostics == cold.diagnostics
 
 
 def test_a_build_without_the_cache_is_never_mistaken_for_the_cached_one(make_hub, tmp_path: Path) -> None:
     project = make_hub(hub_files())
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     page = project / "content/alpha/a2.md"
     original = page.read_text()
     page.write_text(original.replace("Text of 2", "EDITED text of 2"))
-    pipeline.build(project, jobs=1, use_cache=False)  # the cache's record of site/ is now out of date
+    session.build(project, jobs=1, cache=False)  # the cache's record of site/ is now out of date
     page.write_text(original)
-    again = pipeline.build(project, jobs=1, use_cache=True)
+    again = session.build(project, jobs=1, cache=True)
     assert again.written > 0
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
 
 def test_a_deleted_output_file_makes_a_no_op_build_write_again(make_hub, tmp_path: Path) -> None:
     project = make_hub(hub_files())
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     (project / "site/alpha/a1/index.html").unlink()
-    again = pipeline.build(project, jobs=1, use_cache=True)
+    again = session.build(project, jobs=1, cache=True)
     assert again.written > 0
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
@@ -226,12 +227,12 @@ def test_turning_search_off_leaves_no_search_index_behind(make_hub, tmp_path: Pa
     files = hub_files()
     files["hubgen.yaml"] = files["hubgen.yaml"].replace("search: false", "search: true")
     project = make_hub(files)
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     assert (project / "site/pagefind/pagefind.js").is_file()
     (project / "hubgen.yaml").write_text(files["hubgen.yaml"].replace("search: true", "search: false"))
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     edit_body(project)
-    pipeline.build(project, jobs=1, use_cache=True)  # stages into the spare, which held the index
+    session.build(project, jobs=1, cache=True)  # stages into the spare, which held the index
     assert not (project / "site/pagefind").exists()
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
@@ -239,11 +240,11 @@ def test_turning_search_off_leaves_no_search_index_behind(make_hub, tmp_path: Pa
 def test_a_file_where_a_folder_now_goes_is_cleared_before_writing(make_hub, tmp_path: Path) -> None:
     project = make_hub(hub_files())
     write(project, {"content/alpha/notes": "an asset without an extension\n"})
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     edit_body(project)
-    pipeline.build(project, jobs=1, use_cache=True)  # the first site is now the spare, holding alpha/notes
+    session.build(project, jobs=1, cache=True)  # the first site is now the spare, holding alpha/notes
     write(project, {"content/alpha/notes": None, "content/alpha/notes.md": "---\ntitle: Notes\nprev: a6\n---\nN.\n"})
-    again = pipeline.build(project, jobs=1, use_cache=True)  # stages into the spare: alpha/notes/index.html
+    again = session.build(project, jobs=1, cache=True)  # stages into the spare: alpha/notes/index.html
     assert again.check.errors == 0, again.check.diagnostics
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
@@ -251,12 +252,12 @@ def test_a_file_where_a_folder_now_goes_is_cleared_before_writing(make_hub, tmp_
 def test_with_pools_an_edit_renders_from_the_cache_what_did_not_change(make_hub, tmp_path: Path) -> None:
     """The render workers make each page's cache key themselves and render only the misses."""
     project = make_hub(hub_files(RENDER_POOL_THRESHOLD + 10))
-    pipeline.build(project, jobs=2, use_cache=True)
+    session.build(project, jobs=2, cache=True)
     (project / "content/index.md").write_text("---\ntitle: Home\n---\nWelcome, reader.\n")
-    pipeline.build(project, jobs=2, use_cache=True)  # the first site is now kept as the spare
+    session.build(project, jobs=2, cache=True)  # the first site is now kept as the spare
     before = rendered_keys(project)
     edit_body(project)
-    again = pipeline.build(project, jobs=2, use_cache=True)
+    again = session.build(project, jobs=2, cache=True)
     assert len(rendered_keys(project) - before) == 1, "one page rendered; the others came from the cache"
     assert again.written == 2, "the edited page, and index.md (the spare is one build behind)"
     assert snapshot(project / "site") == cold_build(project, tmp_path)
@@ -275,7 +276,7 @@ def test_progress_hears_every_stage_to_its_end(make_hub) -> None:
     files["hubgen.yaml"] = files["hubgen.yaml"].replace("search: false", "search: true")
     project = make_hub(files)
     heard: dict[str, list[tuple[int, int]]] = {}
-    pipeline.build(
+    session.build(
         project, jobs=2, progress=lambda stage, done, total: heard.setdefault(stage, []).append((done, total))
     )
     assert list(heard) == ["parse", "render", "write", "search index"]
@@ -292,8 +293,8 @@ def test_check_renders_no_body_and_finds_the_same_problems(make_hub, tmp_path: P
         "\nSee [nothing](../alpha/a9.md) and [a1](a1.md#nowhere).\n\n```python\nx = 1\n```\n"
     )
     project = make_hub(files)
-    facts = pipeline.check(project, bodies=False)
-    full = pipeline.check(project)
+    facts = session.check(project, bodies=False)
+    full = session.check(project)
     assert facts.diagnostics == full.diagnostics and {d.code for d in facts.diagnostics} >= {"broken-link"}
     assert facts.graph is not None and full.graph is not None
     assert all(page.body.html == "" for page in facts.graph.pages.values())
@@ -302,8 +303,8 @@ def test_check_renders_no_body_and_finds_the_same_problems(make_hub, tmp_path: P
 
 def test_check_and_build_share_the_parse_cache_safely(make_hub, tmp_path: Path, monkeypatch) -> None:
     project = make_hub(hub_files())
-    pipeline.check(project, use_cache=True, bodies=False)  # facts-only records
-    built = pipeline.build(project, use_cache=True)  # needs bodies: parses again, not served empty HTML
+    session.check(project, cache=True, bodies=False)  # facts-only records
+    built = session.build(project, cache=True)  # needs bodies: parses again, not served empty HTML
     assert b"Text of 3 with" in (project / "site/alpha/a3/index.html").read_bytes()
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
@@ -311,7 +312,7 @@ def test_check_and_build_share_the_parse_cache_safely(make_hub, tmp_path: Path, 
         raise AssertionError("parsed a page the cache holds")
 
     monkeypatch.setattr("hubgen.core.load.parse_page", no_parse)
-    again = pipeline.check(project, use_cache=True, bodies=False)  # a full record serves a check too
+    again = session.check(project, cache=True, bodies=False)  # a full record serves a check too
     assert again.diagnostics == built.check.diagnostics
 
 
@@ -319,12 +320,12 @@ def test_every_edit_build_writes_only_what_changed(make_hub) -> None:
     """The previous site is kept as the spare after every build (not every other one), so each edit after
     the first writes only the edited page and the one edited the time before (the spare is one build old)."""
     project = make_hub(hub_files())
-    pipeline.build(project, use_cache=True)
+    session.build(project, cache=True)
     written = []
     for n in range(4):
         text = (project / "content/alpha/a3.md").read_text()
         (project / "content/alpha/a3.md").write_text(text.replace("More", f"More {n}", 1))
-        written.append(pipeline.build(project, use_cache=True).written)
+        written.append(session.build(project, cache=True).written)
     assert written[1:] == [1, 1, 1], written
     assert any(p.name.startswith("spare-") for p in (project / ".hubgen-cache").iterdir())
 
@@ -334,13 +335,10 @@ def test_every_edit_build_writes_only_what_changed(make_hub) -> None:
 
 def cached_site(project: Path, jobs: int) -> tuple[Site, set[str]]:
     """The Site a cached build renders, and the output path of every content page."""
-    result = pipeline.check(project, use_cache=True)
+    held = session.Session(project, session.RunOptions(jobs=jobs, cache=True))
+    result = held.check()
     assert result.graph is not None
-    cache = Cache(project / CACHE_DIR, "render")
-    try:
-        site = render_site(result.graph, project, jobs, cache)
-    finally:
-        cache.close()
+    site = held.render()
     return site, {page_dir(p) + "index.html" for p in result.graph.pages}
 
 
@@ -360,13 +358,13 @@ def test_when_the_cache_cannot_store_a_page_its_html_is_kept(make_hub, tmp_path:
     monkeypatch.setattr(Cache, "put_many", lambda self, items: False)
     site, pages = cached_site(project, 1)
     assert pages <= set(site.files) and not site.stored
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
 
 def test_a_page_gone_from_the_cache_before_it_is_written_fails_the_build_cleanly(make_hub) -> None:
     project = make_hub(hub_files())
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     before = snapshot(project / "site")
     edit_body(project)
     site, _ = cached_site(project, 1)
@@ -397,21 +395,21 @@ def views(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_a_body_edit_makes_only_the_edited_pages_view(make_hub, tmp_path: Path, views: list[str]) -> None:
     project = make_hub(hub_files())
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     assert len(views) == 10, "every page's view, the first time"
     views.clear()
     edit_body(project)
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     assert views == ["alpha/a3"]
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
 
 def test_a_title_edit_makes_the_views_of_the_pages_that_show_it(make_hub, tmp_path: Path, views: list[str]) -> None:
     project = make_hub(hub_files())
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     views.clear()
     edit_title(project)
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     assert "alpha/a3" in views and "alpha" in views and "beta/b1" in views, "the page, its hub, a backlink"
     assert "beta" not in views, "Beta's hub does not show A 3"
     assert len(views) == 9
@@ -423,10 +421,10 @@ def test_a_change_to_the_graph_or_the_theme_makes_every_view(
     make_hub, tmp_path: Path, views: list[str], kind: str
 ) -> None:
     project = make_hub(hub_files())
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     views.clear()
     EDITS[kind](project)
-    result = pipeline.build(project, jobs=1, use_cache=True)
+    result = session.build(project, jobs=1, cache=True)
     assert result.check.errors == 0
     assert len(views) >= 9, "every page's view (a deleted page has none)"
     assert snapshot(project / "site") == cold_build(project, tmp_path)
@@ -435,24 +433,24 @@ def test_a_change_to_the_graph_or_the_theme_makes_every_view(
 @pytest.mark.parametrize("damage", [b"", b"not a pickle", pickle.dumps((99, "", "", [], []))])
 def test_a_damaged_or_foreign_memo_means_every_view(make_hub, tmp_path: Path, views: list[str], damage: bytes) -> None:
     project = make_hub(hub_files())
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     (project / CACHE_DIR / MEMO_FILE).write_bytes(damage)
     views.clear()
     edit_body(project)
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     assert len(views) == 10
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
 
 def test_render_workers_note_what_each_view_looked_up(make_hub, tmp_path: Path) -> None:
     project = make_hub(hub_files(RENDER_POOL_THRESHOLD + 10))
-    pipeline.build(project, jobs=2, use_cache=True)
+    session.build(project, jobs=2, cache=True)
     memo, _ = RenderMemo.read(project / CACHE_DIR)
     assert memo is not None and len(memo.pages) == RENDER_POOL_THRESHOLD + 14
     ids = list(memo.pages)
     assert {ids[n] for n in memo.pages["alpha/a3"].looked_up} >= {"alpha/a2", "alpha/a4", "beta/b1"}
     edit_title(project)
-    pipeline.build(project, jobs=2, use_cache=True)
+    session.build(project, jobs=2, cache=True)
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
 
@@ -460,10 +458,10 @@ def test_an_edit_to_a_pages_common_questions_makes_only_its_view(make_hub, tmp_p
     files = hub_files()
     files["content/alpha/a3.md"] += "\n## Common questions\n\n### Why?\n\nBecause.\n"
     project = make_hub(files)
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     views.clear()
     write(project, {"content/alpha/a3.md": files["content/alpha/a3.md"].replace("Because.", "Because of it.")})
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     assert views == ["alpha/a3"]
     assert b"Because of it." in (project / "site/alpha/a3/index.html").read_bytes()
     assert snapshot(project / "site") == cold_build(project, tmp_path)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from hubgen.pipeline import check
+from hubgen.session import check
 
 BASE: dict[str, bytes] = {
     "content/index.md": b"---\ntitle: Home\n---\nSee [the hub](h/index.md).\n",

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from helpers import write_files
-from hubgen import pipeline
+from hubgen import session
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         files[f"content/h/s{i:02d}.md"] = f"---\ntitle: Step {i + 1}\nhub: h\n{nxt}---\nBody.\n"
     project = write_files(root / "project", files)
     site = root / "www"
-    assert pipeline.build(project, output_dir=site).files
+    assert session.build(project, output_dir=site).files
     server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

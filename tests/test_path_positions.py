@@ -10,7 +10,7 @@ import pytest
 
 from helpers import run_cli
 from hubgen.core.diagnostics import Diagnostic, Location
-from hubgen.pipeline import check
+from hubgen.session import check
 
 BASE: dict[str, str | bytes | None] = {
     "content/index.md": "---\ntitle: Home\n---\nStart with [the hub](hub/index.md).\n",

@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from helpers import build_site, read_html, run_cli
-from hubgen import pipeline
+from hubgen import session
 from hubgen.base.sinks import for_xml
 
 REPO = Path(__file__).resolve().parents[1]
@@ -210,8 +210,8 @@ def test_last_updated_comes_from_git_when_front_matter_has_none(make_hub) -> Non
 def test_check_leaves_git_history_unread(make_hub) -> None:
     """Dates are shown only on rendered pages: `hubgen check` (no bodies) does not walk the history."""
     project = _committed_hub(make_hub)
-    assert pipeline.check(project).graph.pages["hub/a"].git_updated == "2024-03-05"
-    assert pipeline.check(project, bodies=False).graph.pages["hub/a"].git_updated is None
+    assert session.check(project).graph.pages["hub/a"].git_updated == "2024-03-05"
+    assert session.check(project, bodies=False).graph.pages["hub/a"].git_updated is None
 
 
 def test_git_history_is_read_again_only_when_head_moves(make_hub, tmp_path, monkeypatch) -> None:
@@ -225,7 +225,7 @@ def test_git_history_is_read_again_only_when_head_moves(make_hub, tmp_path, monk
 
     def build_and_count_logs() -> tuple[str, int]:
         calls.unlink(missing_ok=True)
-        site = pipeline.build(project, use_cache=True).output
+        site = session.build(project, cache=True).output
         logs = sum(" log " in f" {line} " for line in calls.read_text().splitlines())
         return read_html(site, "hub/a/index.html").select_one("time").get("datetime"), logs
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hubgen import pipeline
+from hubgen import session
 from hubgen.base.cache import CACHE_DIR
 from hubgen.build import search
 from hubgen.build.search import INDEX_DIR, PARTS_FILE, split_pages
@@ -65,7 +65,7 @@ def searchable_hub() -> dict[str, str]:
 
 def test_each_part_is_indexed_once_and_listed_for_the_browser(make_hub, parted: list[list[str]]) -> None:
     project = make_hub(searchable_hub())
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     index = project / "site" / INDEX_DIR
     listing = json.loads((index / PARTS_FILE).read_text())["parts"]
     assert len(listing) + 1 == len(parted) >= 4
@@ -83,10 +83,10 @@ def test_an_edit_reindexes_only_its_part_and_matches_a_cold_build(
     make_hub, parted: list[list[str]], tmp_path: Path
 ) -> None:
     project = make_hub(searchable_hub())
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     first = len(parted)
     edit_body(project)
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     assert len(parted) == first + 1, "only the edited page's part was indexed again"
     assert snapshot(project / "site") == cold_build(project, tmp_path)
     cached = sorted(p.name for p in (project / CACHE_DIR / search.SEARCH_CACHE).iterdir() if p.is_dir())
@@ -97,18 +97,18 @@ def test_a_tool_rewriting_the_sites_index_in_place_does_not_spoil_the_cache(
     make_hub, parted: list[list[str]], tmp_path: Path
 ) -> None:
     project = make_hub(searchable_hub())
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     entry = project / "site" / INDEX_DIR / "pagefind-entry.json"
     with entry.open("r+b") as rewritten:  # the same file (the site's index files are linked to the cache's)
         rewritten.write(b"spoiled")
     (project / "content/alpha/a1.md").write_text((project / "content/alpha/a1.md").read_text() + "\nMore.\n")
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
 
 def test_without_a_cache_no_index_work_is_left_beside_the_site(make_hub, parted: list[list[str]]) -> None:
     project = make_hub(searchable_hub())
-    pipeline.build(project, jobs=1, use_cache=False)
+    session.build(project, jobs=1, cache=False)
     assert sorted(p.name for p in project.iterdir()) == ["content", "hubgen.yaml", "site"]
     assert len(parted) >= 4
 
@@ -133,7 +133,7 @@ def test_pages_whose_paths_look_like_glob_syntax_are_indexed_too(make_hub, parte
     files = searchable_hub()
     files["content/alpha/c{1,2}[x].md"] = "---\ntitle: Odd name\n---\nZebracorn appears here only.\n"
     project = make_hub(files)
-    result = pipeline.build(project, jobs=1, use_cache=True)
+    result = session.build(project, jobs=1, cache=True)
     assert result.check.errors == 0, result.check.diagnostics
     odd = [p.relative_to(project / "site").as_posix() for p in (project / "site").rglob("index.html") if "{" in str(p)]
     assert odd and any(odd[0] in run for run in parted)
@@ -150,7 +150,7 @@ def test_an_edit_build_keeps_the_spare_sites_index_links_and_ends_as_a_cold_buil
     page = project / "content/alpha/a1.md"
     for n in range(3):  # from the third build on, the spare holds an index
         page.write_text(page.read_text() + f"\nEdit {n}.\n")
-        pipeline.build(project, jobs=1, use_cache=True)
+        session.build(project, jobs=1, cache=True)
     bundles = project / CACHE_DIR / search.SEARCH_CACHE
 
     def links() -> dict[Path, tuple[int, int]]:  # each cached index file: its link count and change time
@@ -158,13 +158,13 @@ def test_an_edit_build_keeps_the_spare_sites_index_links_and_ends_as_a_cold_buil
 
     before = links()
     page.write_text(page.read_text() + "\nOne more.\n")
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     after = links()
     unchanged = before.keys() & after.keys()
     assert unchanged and all(after[p] == before[p] for p in unchanged), "an unchanged part's files were relinked"
     assert snapshot(project / "site") == cold_build(project, tmp_path)
     parts = len(json.loads((project / "site" / INDEX_DIR / PARTS_FILE).read_text())["parts"])
     make_hub({f"content/beta/new{n}.md": f"---\ntitle: New {n}\n---\nNew page {n}.\n" for n in range(8)})
-    pipeline.build(project, jobs=1, use_cache=True)
+    session.build(project, jobs=1, cache=True)
     assert len(json.loads((project / "site" / INDEX_DIR / PARTS_FILE).read_text())["parts"]) > parts
     assert snapshot(project / "site") == cold_build(project, tmp_path)

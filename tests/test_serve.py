@@ -1,4 +1,4 @@
-"""`hubgen serve`: a real server on a loopback port, its live reload, and the incremental `LiveSite` behind it."""
+"""`hubgen serve`: a real server on a loopback port, its live reload, and the incremental `Session` behind it."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from helpers import run_cli, write_files
-from hubgen import pipeline
-from hubgen.build.render import PageRenderer, render_site
-from hubgen.serve.incremental import LiveSite
+from hubgen import session
+from hubgen.build.render import PageRenderer
 from hubgen.serve.server import DevServer
+from hubgen.session import Session
 
 DEADLINE = 10.0
 
@@ -206,7 +206,7 @@ def test_unknown_url_gets_the_sites_404_page(server: DevServer) -> None:
     code, headers, body = get(server, "/ai-hub/no/such/page/")
     assert code == 404
     assert headers["content-type"].startswith("text/html")
-    assert body == server.live.site.files["404.html"].replace(b"</body>", _script(body) + b"</body>")
+    assert body == server.session.site.files["404.html"].replace(b"</body>", _script(body) + b"</body>")
 
 
 def _script(body: bytes) -> bytes:
@@ -214,8 +214,8 @@ def _script(body: bytes) -> bytes:
 
 
 def test_content_types_and_no_store(server: DevServer) -> None:
-    css = next(p for p in server.live.site.files if p.endswith(".css"))
-    js = next(p for p in server.live.site.files if p.endswith(".js"))
+    css = next(p for p in server.session.site.files if p.endswith(".css"))
+    js = next(p for p in server.session.site.files if p.endswith(".js"))
     expected = {
         "/ai-hub/": "text/html",
         f"/ai-hub/{css}": "text/css",
@@ -260,7 +260,7 @@ def test_symlink_out_of_content_is_not_served(project: Path, tmp_path: Path) -> 
         code, _, body = get(dev, "/ai-hub/basics/leak.txt")
         assert code == 404 and b"top secret" not in body
         # Even if the site listed it as an asset copy, the server refuses a source outside content/.
-        dev.live.site.copies["basics/leak.txt"] = project / "content/basics/leak.txt"
+        dev.session.site.copies["basics/leak.txt"] = project / "content/basics/leak.txt"
         code, _, body = get(dev, "/ai-hub/basics/leak.txt")
         assert code == 404 and b"top secret" not in body
     finally:
@@ -271,7 +271,7 @@ def test_script_is_injected_only_when_served(server: DevServer, project: Path, t
     body = get(server, "/ai-hub/basics/beta/")[2]
     assert body.count(b"__hubgen/events") == 1
     assert body.index(b"__hubgen/events") < body.rindex(b"</body>")
-    output = pipeline.build(project, output_dir=tmp_path / "out").output
+    output = session.build(project, output_dir=tmp_path / "out").output
     built = [p.read_bytes() for p in output.rglob("*.html")]
     assert built and not any(b"__hubgen" in page for page in built)
     assert not (project / "site").exists()  # serve never writes a site
@@ -347,7 +347,7 @@ def test_busy_port_is_a_clear_error(project: Path) -> None:
     assert "Traceback" not in result.output
 
 
-# ------------------------------------------------------------------------------------------ LiveSite
+# ------------------------------------------------------------------------------------------ Session
 
 EDITS: dict[str, dict[str, str | None]] = {
     "body": {"content/basics/beta.md": HUB["content/basics/beta.md"].replace("on alpha", "on alpha and more")},
@@ -377,9 +377,10 @@ EDITS: dict[str, dict[str, str | None]] = {
 
 
 def cold(project: Path) -> tuple[dict[str, bytes], dict[str, Path]]:
-    result = pipeline.check(project)
+    cold_session = Session(project)
+    result = cold_session.check()
     assert result.graph is not None and result.errors == 0, result.diagnostics
-    site = render_site(result.graph, project)
+    site = cold_session.render()
     return site.files, site.copies
 
 
@@ -387,10 +388,10 @@ def cold(project: Path) -> tuple[dict[str, bytes], dict[str, Path]]:
 def test_live_site_matches_a_cold_build(project: Path, kind: str) -> None:
     if kind == "template":
         pytest.importorskip("jinja2")
-    live = LiveSite(project)
-    assert live.rebuild().ok
+    live = Session(project)
+    assert live.update().ok
     write_files(project, EDITS[kind])
-    result = live.rebuild({project / rel for rel in EDITS[kind]})
+    result = live.update({project / rel for rel in EDITS[kind]})
     assert result.ok, result.diagnostics
     files, copies = cold(project)
     assert live.site.files == files
@@ -398,56 +399,56 @@ def test_live_site_matches_a_cold_build(project: Path, kind: str) -> None:
 
 
 def test_body_edit_renders_one_page_and_title_edit_its_dependents(project: Path) -> None:
-    live = LiveSite(project)
-    first = live.rebuild()
+    live = Session(project)
+    first = live.update()
     assert first.rendered == sum(p.endswith(".html") for p in live.site.files)
-    assert live.rebuild(set()).rendered == 0
+    assert live.update(set()).rendered == 0
     write_files(project, EDITS["body"])
-    assert live.rebuild({project / "content/basics/beta.md"}).rendered == 1
+    assert live.update({project / "content/basics/beta.md"}).rendered == 1
     write_files(project, EDITS["title"])
     # beta itself, alpha and gamma (prev/next cards, path steps), the hub (path cards), alpha (backlink from body)
-    assert live.rebuild({project / "content/basics/beta.md"}).rendered == 4
+    assert live.update({project / "content/basics/beta.md"}).rendered == 4
 
 
 def test_failed_rebuild_keeps_the_site_and_recovers(project: Path) -> None:
-    live = LiveSite(project)
-    live.rebuild()
+    live = Session(project)
+    live.update()
     good = dict(live.site.files)
     write_files(project, {"content/basics/beta.md": HUB["content/basics/beta.md"].replace("next: gamma", "next: nope")})
-    result = live.rebuild({project / "content/basics/beta.md"})
+    result = live.update({project / "content/basics/beta.md"})
     assert not result.ok and result.errors and live.site.files == good
     write_files(project, {"content/basics/beta.md": HUB["content/basics/beta.md"].replace("Beta builds", "Fixed")})
-    assert live.rebuild({project / "content/basics/beta.md"}).ok
+    assert live.update({project / "content/basics/beta.md"}).ok
     assert live.site.files == cold(project)[0]
 
 
 def test_template_error_is_a_failed_rebuild(project: Path) -> None:
-    live = LiveSite(project)
-    live.rebuild()
+    live = Session(project)
+    live.update()
     write_files(project, {"templates/article.html": "{% extends 'base.html' %}{% block content %}{{ page.nope }}"})
-    result = live.rebuild({project / "templates/article.html"})
+    result = live.update({project / "templates/article.html"})
     assert not result.ok and "template" in result.message
     (project / "templates/article.html").unlink()
-    assert live.rebuild({project / "templates/article.html"}).ok
+    assert live.update({project / "templates/article.html"}).ok
     assert live.site.files == cold(project)[0]
 
 
 def test_a_template_that_raises_is_a_failed_rebuild_not_a_dead_watcher(project: Path) -> None:
-    live = LiveSite(project)
-    live.rebuild()
+    live = Session(project)
+    live.update()
     raising = "{% extends 'base.html' %}{% block content %}{{ 1 // 0 }}{% endblock %}"
     write_files(project, {"templates/article.html": raising})
-    result = live.rebuild({project / "templates/article.html"})
+    result = live.update({project / "templates/article.html"})
     assert not result.ok
     assert "templates/article.html:1: template error: ZeroDivisionError" in result.message
     (project / "templates/article.html").unlink()
-    assert live.rebuild({project / "templates/article.html"}).ok
+    assert live.update({project / "templates/article.html"}).ok
 
 
 def test_body_only_edit_skips_comparing_every_view(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A body edit makes the edited page's view and nothing else: no other page's, no tag page's."""
-    live = LiveSite(project)
-    live.rebuild()
+    live = Session(project)
+    live.update()
     made: list[str] = []
     view = PageRenderer.view
 
@@ -461,7 +462,7 @@ def test_body_only_edit_skips_comparing_every_view(project: Path, monkeypatch: p
     monkeypatch.setattr(PageRenderer, "view", counted)
     monkeypatch.setattr(PageRenderer, "generated_views", no_generated)
     write_files(project, EDITS["body"])
-    result = live.rebuild({project / "content/basics/beta.md"})
+    result = live.update({project / "content/basics/beta.md"})
     assert result.ok and result.rendered == 1
     assert set(made) == {"basics/beta"}
     monkeypatch.undo()
@@ -473,14 +474,12 @@ def test_body_edits_revalidate_only_their_page_and_match_a_cold_check(
 ) -> None:
     """Edits that leave a page's links, headings and front matter alone keep the graph and re-examine only
     that page: its own findings move with its lines, the others' (delta is an orphan) stay."""
-    live = LiveSite(project)
-    assert live.rebuild().ok
+    live = Session(project)
+    assert live.update().ok
 
     def no_rebuild(*args: object, **kwargs: object) -> None:
         raise AssertionError("a body-only edit rebuilt the graph or rescanned content/")
 
-    monkeypatch.setattr("hubgen.serve.incremental.build_graph", no_rebuild)
-    monkeypatch.setattr("hubgen.serve.incremental.scan_content", no_rebuild)
     alpha = HUB["content/basics/alpha.md"]
     steps = [
         alpha.replace("![A diagram]", "![]"),  # image-alt appears
@@ -491,9 +490,12 @@ def test_body_edits_revalidate_only_their_page_and_match_a_cold_check(
     seen = []
     for text in steps:
         write_files(project, {"content/basics/alpha.md": text})
-        result = live.rebuild({project / "content/basics/alpha.md"})
+        with monkeypatch.context() as patched:  # the update only: the cold check below builds its own graph
+            patched.setattr("hubgen.session.session.build_graph", no_rebuild)
+            patched.setattr("hubgen.session.session.scan_content", no_rebuild)
+            result = live.update({project / "content/basics/alpha.md"})
         assert result.ok and result.rendered == 1
-        assert result.diagnostics == pipeline.check(project).diagnostics
+        assert result.diagnostics == session.check(project).diagnostics
         assert live.site.files == cold(project)[0]
         seen.append(sorted((d.code, d.line) for d in result.diagnostics))
     orphan = ("orphan-page", 1)  # delta's, found before the edits and kept
@@ -501,16 +503,16 @@ def test_body_edits_revalidate_only_their_page_and_match_a_cold_check(
 
 
 def test_a_body_edit_that_breaks_a_link_is_caught(project: Path) -> None:
-    live = LiveSite(project)
-    assert live.rebuild().ok
+    live = Session(project)
+    assert live.update().ok
     broken = HUB["content/basics/beta.md"].replace("Beta builds", "See [alpha](alpha.md#nowhere). Beta builds")
     write_files(project, {"content/basics/beta.md": broken})
-    result = live.rebuild({project / "content/basics/beta.md"})
+    result = live.update({project / "content/basics/beta.md"})
     assert not result.ok and [(d.file, d.code) for d in result.diagnostics if d.severity == "error"] == [
         ("content/basics/beta.md", "broken-anchor")
     ]
     write_files(project, {"content/basics/beta.md": broken.replace("#nowhere", "")})
-    assert live.rebuild({project / "content/basics/beta.md"}).ok
+    assert live.update({project / "content/basics/beta.md"}).ok
     assert live.site.files == cold(project)[0]
 
 
@@ -523,8 +525,8 @@ def test_title_and_summary_edits_render_only_the_pages_that_show_them(
     beta = HUB["content/basics/beta.md"]
     delta = HUB["content/basics/delta.md"].replace("        summary: An aside.\n", "")
     write_files(project, {"content/basics/delta.md": delta})  # delta's summary is its first paragraph
-    live = LiveSite(project)
-    assert live.rebuild().ok
+    live = Session(project)
+    assert live.update().ok
     views: list[str] = []
     real_view = PageRenderer.view
 
@@ -546,11 +548,11 @@ def test_title_and_summary_edits_render_only_the_pages_that_show_them(
     for name, text, expected in steps:
         views.clear()
         write_files(project, {f"content/basics/{name}.md": text})
-        result = live.rebuild({project / f"content/basics/{name}.md"})
+        result = live.update({project / f"content/basics/{name}.md"})
         assert {v.removeprefix("basics/") for v in views} == expected
         assert result.ok, result.diagnostics
         assert live.site.files == cold(project)[0]
-        assert result.diagnostics == pipeline.check(project).diagnostics
+        assert result.diagnostics == session.check(project).diagnostics
     assert "'Delta Force' is on no learning path" in str(result.diagnostics)
 
 

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 
 from helpers import write_files
-from hubgen import pipeline
+from hubgen import session
 from hubgen.serve import http as devhttp
-from hubgen.serve.incremental import LiveSite
 from hubgen.serve.server import DevServer
+from hubgen.session import Session
 from test_serve import HUB, EventClient, edit, get, status, wait_for
 
 BIG = "x" * 4_000_000  # a page bigger than any socket buffer: a client that hangs up breaks the write
@@ -227,7 +227,7 @@ def test_the_root_is_the_site_without_a_sub_path(project: Path) -> None:
 
 def test_the_first_line_counts_pages_as_build_does(project: Path, logged: Logged, tmp_path: Path) -> None:
     write_files(project, {"content/basics/draft.md": "---\ntitle: D\nsummary: s\nhub: basics\ndraft: true\n---\nD.\n"})
-    built = pipeline.build(project, output_dir=tmp_path / "out")
+    built = session.build(project, output_dir=tmp_path / "out")
     dev = DevServer(project, "127.0.0.1", 0, log=logged)
     dev.start()
     dev.stop()
@@ -345,13 +345,13 @@ def test_the_watcher_outlives_what_an_editor_does(
 def test_an_unexpected_failure_is_a_message_not_a_dead_watcher(
     server: DevServer, events: EventClient, project: Path, logged: Logged, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = LiveSite._rebuild
+    real = Session._update
 
-    def once(self: LiveSite, changes: set[Path]) -> object:
-        monkeypatch.setattr(LiveSite, "_rebuild", real)
+    def once(self: Session, changes: set[Path]) -> object:
+        monkeypatch.setattr(Session, "_update", real)
         raise RuntimeError("boom\x1b[2J")
 
-    monkeypatch.setattr(LiveSite, "_rebuild", once)
+    monkeypatch.setattr(Session, "_update", once)
     edit(project, "content/basics/delta.md", "An aside.", "An aside, once more.")
     errors = json.loads(events.next("error"))
     assert errors[0]["code"] == "rebuild" and errors[0]["text"] == "rebuild failed: RuntimeError: boom\x1b[2J"

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from hubgen import pipeline
+from hubgen import session
 from hubgen.core.diagnostics import Diagnostic
 
 CONFIG = "title: Test Hub\nsearch: false\n"
@@ -32,7 +32,7 @@ def hub_files(**pages: str | bytes | None) -> dict[str, str | bytes | None]:
 
 
 def diags(project: Path, drafts: bool = False) -> list[Diagnostic]:
-    return list(pipeline.check(project, drafts).diagnostics)
+    return list(session.check(project, drafts=drafts).diagnostics)
 
 
 def found(project: Path, *codes: str) -> list[tuple[str, str, int, int]]:

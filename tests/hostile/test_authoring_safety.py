@@ -14,7 +14,7 @@ import pytest
 from hubkit import CONFIG, tree_bytes
 
 from helpers import run_cli
-from hubgen import pipeline
+from hubgen import session
 from hubgen.authoring import guard, workspace
 
 FILES = {
@@ -37,7 +37,7 @@ def hubgen(project: Path, *args: str):
 
 
 def assert_clean(project: Path) -> None:
-    assert [d for d in pipeline.check(project).diagnostics if d.severity == "error"] == []
+    assert [d for d in session.check(project).diagnostics if d.severity == "error"] == []
 
 
 def test_a_file_edited_between_read_and_write_is_left_as_the_user_saved_it(project: Path, monkeypatch):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from hubkit import BASE, article
 
-from hubgen import pipeline
+from hubgen import session
 from hubgen.core.markdown import parse_markdown
 
 PAGE = "content/h/x.md"
@@ -27,7 +27,7 @@ def check_page(make_hub: Callable[..., Path], body: str, name: str = "hub") -> t
     """(code, line, column) of page x.md's diagnostics (orphan-page aside), and the seconds `check` took."""
     project = make_hub({**BASE, PAGE: article(body=body)}, name=name)
     start = time.monotonic()
-    result = pipeline.check(project)
+    result = session.check(project)
     seconds = time.monotonic() - start
     return [
         (d.code, d.line, d.column) for d in result.diagnostics if d.file == PAGE and d.code != "orphan-page"

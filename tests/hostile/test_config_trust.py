@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from hubkit import BASE, hubgen_cli, tree_bytes
 
-from hubgen import pipeline
+from hubgen import session
 from hubgen.cli import app
 from hubgen.core.config import LIMITS, parse_config
 from hubgen.core.diagnostics import Diagnostic
@@ -170,7 +170,7 @@ def test_good_values_are_kept_and_normalised() -> None:
 def test_a_bad_exclude_stops_before_the_network(make_hub) -> None:
     """Refused when hubgen.yaml is read, at the item's line, not when links are checked."""
     project = make_hub({**BASE, "hubgen.yaml": "external:\n  exclude:\n    - ok\n    - '('\n"})
-    result = pipeline.check(project, external=True)
+    result = session.check(project, external=True)
     assert result.config_broken
     assert [(d.code, d.line, d.column) for d in result.diagnostics] == [("config-type", 4, 7)]
 
@@ -181,7 +181,7 @@ def test_a_huge_hubgen_yaml_is_refused_without_reading_it_all(make_hub) -> None:
         stream.write(b"title: x\n")
         stream.truncate(1 << 30)  # a sparse gigabyte of NULs
     started = time.monotonic()
-    result = pipeline.check(project)
+    result = session.check(project)
     assert time.monotonic() - started < 5
     assert [(d.code, d.line) for d in result.diagnostics] == [("config-syntax", 1)]
 
@@ -191,13 +191,13 @@ def test_a_huge_hubgen_yaml_is_refused_without_reading_it_all(make_hub) -> None:
 
 def test_jobs_is_capped_at_the_cpus(make_hub, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[int] = []
-    real = pipeline.check
+    real = session.Session.check
 
-    def spy(*args, **kwargs):
-        seen.append(kwargs.get("jobs", args[3] if len(args) > 3 else None))
-        return real(*args, **kwargs)
+    def spy(self: session.Session) -> session.CheckResult:
+        seen.append(self.options.jobs)
+        return real(self)
 
-    monkeypatch.setattr(pipeline, "check", spy)
+    monkeypatch.setattr(session.Session, "check", spy)
     project = make_hub(BASE)
     from helpers import run_cli
 

@@ -23,7 +23,7 @@ from hubkit import tree_bytes
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from hubgen import pipeline
+from hubgen import session
 from hubgen.core.diagnostics import CODES, Diagnostic
 
 EXAMPLES = int(os.environ.get("HUBGEN_FUZZ_EXAMPLES", "60"))
@@ -256,7 +256,7 @@ def allowed(run: Callable[[], Any]) -> tuple[Any, str]:
     """run(), or (None, message) for the documented ProjectError; any other exception fails the test."""
     try:
         return run(), ""
-    except pipeline.ProjectError as error:
+    except session.ProjectError as error:
         return None, str(error)
 
 
@@ -284,8 +284,8 @@ def test_any_hub_checks_and_builds_cleanly(workdir: Path, files: dict[str, bytes
     project, out = workdir / "hub", workdir / "out"
     write(project, files)
     before = tree_bytes(project)
-    checked, refused = allowed(lambda: pipeline.check(project))
-    built, failed = allowed(lambda: pipeline.build(project, output_dir=out))
+    checked, refused = allowed(lambda: session.check(project))
+    built, failed = allowed(lambda: session.build(project, output_dir=out))
     event("project error" if checked is None else "errors" if checked.errors else "builds")
     if checked is None:
         assert built is None and refused == failed, (refused, failed)  # the same project error, at the same step
@@ -299,6 +299,6 @@ def test_any_hub_checks_and_builds_cleanly(workdir: Path, files: dict[str, bytes
         assert built.files > 0 and (out / "index.html").is_file()
     assert tree_bytes(project) == before, "check or build changed the project"
     if built.files and twice == 0:  # on a quarter of the hubs that build: again, into a fresh folder
-        again = pipeline.build(project, output_dir=workdir / "again")
+        again = session.build(project, output_dir=workdir / "again")
         assert again.files == built.files
         assert tree_bytes(workdir / "again") == tree_bytes(out), "two builds of one hub differ"

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers import run_cli, write_files
-from hubgen import pipeline
+from hubgen import session
 from hubgen.core import layout
 
 PAGE = "---\ntitle: Squatter\nhub: h\n---\nText.\n"
@@ -101,7 +101,7 @@ def test_a_copied_file_at_or_inside_a_reserved_name_is_refused_by_check_and_buil
 
 def test_the_diagnostic_names_the_generated_path_and_says_how_to_get_out(make_hub):
     project = make_hub({**BASE, **FULL, "content/sitemap.xml.md": PAGE})
-    [d] = [d for d in pipeline.check(project).diagnostics if d.severity == "error"]
+    [d] = [d for d in session.check(project).diagnostics if d.severity == "error"]
     assert (
         d.message
         == "this page would be written to sitemap.xml/index.html, inside sitemap.xml, where hubgen writes the sitemap"
@@ -111,7 +111,7 @@ def test_the_diagnostic_names_the_generated_path_and_says_how_to_get_out(make_hu
 
 def test_a_file_where_a_page_needs_its_folder_names_the_folder(make_hub):
     project = make_hub({**BASE, "content/h/ok": "no extension"})
-    [d] = [d for d in pipeline.check(project).diagnostics if d.severity == "error"]
+    [d] = [d for d in session.check(project).diagnostics if d.severity == "error"]
     assert d.message == (
         "this file would be written to h/ok, which must be the folder h/ok/, holding content/h/ok.md (h/ok/index.html)"
     )
@@ -119,7 +119,7 @@ def test_a_file_where_a_page_needs_its_folder_names_the_folder(make_hub):
 
 def test_names_differing_only_in_case_say_so(make_hub):
     project = make_hub({**BASE, "content/h/Pic.png": b"1", "content/h/pic.png": b"2"})
-    [d] = [d for d in pipeline.check(project).diagnostics if d.severity == "error"]
+    [d] = [d for d in session.check(project).diagnostics if d.severity == "error"]
     assert (d.code, d.file) == ("output-collision", "content/h/pic.png")
     assert "content/h/Pic.png goes (names are compared ignoring case" in d.message
 
@@ -127,7 +127,7 @@ def test_names_differing_only_in_case_say_so(make_hub):
 def test_a_hidden_marker_file_in_content_is_not_read_and_the_build_writes_its_own(make_hub):
     project = make_hub({**BASE, "content/.hubgen-site": "mine", "content/.hubgen-site.md": PAGE})
     assert errors(project) == []
-    result = pipeline.build(project)
+    result = session.build(project)
     assert result.files and (project / "site/.hubgen-site").read_text().startswith("This folder is written by hubgen")
 
 
@@ -141,8 +141,8 @@ def test_the_search_index_folder_is_refused_before_pagefind_runs(make_hub):
 def test_a_draft_at_a_reserved_name_is_refused_only_when_drafts_are_built(make_hub):
     project = make_hub({**BASE, "content/robots.txt.md": PAGE.replace("hub: h", "hub: h\ndraft: true")})
     assert errors(project) == []
-    assert pipeline.build(project).files
-    assert [d.code for d in pipeline.check(project, include_drafts=True).diagnostics if d.severity == "error"] == [
+    assert session.build(project).files
+    assert [d.code for d in session.check(project, drafts=True).diagnostics if d.severity == "error"] == [
         "output-collision"
     ]
 
@@ -152,7 +152,7 @@ def test_every_output_of_a_built_site_is_in_the_layout(make_hub):
     project = make_hub(
         {**BASE, **TAGGED, "content/h/pic.png": b"png", "hubgen.yaml": "base_url: https://e.org/\nsearch: false\n"}
     )
-    result = pipeline.build(project)
+    result = session.build(project)
     graph = result.check.graph
     assert graph is not None
     pages = {page_id: page.file for page_id, page in graph.pages.items()}
@@ -167,23 +167,24 @@ def test_the_render_stage_refuses_a_collision_check_did_not_see(make_hub):
     """Defence in depth: render's own check uses the same rule (here an asset the graph does not know of)."""
     from dataclasses import replace
 
-    from hubgen.build.render import OutputCollision, render_site
+    from hubgen.core.layout import OutputCollision
 
     project = make_hub({**BASE, **FULL, "content/robots.txt/x.png": b"x"})
-    graph = pipeline.check(project).graph
+    held = session.Session(project)
+    graph = held.check().graph
     assert graph is not None
     with pytest.raises(OutputCollision, match=r"robots\.txt/x\.png"):
-        render_site(graph, project)
+        held.render(graph)
     sneaky = replace(graph, site=replace(graph.site, assets=frozenset({"Sitemap.XML/y.png"})))
     with pytest.raises(OutputCollision, match=r"Sitemap\.XML/y\.png"):
-        render_site(sneaky, project)
+        held.render(sneaky)
 
 
 def test_check_finds_collisions_without_loading_the_output_side(make_hub):
     """validate takes the reserved names from layout.py, not from the search indexer or the SEO module."""
     project = make_hub({**BASE, **FULL, "content/feed.xml.md": PAGE})
     script = (
-        "import sys\nfrom hubgen import pipeline\nresult = pipeline.check(__import__('pathlib').Path(sys.argv[1]))\n"
+        "import sys\nfrom hubgen import session\nresult = session.check(__import__('pathlib').Path(sys.argv[1]))\n"
         "print([d.code for d in result.diagnostics if d.severity == 'error'])\n"
         "print([m for m in sys.modules if m.startswith('hubgen.build')])"
     )
@@ -204,7 +205,7 @@ def test_a_name_this_site_does_not_write_is_free_until_it_does(make_hub, file, c
     """Reserved when the site writes it: turning the setting on (or tagging a page) reports the file then."""
     project = make_hub({**BASE, "hubgen.yaml": config, file: "mine"})
     assert errors(project) == []
-    built = pipeline.build(project)
+    built = session.build(project)
     assert (project / "site" / file.removeprefix("content/")).read_bytes() == b"mine" and built.files
     turned_on = (
         {"content/h/ok.md": article("Ok", "tags: [ai]\n")}
@@ -239,11 +240,11 @@ def test_whatever_check_passes_build_writes(tmp_path_factory, entries, base_url)
         taken.append(path)
         files[path.as_posix()] = article(name, "tags: [ai]\n") if is_page else b"data"
     project = write_files(root, files)
-    result = pipeline.check(project)
+    result = session.check(project)
     if result.errors:
         assert all(d.file.startswith("content/") and d.line >= 1 for d in result.diagnostics)
         return
-    built = pipeline.build(project)
+    built = session.build(project)
     assert built.files, "check passed, so build must write the site"
     graph = built.check.graph
     assert graph is not None
@@ -264,7 +265,7 @@ def hub(title: str, parent: str = "", pad: str = "") -> str:
 
 def test_two_hubs_that_are_each_others_parents_are_a_hub_cycle_at_each_hub_key(make_hub):
     project = make_hub({**BASE, "content/a.md": hub("A", "b"), "content/b.md": hub("B", "a", pad="   ")})
-    found = [d for d in pipeline.check(project).diagnostics if d.code == "hub-cycle"]
+    found = [d for d in session.check(project).diagnostics if d.code == "hub-cycle"]
     assert [(d.file, d.line, d.column, d.severity) for d in found] == [
         ("content/a.md", 4, 6, "error"),
         ("content/b.md", 4, 9, "error"),  # the value's column
@@ -279,9 +280,7 @@ def test_a_cycle_of_three_hubs_lists_the_whole_cycle_from_each(make_hub):
     files = {"content/x/a.md": hub("A", "x/b"), "content/x/b.md": hub("B", "c"), "content/x/c.md": hub("C", "a")}
     files["content/x/d.md"] = hub("D", "a")  # hangs below the cycle: not part of it
     project = make_hub({**BASE, **files})
-    found = [
-        (d.file, d.line, d.column, d.message) for d in pipeline.check(project).diagnostics if d.code == "hub-cycle"
-    ]
+    found = [(d.file, d.line, d.column, d.message) for d in session.check(project).diagnostics if d.code == "hub-cycle"]
     assert found == [
         ("content/x/a.md", 4, 6, "hubs are each other's parents: x/a → x/b → x/c → x/a"),
         ("content/x/b.md", 4, 6, "hubs are each other's parents: x/b → x/c → x/a → x/b"),
@@ -291,9 +290,7 @@ def test_a_cycle_of_three_hubs_lists_the_whole_cycle_from_each(make_hub):
 
 def test_a_cycle_made_by_a_folder_is_reported_at_the_first_line_of_the_hub_without_a_key(make_hub):
     project = make_hub({**BASE, "content/x/index.md": hub("X", "x/y"), "content/x/y/index.md": hub("Y")})
-    found = [
-        (d.file, d.line, d.column, d.message) for d in pipeline.check(project).diagnostics if d.code == "hub-cycle"
-    ]
+    found = [(d.file, d.line, d.column, d.message) for d in session.check(project).diagnostics if d.code == "hub-cycle"]
     assert found == [
         ("content/x/index.md", 4, 6, "hubs are each other's parents: x → x/y → x"),
         ("content/x/y/index.md", 1, 1, "hubs are each other's parents: x/y → x → x/y (x is the hub of its folder)"),
@@ -307,7 +304,7 @@ def test_rendering_hubs_in_a_cycle_ends(make_hub):
 
     files = {f"content/c{i}.md": hub(f"C{i}", f"c{(i + 1) % 50}") for i in range(50)}
     project = make_hub({**BASE, **files, "hubgen.yaml": "base_url: https://e.org/\nsearch: false\n"})
-    graph = pipeline.check(project).graph
+    graph = session.check(project).graph
     assert graph is not None
     assets = {"style.css": "s.css", "code.css": "c.css", "hubgen.js": "h.js"}
     renderer = PageRenderer(graph, make_environment([theme_dir()]), assets)
@@ -359,7 +356,7 @@ def long_site(tmp_path_factory) -> Path:
     files = {k: v for k, v in {**BASE, **long_path(600)}.items() if v is not None and k != "content/h/ok.md"}
     project = write_files(tmp_path_factory.mktemp("long"), files)
     started = time.monotonic()
-    result = pipeline.build(project)
+    result = session.build(project)
     assert result.check.errors == 0 and result.files
     assert time.monotonic() - started < 60
     return project / "site"
@@ -407,7 +404,7 @@ def test_a_hub_with_several_paths_links_each_window_to_its_own_list(make_hub):
     short = long_path(3)  # h/s000 -> h/s002: the hub's first path
     longer = {k.replace("/s", "/t"): v.replace("next: h/s", "next: h/t") for k, v in long_path(12).items() if v}
     project = make_hub({**BASE, **short, **longer})
-    assert pipeline.build(project).files
+    assert session.build(project).files
     [link] = read_html(project / "site", "h/t005/index.html").select("p.path-all a")
     assert link["href"] == "../#hg-path-2"
     heading = read_html(project / "site", "h/index.html").one("#hg-path-2")
@@ -417,7 +414,7 @@ def test_a_hub_with_several_paths_links_each_window_to_its_own_list(make_hub):
 def test_a_path_of_nine_steps_is_shown_whole_as_before(make_hub):
     project = make_hub({k: v for k, v in {**BASE, **long_path(9)}.items() if k != "content/h/ok.md"})
     site = project / "site"
-    assert pipeline.build(project).files
+    assert session.build(project).files
     shown, map_titles = sidebar(site, "h/s004/index.html")
     assert shown == ["?"] * 4 + ["*?"] + ["?"] * 4  # no numbers written: the list counts them
     assert map_titles == [str(n) for n in range(1, 10)]

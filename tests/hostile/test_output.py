@@ -14,7 +14,7 @@ import pytest
 from hubkit import CONFIG, article, hub_files, leftovers, tree_bytes
 
 from helpers import build_site, run_cli
-from hubgen import pipeline
+from hubgen import session
 from hubgen.build import swap, write
 
 REFUSED = "refusing to use"
@@ -147,7 +147,7 @@ def test_keyboard_interrupt_during_the_swap_leaves_the_old_site(make_hub, monkey
     monkeypatch.setattr(Path, "rename", flaky_rename)
     monkeypatch.setattr(swap, "exchange", lambda first, second: False)  # the fallback: two renames
     with pytest.raises(KeyboardInterrupt):
-        pipeline.build(project)
+        session.build(project)
     monkeypatch.undo()
     assert len(seen) == 3  # the third rename put the old site back
     assert tree_bytes(project / "site") == before

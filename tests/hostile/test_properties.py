@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hubgen import pipeline
+from hubgen import session
 from hubgen.build.render import PageRenderer
 from hubgen.build.theme import make_environment, theme_dir
 from hubgen.core.config import SiteConfig
@@ -146,7 +146,7 @@ def project(tmp_path_factory) -> Path:
 
 def _check_and_render(project: Path, page_text: str) -> None:
     (project / "content/h/page.md").write_bytes(page_text.encode("utf-8", "surrogatepass"))
-    result = pipeline.check(project)
+    result = session.check(project)
     assert result.graph is not None
     for d in result.diagnostics:
         assert d.line >= 1 and d.column >= 1 and d.code and d.message
@@ -242,7 +242,7 @@ def test_learning_paths_stay_consistent(graph_root, decl):
     for name, (prv, nxt) in decl.items():
         lines = [f"title: {name}", "hub: h"] + [f"prev: {prv}"] * bool(prv) + [f"next: {nxt}"] * bool(nxt)
         (project / f"content/h/{name}.md").write_text("---\n" + "\n".join(lines) + "\n---\n", encoding="utf-8")
-    result = pipeline.check(project)
+    result = session.check(project)
     graph = result.graph
     assert graph is not None
     ids = [f"h/{name}" for name in decl]

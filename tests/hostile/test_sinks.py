@@ -13,7 +13,7 @@ from hubkit import BASE, hubgen_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubgen import pipeline
+from hubgen import session
 from hubgen.base.sinks import BadRef, for_terminal, for_xml, git, git_ref
 from hubgen.core import export
 from hubgen.core.diagnostics import Diagnostic, format_github, format_step_summary, format_text
@@ -163,7 +163,7 @@ def _weird_hub() -> dict[str, str | bytes | None]:
 
 def test_feed_and_sitemap_are_well_formed_whatever_the_titles(make_hub) -> None:
     project = make_hub(_weird_hub())
-    result = pipeline.build(project)
+    result = session.build(project)
     assert result.check.errors == 0, format_text(result.check.diagnostics)
     atom = "{http://www.w3.org/2005/Atom}"
     feed = ET.parse(result.output / "feed.xml").getroot()
@@ -183,7 +183,7 @@ def test_feed_and_sitemap_are_well_formed_whatever_the_titles(make_hub) -> None:
 
 def test_graph_exports_keep_their_syntax_whatever_the_titles(make_hub) -> None:
     project = make_hub(_weird_hub())
-    graph = pipeline.check(project).graph
+    graph = session.check(project).graph
     assert graph is not None
     dot = export.export(graph, "dot")
     for line in dot.splitlines()[3:-1]:  # one statement per line, each ending as a statement does

@@ -17,7 +17,7 @@ import pytest
 from hubkit import article, hub_files, leftovers, tree_bytes
 
 from helpers import run_cli
-from hubgen import pipeline
+from hubgen import session
 from hubgen.build import swap, write
 
 
@@ -67,7 +67,7 @@ def clean_build(tmp_path: Path, project: Path) -> dict[str, bytes]:
     fresh = tmp_path / "fresh"
     shutil.copytree(project / "content", fresh / "content")
     shutil.copy(project / "hubgen.yaml", fresh / "hubgen.yaml")
-    pipeline.build(fresh)
+    session.build(fresh)
     return tree_bytes(fresh / "site")
 
 
@@ -194,7 +194,7 @@ def test_a_site_retired_but_not_replaced_is_put_back(make_hub):
 
 def test_the_swap_is_one_exchange_and_the_old_site_lives_on_as_the_spare(make_hub, monkeypatch):
     project = project_with_pages(make_hub)
-    pipeline.build(project, use_cache=True)
+    session.build(project, cache=True)
     old = os.stat(project / "site").st_ino
     calls: list[tuple[Path, Path]] = []
     real_exchange, real_rename = swap.exchange, Path.rename
@@ -210,17 +210,17 @@ def test_the_swap_is_one_exchange_and_the_old_site_lives_on_as_the_spare(make_hu
     monkeypatch.setattr(swap, "exchange", spy)
     monkeypatch.setattr(Path, "rename", no_rename_of_the_site)
     make_hub({"content/h/p0.md": article("Second")})
-    pipeline.build(project, use_cache=True)
+    session.build(project, cache=True)
     assert len(calls) == 1 and calls[0][1] == project / "site"
     assert os.stat(spare_of(project)).st_ino == old  # the old site, exchanged out whole
     make_hub({"content/h/p0.md": article("Third")})
-    pipeline.build(project, use_cache=True)  # staged in the spare: exchanged back in, no rename at all
+    session.build(project, cache=True)  # staged in the spare: exchanged back in, no rename at all
     assert os.stat(project / "site").st_ino == old and len(calls) == 2
 
 
 def test_site_exists_at_every_moment_of_a_build(make_hub):
     project = project_with_pages(make_hub)
-    pipeline.build(project, use_cache=True)
+    session.build(project, cache=True)
     missing: list[float] = []
     done = threading.Event()
 
@@ -234,7 +234,7 @@ def test_site_exists_at_every_moment_of_a_build(make_hub):
     try:
         for title in ("A", "B", "C", "D", "E"):
             make_hub({"content/h/p0.md": article(title)})
-            pipeline.build(project, use_cache=True)
+            session.build(project, cache=True)
     finally:
         done.set()
         watcher.join()

@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from hubgen import pipeline
+from hubgen import session
 from hubgen.authoring import guard
 from hubgen.authoring.textfile import FrontMatterEditor, TextFile
 from hubgen.core.config import CONFIG_FILE
@@ -26,7 +26,7 @@ from hubgen.core.graph import LinkGraph, resolve_reference
 from hubgen.core.load import Page
 
 
-class AuthoringError(pipeline.ProjectError):
+class AuthoringError(session.ProjectError):
     """A usage mistake (an unknown id, a name collision, a cycle): exit 2, nothing written."""
 
 
@@ -60,7 +60,7 @@ class Change:
 class Workspace:
     def __init__(self, root: Path) -> None:
         self.root = root
-        checked = pipeline.check(root, include_drafts=True, bodies=False)
+        checked = session.check(root, drafts=True, bodies=False)
         if checked.graph is None:
             raise AuthoringError("hubgen.yaml is invalid: run `hubgen check` and fix it first")
         self.graph: LinkGraph = checked.graph
@@ -190,14 +190,14 @@ class Workspace:
 
     def check(self) -> None:
         """Refuse (EditRefused) when the changes would add errors the hub does not have now."""
-        before = pipeline.check(self.root, bodies=False)
+        before = session.check(self.root, bodies=False)
         with tempfile.TemporaryDirectory(prefix="hubgen-edit-") as temporary:
             copy = Path(temporary)
             if (self.root / CONFIG_FILE).is_file():
                 shutil.copy2(self.root / CONFIG_FILE, copy / CONFIG_FILE)
             guard.copy_ignoring_outside_links(self.root / self.content_dir, copy / self.content_dir)
             _apply(copy, self.content_dir, self.changes())
-            after = pipeline.check(copy, bodies=False)
+            after = session.check(copy, bodies=False)
         old = Counter(_key(d) for d in before.diagnostics if d.severity == "error")
         new = [d for d in after.diagnostics if d.severity == "error" and not _take(old, _key(d))]
         if new:

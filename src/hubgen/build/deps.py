@@ -4,8 +4,8 @@ A page's view (all its template gets) is made from its own record, the graph's e
 titles and summaries of the pages it looks up (`Watched` notes which). When no page's *structure* (front
 matter but title and summary, headings, ids, links, dates) changed and no page, asset or folder came or
 went, the edges are the same, so a page's view can only change if its own record changed or a page it
-looked up got a new title or summary. `hubgen serve` keeps this in memory; `RenderMemo` keeps it in the
-build cache between `hubgen build` runs, so an edit build makes only those pages' views.
+looked up got a new title or summary. `RenderMemo` holds this after a render: `hubgen serve` keeps it in
+memory, `hubgen build` saves it in the build cache, so an edit makes only those pages' views.
 """
 
 from __future__ import annotations
@@ -47,6 +47,15 @@ def structure(page: Page) -> str:
     positions = (page.front.positions, page.front.item_positions, page.front.body_line)
     parts = (page.type, page.draft, front, positions, page.updated, headings, links)
     return digest(*parts, body.first_h1, sorted(body.html_ids))
+
+
+States = tuple[str, str, tuple[str, str]]  # a page's structure, own digest, and (title, summary)
+
+
+def states_of(page: Page) -> States:
+    """What the memo compares of a page: its structure, its own record, and what other pages show of it."""
+    shape = structure(page)
+    return shape, own_digest(page, shape), (page.title, page.summary)
 
 
 def own_digest(page: Page, shape: str) -> str:
@@ -104,7 +113,7 @@ class RenderMemo:
     shape: str  # site_shape
     pages: dict[str, PageState]
 
-    def unchanged(self, salt: str, shape: str, states: Mapping[str, tuple[str, str, tuple[str, str]]]) -> set[str]:
+    def unchanged(self, salt: str, shape: str, states: Mapping[str, States]) -> set[str]:
         """The pages whose views are as they were when this memo was made, given each page's (structure, own
         digest, title and summary) now: none when the templates, settings, pages, assets or any page's
         structure differ; else all but the pages whose record changed and those that looked one up whose
@@ -117,6 +126,15 @@ class RenderMemo:
         index = {pid: n for n, pid in enumerate(self.pages)}
         shown = {index[pid] for pid in changed if states[pid][2] != self.pages[pid].shown}
         return {pid for pid, state in self.pages.items() if pid not in changed and shown.isdisjoint(state.looked_up)}
+
+    def only_bodies(self, salt: str, shape: str, states: Mapping[str, States]) -> bool:
+        """Whether nothing but pages' bodies changed since this memo was made: then no page shows anything
+        new of another, and the generated pages (home, tags, 404), the sitemap and the feed are as they were."""
+        if salt != self.salt or shape != self.shape or list(states) != list(self.pages):
+            return False
+        return all(
+            (state.structure, state.shown) == (states[pid][0], states[pid][2]) for pid, state in self.pages.items()
+        )
 
     def save(self, folder: Path) -> None:
         """Into the build cache; never fails a build."""

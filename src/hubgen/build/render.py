@@ -6,8 +6,7 @@ works at any mount point; only canonical URLs (and, later, sitemap and feeds) ar
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from itertools import chain
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +15,11 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from hubgen import __version__
-from hubgen.base.cache import Cache, key_for
-from hubgen.base.progress import Progress, silent
-from hubgen.build.deps import Watched
+from hubgen.base.cache import key_for
 from hubgen.build.pathmap import compact_map_of, hub_map, path_anchors, path_view
-from hubgen.build.renderjobs import Stored, cached_pages, plain_pages
 from hubgen.build.seo import json_ld, seo_files
 from hubgen.build.theme import make_environment, static_files, template_dirs, templates_digest
+from hubgen.core.config import SiteConfig
 from hubgen.core.graph import LinkGraph, tag_slug
 from hubgen.core.layout import (
     FEED_FILE,
@@ -30,78 +27,50 @@ from hubgen.core.layout import (
     NOT_FOUND_FILE,
     TAGS_DIR,
     TAGS_INDEX_FILE,
-    Output,
-    collisions,
+    Site,
+    Stored,
     page_dir,
-    page_file,
+    refuse_collisions,
     reserved,
     tag_dir,
 )
 from hubgen.core.links import (
     LinkTarget,
     decode_url,
+    find_anchor,
     fragment_url,
     relative_url,
     resolve_href,
 )
 from hubgen.core.load import Page
 from hubgen.core.markdown import LinkKind, render_markdown
-from hubgen.core.validate import find_anchor
 
 ASSET_KEYS = (("css", "style.css"), ("code_css", "code.css"), ("js", "hubgen.js"))
 HOME_TITLE = "Home"
 TEMPLATE_FOR = {"home": "home.html", "hub": "hub.html", "article": "article.html"}
 
 
-@dataclass
-class Site:
-    """Everything a build writes: generated files, files copied from content/ as they are, and pages whose
-    HTML the build cache holds (`stored`: output path -> cache key), read from it only to be written."""
+@dataclass(frozen=True)
+class Theme:
+    """The templates (the project's overrides over the built-in theme), compiled once per session, and the
+    static files they use, with the fingerprinted name of each."""
 
-    files: dict[str, bytes] = field(default_factory=dict)
-    copies: dict[str, Path] = field(default_factory=dict)
-    stored: dict[str, str] = field(default_factory=dict)
-    store: Path | None = None  # the build cache's folder, when pages are stored
+    env: Environment
+    static: dict[str, bytes]  # output path -> bytes
+    assets: dict[str, str]  # name -> output path ("style.css" -> "_static/style.0a1b2c3d4e.css")
+    digest: str  # of every template and static file
 
-    def add(self, path: str, data: bytes | Stored) -> None:
-        if path in self.files or path in self.copies or path in self.stored:
-            raise OutputCollision(path)
-        if isinstance(data, Stored):
-            self.stored[path] = data.key
-        else:
-            self.files[path] = data
+    @classmethod
+    def load(cls, project_dir: Path, templates_dir: str) -> Theme:
+        dirs = template_dirs(project_dir, templates_dir)
+        static = static_files(dirs, project_dir)
+        assets = {name: path for name, (path, _) in static.items()}
+        env = make_environment(dirs, project_dir)
+        return cls(env, dict(static.values()), assets, templates_digest(dirs, project_dir))
 
-
-class OutputCollision(Exception):
-    """Two things would be written to one output path."""
-
-
-def render_site(
-    graph: LinkGraph, project_dir: Path, jobs: int = 1, cache: Cache | None = None, progress: Progress = silent
-) -> Site:
-    """Every output file. With `jobs` > 1, forked workers render pages (they inherit the graph, so only
-    page ids go out). With `cache`, a page whose view (everything its template gets), theme and settings
-    are unchanged is not rendered again, rendered pages stay in the cache (the Site only names them), and
-    a page the last build's memo proves unchanged is not even given a view (see renderjobs.py). The output
-    is the same either way."""
-    config = graph.config
-    dirs = template_dirs(project_dir, config.templates_dir)
-    env = make_environment(dirs, project_dir)
-    static = static_files(dirs, project_dir)
-    assets = {name: path for name, (path, _) in static.items()}
-    page_ids = list(graph.pages)
-    if cache is None:
-        renderer = PageRenderer(graph, env, assets)
-        html: list[bytes | Stored] = [*plain_pages(renderer, page_ids, jobs, progress)]
-    else:
-        watched = Watched(graph.pages)
-        renderer = PageRenderer(replace(graph, pages=watched), env, assets)
-        html = cached_pages(renderer, watched, cache, _render_salt(dirs, graph, assets, project_dir), jobs, progress)
-    pages = zip([page_file(p) for p in page_ids], html, strict=True)
-    rendered = chain(pages, renderer.generated())
-    site = assemble_site(graph, project_dir / config.content_dir, dict(static.values()), rendered)
-    site.store = cache.folder if cache else None
-    return site
+    def salt(self, config: SiteConfig) -> str:
+        """What every page's HTML depends on besides its view: templates, settings, asset names, hubgen."""
+        return key_for(repr(config), repr(sorted(self.assets.items())), self.digest)
 
 
 def assemble_site(
@@ -126,34 +95,10 @@ def assemble_site(
     for path, text in seo_files(graph) if seo is None else seo:
         site.add(path, text.encode())
     if refuse:
-        _refuse_collisions(site, graph)
+        config = graph.config
+        names = reserved(search=config.search, feeds=bool(config.site_url), tagged=bool(graph.tags))
+        refuse_collisions(site, graph.pages, names)
     return site
-
-
-def reserved_for(graph: LinkGraph) -> dict[str, str]:
-    """The reserved names this graph's site writes, by the rule `check` applies."""
-    config = graph.config
-    return reserved(search=config.search, feeds=bool(config.site_url), tagged=bool(graph.tags))
-
-
-def _refuse_collisions(site: Site, graph: LinkGraph) -> None:
-    """The last line of defence, by the rule `check` applies (layout.py), so a site that passed it is whole:
-    a page or copied file where another output, a folder of one, or a reserved name goes."""
-    pages = {page_file(page_id) for page_id in graph.pages}
-    made = sorted(path for path in (*site.files, *site.stored) if path not in pages)
-    claims = [
-        *(Output(path, "generated", path) for path in [*made, *reserved_for(graph)]),
-        *(Output(path, "page", path) for path in sorted(pages)),
-        *(Output(path, "asset", path) for path in sorted(site.copies)),
-    ]
-    found = collisions(claims)
-    if found:
-        raise OutputCollision(found[0].output.path)
-
-
-def _render_salt(dirs: list[Path], graph: LinkGraph, assets: dict[str, str], project_dir: Path) -> str:
-    """What every page's HTML depends on besides its view: templates, settings, asset names, hubgen."""
-    return key_for(repr(graph.config), repr(sorted(assets.items())), templates_digest(dirs, project_dir))
 
 
 class PageRenderer:
@@ -388,7 +333,7 @@ class PageRenderer:
             target_id = page.id if target.same_page else target.path
             fragment = target.fragment
             if fragment is not None:
-                fragment = find_anchor(self.graph.pages[target_id], fragment) or fragment
+                fragment = find_anchor(self.graph.pages[target_id].body.anchors, fragment) or fragment
             if target_id == page.id and not target.query:
                 return fragment_url(fragment) if fragment is not None else "./"
             return relative_url(here, page_dir(target_id)) + target.query + fragment_url(fragment)

@@ -1,24 +1,30 @@
-"""Rendering many pages: in forked worker processes, through the render cache, and skipping the pages whose
-views cannot have changed since the last build (`deps.RenderMemo`).
+"""Rendering many pages, with one rule for what must be rendered again, for `build` and `serve` alike.
 
-Each page's cache key is a digest of its view, made where the page would be rendered (in the workers). A
-page whose key the cache holds is not rendered; a page that is rendered goes into the cache from the worker
-that rendered it, so the HTML of a whole site never gathers in one process. With a memo from the last build,
-the pages it proves unchanged are not even given a view: their key is the one they had.
+The rule (see deps.py): a page the last render's memo proves unchanged is not even given a view; every other
+page gets a view, keyed by a digest of it (with the templates and settings), and is rendered only when no
+render under that key is kept. What is kept, and where, is the only difference between the commands:
+
+- `build` keeps rendered pages in the build cache (`CacheStore`): each worker stores the HTML it renders
+  there itself, so the HTML of a whole site never gathers in one process, and the memo is saved beside it;
+- `serve` keeps them in memory (`MemoryStore`), with the memo, between two updates.
+
+With `jobs` > 1 and enough pages, forked workers render (they inherit the renderer, so only page ids go out).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 from array import array
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from hubgen.base.cache import Cache
 from hubgen.base.progress import Progress
-from hubgen.build.deps import PageState, RenderMemo, Watched, own_digest, site_shape, structure
+from hubgen.build.deps import PageState, RenderMemo, States, Watched, site_shape
+from hubgen.core.layout import Stored
 
 if TYPE_CHECKING:
     from hubgen.build.render import PageRenderer
@@ -26,15 +32,81 @@ if TYPE_CHECKING:
 POOL_THRESHOLD = 200  # fewer pages than this render in-process: forking costs more than it saves
 CHUNK = 250  # pages rendered in-process between two stores into the cache
 
+Result = tuple[str, bytes | None, "array[int]"]  # key, HTML (None: kept already), the pages its view looked up
+
+
+class Store(Protocol):
+    """Where rendered pages are kept between two renders, by key."""
+
+    @property
+    def folder(self) -> Path | None:
+        """A build cache folder render workers store their pages into; None: the HTML comes back to the caller."""
+
+    def keys(self) -> set[str]: ...
+
+    def present(self, keys: Iterable[str]) -> set[str]: ...
+
+    def output(self, key: str, html: bytes | None) -> bytes | Stored:
+        """What the site gets for a page rendered as `html` (None: the one kept under `key`)."""
+
+    def keep(self, keys: Iterable[str]) -> None:
+        """Forget every page but these."""
+
+
+@dataclass
+class CacheStore:
+    """`build`: pages in the build cache's render store, named in the site, read only to be written."""
+
+    cache: Cache
+
+    @property
+    def folder(self) -> Path | None:
+        return self.cache.folder
+
+    def keys(self) -> set[str]:
+        return self.cache.keys()
+
+    def present(self, keys: Iterable[str]) -> set[str]:
+        return self.cache.present(keys)
+
+    def output(self, key: str, html: bytes | None) -> bytes | Stored:
+        return Stored(key) if html is None else html
+
+    def keep(self, keys: Iterable[str]) -> None:
+        self.cache.prune(keys)
+
+
+@dataclass
+class MemoryStore:
+    """`serve`: pages in memory, by key."""
+
+    pages: dict[str, bytes] = field(default_factory=dict)
+    folder: Path | None = None
+
+    def keys(self) -> set[str]:
+        return set(self.pages)
+
+    def present(self, keys: Iterable[str]) -> set[str]:
+        return {key for key in keys if key in self.pages}
+
+    def output(self, key: str, html: bytes | None) -> bytes | Stored:
+        if html is None:
+            return self.pages[key]
+        self.pages[key] = html
+        return html
+
+    def keep(self, keys: Iterable[str]) -> None:
+        self.pages = {key: self.pages[key] for key in keys if key in self.pages}
+
 
 @dataclass(frozen=True)
-class Stored:
-    """A page's HTML, left in the render cache under `key`."""
+class Rendered:
+    """Every page's output, in the graph's order; the memo to compare the next render with; and how many
+    pages were rendered this time (the rest were proven or found unchanged)."""
 
-    key: str
-
-
-Result = tuple[str, bytes | None, "array[int]"]  # key, HTML (None: in the cache), the pages its view looked up
+    pages: list[bytes | Stored]
+    memo: RenderMemo
+    count: int
 
 
 @dataclass(frozen=True)
@@ -42,9 +114,9 @@ class _Job:
     """What a render worker needs besides the page ids: set in the parent just before the fork."""
 
     renderer: PageRenderer
-    salt: str  # "" without a cache: no keys are made
-    cached: frozenset[str]  # keys the cache holds: those pages are not rendered again
-    store: Path | None  # the cache's folder: each worker stores the HTML it renders there itself
+    salt: str  # "" without a store: no keys are made
+    kept: frozenset[str]  # keys the store holds: those pages are not rendered again
+    store: Path | None  # a cache folder: each worker stores the HTML it renders there itself
     watched: Watched | None  # the renderer's graph's pages, noting what each view looks up
     index: dict[str, int]  # page id -> its place in the graph's pages
 
@@ -53,50 +125,51 @@ _JOB: _Job | None = None
 
 
 def plain_pages(renderer: PageRenderer, page_ids: list[str], jobs: int, progress: Progress) -> list[bytes]:
-    """Each page's HTML, rendered (no cache)."""
+    """Each page's HTML, rendered (nothing kept: `build --no-cache`)."""
     results = _render_pages(_Job(renderer, "", frozenset(), None, None, {}), page_ids, jobs, progress)
     return [html for _, html, _ in results if html is not None]
 
 
-def cached_pages(
-    renderer: PageRenderer, watched: Watched, cache: Cache, salt: str, jobs: int, progress: Progress
-) -> list[bytes | Stored]:
-    """Each page's HTML, or where the cache holds it. `renderer`'s graph reads its pages through `watched`."""
-    graph = renderer.graph
-    page_ids = list(graph.pages)
-    pages = {page_id: watched.unwatched(page_id) for page_id in page_ids}
-    shapes = {page_id: structure(page) for page_id, page in pages.items()}
-    states = {
-        pid: (shapes[pid], own_digest(page, shapes[pid]), (page.title, page.summary)) for pid, page in pages.items()
-    }
-    shape = site_shape(graph)
-    memo, unusable = RenderMemo.read(cache.folder)
-    cache.ignored += unusable
+def render_pages(
+    renderer: PageRenderer,
+    watched: Watched,
+    states: Mapping[str, States],
+    salt: str,
+    memo: RenderMemo | None,
+    store: Store,
+    jobs: int,
+    progress: Progress,
+) -> Rendered:
+    """Each page's output. `renderer`'s graph reads its pages through `watched`; `states` is each page's
+    (structure, own digest, title and summary) now, `memo` what the last render left (None: none)."""
+    page_ids = list(renderer.graph.pages)
+    shape = site_shape(renderer.graph)
     unchanged = memo.unchanged(salt, shape, states) if memo else set()
     if memo is not None and unchanged:
-        present = cache.present(memo.pages[page_id].key for page_id in unchanged)
+        present = store.present(memo.pages[page_id].key for page_id in unchanged)
         unchanged = {page_id for page_id in unchanged if memo.pages[page_id].key in present}
     todo = [page_id for page_id in page_ids if page_id not in unchanged]
     index = {page_id: n for n, page_id in enumerate(page_ids)}
-    job = _Job(renderer, salt, frozenset(cache.keys()), cache.folder, watched, index)
+    job = _Job(renderer, salt, frozenset(store.keys()), store.folder, watched, index)
     results = dict(zip(todo, _render_pages(job, todo, jobs, progress), strict=True))
-    present = cache.present(key for key, html, _ in results.values() if html is None)
+    present = store.present(key for key, html, _ in results.values() if html is None)
     out: list[bytes | Stored] = []
     kept: dict[str, PageState] = {}
+    count = 0
     for page_id in page_ids:
         if page_id in unchanged:
             assert memo is not None
             kept[page_id] = memo.pages[page_id]
-            out.append(Stored(memo.pages[page_id].key))
+            out.append(store.output(memo.pages[page_id].key, None))
             continue
         key, html, looked_up = results[page_id]
         if html is None and key not in present:  # gone since the keys were listed: render it after all
             html = renderer.page(page_id)
-        out.append(Stored(key) if html is None else html)
+        count += key not in job.kept  # (or its render was kept: the same view was rendered before)
+        out.append(store.output(key, html))
         kept[page_id] = PageState(*states[page_id], key, looked_up)
-    cache.prune(state.key for state in kept.values())
-    RenderMemo(salt, shape, kept).save(cache.folder)
-    return out
+    store.keep(state.key for state in kept.values())
+    return Rendered(out, RenderMemo(salt, shape, kept), count)
 
 
 def _render_pages(job: _Job, page_ids: list[str], jobs: int, progress: Progress) -> list[Result]:
@@ -125,7 +198,7 @@ def _render_pages(job: _Job, page_ids: list[str], jobs: int, progress: Progress)
 
 
 def _render_chunk(page_ids: list[str], job: _Job | None = None) -> list[Result]:
-    """(key, HTML, looked up) of each page; the HTML is None when the cache holds it, already or once stored
+    """(key, HTML, looked up) of each page; the HTML is None when the store holds it, already or once stored
     here."""
     job = job or _JOB
     assert job is not None
@@ -142,7 +215,7 @@ def _render_chunk(page_ids: list[str], job: _Job | None = None) -> list[Result]:
 
 def _render_one(job: _Job, page_id: str) -> Result:
     if job.watched is None:
-        return (*job.renderer.keyed_page(page_id, job.salt, job.cached), array("I"))
+        return (*job.renderer.keyed_page(page_id, job.salt, job.kept), array("I"))
     job.watched.seen = set()
-    key, html = job.renderer.keyed_page(page_id, job.salt, job.cached)
+    key, html = job.renderer.keyed_page(page_id, job.salt, job.kept)
     return key, html, array("I", sorted(job.index[seen] for seen in job.watched.seen))

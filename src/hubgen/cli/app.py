@@ -18,9 +18,10 @@ from typing import Any, TypeVar
 
 import click
 
-from hubgen import __version__, pipeline
+from hubgen import __version__
 from hubgen.base.sinks import for_terminal
 from hubgen.core.diagnostics import Diagnostic, format_text
+from hubgen.session import ProjectError, find_project
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -70,7 +71,7 @@ def handles_failures(command: F) -> F:
         signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
             return command(*args, **kwargs)
-        except pipeline.ProjectError as error:
+        except ProjectError as error:
             click.secho(f"hubgen: error: {for_terminal(str(error))}", err=True, fg="red")
             sys.exit(EXIT_USAGE)
         except KeyboardInterrupt:
@@ -87,9 +88,9 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 def project_root(project: Path | None) -> Path:
     if project is not None:
         if not project.is_dir():
-            raise pipeline.ProjectError(f"project folder {project} does not exist")
+            raise ProjectError(f"project folder {project} does not exist")
         return project.resolve()
-    return pipeline.find_project(Path.cwd())
+    return find_project(Path.cwd())
 
 
 def report_text(diagnostics: Sequence[Diagnostic]) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from hubgen import __version__, pipeline
+from hubgen import __version__
 from hubgen.base.progress import TerminalProgress, silent
 from hubgen.base.sinks import UnsafePath, for_terminal, write_bytes
 from hubgen.cli.app import (
@@ -36,6 +36,7 @@ from hubgen.core.diagnostics import (
 )
 from hubgen.core.export import export
 from hubgen.pr import gitref
+from hubgen.session import CheckResult, ProjectError, RunOptions, Session
 
 
 @main.command()
@@ -64,25 +65,18 @@ def build(
     no_cache: bool,
 ) -> None:
     """Check the hub and, if it has no errors, write the site."""
-    root = project_root(project)
-    ignored = 0  # unusable cache entries, said once for the run
-    if strict:
-        checked = pipeline.check(root, drafts, jobs=jobs, use_cache=not no_cache)  # parses as build will
-        ignored = checked.cache_ignored
-        if checked.warnings and not checked.errors:
-            _cache_warning(ignored)
-            report_text(checked.diagnostics)
-            click.echo("hubgen: build stopped: warnings are errors under --strict", err=True)
-            sys.exit(EXIT_ERRORS)
     bar = TerminalProgress() if sys.stdout.isatty() and not quiet else None  # shown after a second
+    options = RunOptions(drafts=drafts, jobs=jobs, cache=not no_cache, progress=bar or silent, strict=strict)
     try:
-        result = pipeline.build(root, drafts, output, jobs, not no_cache, bar or silent)
+        result = Session(project_root(project), options).build(output)
     finally:
         if bar is not None:
             bar.close()
     checked = result.check
-    _cache_warning(ignored + result.cache_ignored)
-    shown = [d for d in checked.diagnostics if d.severity == "error" or not quiet]
+    _cache_warning(result.cache_ignored)
+    shown = [
+        d for d in checked.diagnostics if d.severity == "error" or not quiet or (result.stopped and not checked.errors)
+    ]
     if shown:
         report_text(shown)
     if checked.config_broken:
@@ -91,6 +85,9 @@ def build(
         click.echo(
             f"hubgen: build failed: {summary_line(checked.diagnostics, checked.pages)}; nothing written", err=True
         )
+        sys.exit(EXIT_ERRORS)
+    if result.stopped:
+        click.echo("hubgen: build stopped: warnings are errors under --strict", err=True)
         sys.exit(EXIT_ERRORS)
     if verbose:
         for stage, seconds in result.stages:
@@ -146,14 +143,17 @@ def check(
 ) -> None:
     """Validate every reference, link, anchor and learning path; render nothing."""
     if only_changed_files and changed_since is None:
-        raise pipeline.ProjectError("--only-changed-files needs --changed-since REF")
+        raise ProjectError("--only-changed-files needs --changed-since REF")
     root = project_root(project)
     change = _read_change(root, changed_since) if changed_since is not None else None  # a bad REF stops here
     if change is not None and not only_changed_files:
         result, diagnostics = _judge(root, change, drafts, external, jobs, not no_cache)
     else:
-        result = pipeline.check(root, drafts, external, jobs, not no_cache, bodies=False)
-        diagnostics = pipeline.only_in(result.diagnostics, change.changed) if change else result.diagnostics
+        options = RunOptions(drafts=drafts, jobs=jobs, cache=not no_cache, external=external, bodies=False)
+        result = Session(root, options).check()
+        diagnostics = result.diagnostics
+        if change:
+            diagnostics = tuple(d for d in diagnostics if d.file in change.changed)
     _cache_warning(result.cache_ignored)
     _print_check(diagnostics, result.pages, output_format)
     summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -191,7 +191,7 @@ def serve(project: Path | None, host: str, port: int, drafts: bool, open_browser
     try:
         server.start()
     except dev.ServeError as error:
-        raise pipeline.ProjectError(str(error)) from None
+        raise ProjectError(str(error)) from None
     click.echo(f"Serving {server.url} (Ctrl-C to stop)")
     if open_browser:
         import webbrowser
@@ -229,13 +229,13 @@ def serve(project: Path | None, host: str, port: int, drafts: bool, open_browser
 @handles_failures
 def graph_command(project: Path | None, output_format: str, hub: str | None, output: Path | None, drafts: bool) -> None:
     """Export the link graph: pages, hub membership, learning paths, related and inline links."""
-    result = pipeline.check(project_root(project), drafts, bodies=False)
+    result = Session(project_root(project), RunOptions(drafts=drafts, bodies=False)).check()
     if result.graph is None:
         report_text(result.diagnostics)
         sys.exit(EXIT_USAGE)
     if hub is not None and hub not in result.graph.hubs():
         hint = did_you_mean(hub, result.graph.hubs()) or "hubs: " + ", ".join(result.graph.hubs())
-        raise pipeline.ProjectError(f"--hub {hub!r} is not a hub ({hint})")
+        raise ProjectError(f"--hub {hub!r} is not a hub ({hint})")
     text = export(result.graph, output_format, hub)
     if output is None:
         click.echo(text, nl=False)
@@ -244,30 +244,31 @@ def graph_command(project: Path | None, output_format: str, hub: str | None, out
         write_bytes(output, text.encode("utf-8"))  # never through a link planted where the file goes
     except OSError as error:
         reason = "it is a symbolic link" if isinstance(error, UnsafePath) else error.strerror or str(error)
-        raise pipeline.ProjectError(f"cannot write {for_terminal(str(output))}: {reason}") from None
+        raise ProjectError(f"cannot write {for_terminal(str(output))}: {reason}") from None
 
 
 def _read_change(root: Path, ref: str) -> gitref.Change:
     try:
         return gitref.read_change(root, ref)
     except gitref.GitError as error:
-        raise pipeline.ProjectError(str(error)) from None
+        raise ProjectError(str(error)) from None
 
 
 def _judge(
     root: Path, change: gitref.Change, drafts: bool, external: bool, jobs: int, use_cache: bool
-) -> tuple[pipeline.CheckResult, tuple[Diagnostic, ...]]:
+) -> tuple[CheckResult, tuple[Diagnostic, ...]]:
     """The hub checked now and at REF, sharing one parse cache (a scratch one under --no-cache)."""
     from hubgen.pr import compare as prmode
 
     try:
         with prmode.parse_cache(root, use_cache) as cache_dir:
-            result = pipeline.check(root, drafts, external, jobs, True, bodies=False, cache_dir=cache_dir)
+            options = RunOptions(drafts, jobs, True, cache_dir, external=external, bodies=False)
+            result = Session(root, options).check()
             if result.graph is None:  # a broken hubgen.yaml: nothing to compare
                 return result, result.diagnostics
             return result, prmode.judge(root, change, result, drafts, jobs, cache_dir)
     except gitref.GitError as error:
-        raise pipeline.ProjectError(str(error)) from None
+        raise ProjectError(str(error)) from None
 
 
 def _cache_warning(ignored: int) -> None:

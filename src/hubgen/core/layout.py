@@ -12,14 +12,16 @@ at that file: what `check` passes is exactly what `build` can write.
 `outputs` lists every path of a site with its owner; `collisions` finds, in one pass, two claims on one
 path, a file where another claim needs a folder (`robots.txt` and `robots.txt/x`; a page `a` and a file `a`),
 and paths that differ only in case or Unicode normal form (they are one file on macOS and Windows, as page
-ids differing so are one page). This module is the core side: it imports nothing from the build.
+ids differing so are one page). `Site` is every output of one build, and `refuse_collisions` applies the
+same rule to it as the last line of defence. This module is the core side: it imports nothing from the build.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, NamedTuple
 
 HOME_FILE = "index.html"
@@ -182,3 +184,48 @@ def _parents(path: str) -> list[str]:
         found.append(path)
         end = path.rfind("/")
     return found
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A page's HTML, left in the build cache's render store under `key`."""
+
+    key: str
+
+
+class OutputCollision(Exception):
+    """Two things would be written to one output path."""
+
+
+@dataclass
+class Site:
+    """Everything a build writes: generated files, files copied from content/ as they are, and pages whose
+    HTML the build cache holds (`stored`: output path -> cache key), read from it only to be written."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    copies: dict[str, Path] = field(default_factory=dict)
+    stored: dict[str, str] = field(default_factory=dict)
+    store: Path | None = None  # the build cache's folder, when pages are stored
+
+    def add(self, path: str, data: bytes | Stored) -> None:
+        if path in self.files or path in self.copies or path in self.stored:
+            raise OutputCollision(path)
+        if isinstance(data, Stored):
+            self.stored[path] = data.key
+        else:
+            self.files[path] = data
+
+
+def refuse_collisions(site: Site, page_ids: Iterable[str], reserved_names: Mapping[str, str]) -> None:
+    """The last line of defence, by the rule `check` applies, so a site that passed it is whole: a page or
+    copied file where another output, a folder of one, or a reserved name goes raises OutputCollision."""
+    pages = {page_file(page_id) for page_id in page_ids}
+    made = sorted(path for path in (*site.files, *site.stored) if path not in pages)
+    claims = [
+        *(Output(path, "generated", path) for path in [*made, *reserved_names]),
+        *(Output(path, "page", path) for path in sorted(pages)),
+        *(Output(path, "asset", path) for path in sorted(site.copies)),
+    ]
+    found = collisions(claims)
+    if found:
+        raise OutputCollision(found[0].output.path)

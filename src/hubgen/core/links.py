@@ -16,7 +16,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import mdurl
 
@@ -214,3 +214,16 @@ def _quoted(path: str) -> str:
 
 def fragment_url(fragment: str | None) -> str:
     return "" if fragment is None else "#" + quote(fragment, safe="!$&'()*+,;=:@/?~")
+
+
+_FOOTNOTE_ID = re.compile(r"^fn(ref)?\d+(:\d+)?$")
+
+
+def find_anchor(anchors: Collection[str], fragment: str) -> str | None:
+    """The id a fragment lands on in a page with these `anchors`, or None. As GitHub does, a fragment that
+    matches no id exactly is tried again in lower case (heading ids are lower case, so `#Some-Heading` works;
+    `#abc` never finds `id="ABC"`)."""
+    for candidate in dict.fromkeys((fragment, unquote(fragment), fragment.lower(), unquote(fragment).lower())):
+        if candidate in ("", "top") or candidate in anchors or _FOOTNOTE_ID.match(candidate):
+            return candidate
+    return None

@@ -102,6 +102,17 @@ PARSED: Codec[Parsed] = Codec(tuple[Page, list[Diagnostic]])  # what a parse wor
 POOL_THRESHOLD = 48  # fewer pages to parse than this are parsed in-process: a pool costs more than it saves
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """One Markdown file as loaded: its page id, the key of its text ("" when it could not be read), and
+    what parsing it gave."""
+
+    page_id: str
+    key: str
+    page: Page | None
+    problems: list[Diagnostic]
+
+
 def load_content(
     project_dir: Path,
     config: SiteConfig,
@@ -109,32 +120,45 @@ def load_content(
     cache: Cache | None = None,
     progress: Progress = silent,
     bodies: bool = True,
-) -> Content:
-    """Every page and asset under content/. Parse results come from `cache` when the file is unchanged;
-    the rest are parsed by `jobs` processes. The result does not depend on either. Without `bodies`, the
-    pages' HTML is left empty: only validation's facts are made (a cached full result serves as well), and
-    git's history is not read (its dates are only ever shown on rendered pages)."""
+    *,
+    scan: Scan | None = None,
+    reuse: Mapping[str, Loaded] | None = None,
+    dates: Mapping[str, str] | None = None,
+) -> tuple[Content, dict[str, Loaded]]:
+    """Every page and asset under content/, and each Markdown file as loaded (rel -> Loaded). Parse results
+    come from `reuse` (files known unchanged: not even read), then from `cache` when the file's text is
+    unchanged; the rest are parsed by `jobs` processes. The result depends on none of them. Without `bodies`,
+    the pages' HTML is left empty: only validation's facts are made (a cached full result serves as well),
+    and git's history is not read (its dates are only ever shown on rendered pages). `scan` is a scan of
+    content/ already made, `dates` git's dates already read."""
     content_dir = project_dir / config.content_dir
-    scan = scan_content(content_dir, config.content_dir)
+    scan = scan or scan_content(content_dir, config.content_dir)
     ids = page_ids(scan.markdown)
-    results: dict[str, Parsed] = {}
+    reuse = reuse or {}
+    loaded: dict[str, Loaded] = {}
     todo: list[_Job] = []
     for rel in scan.markdown:
+        known = reuse.get(rel)
+        if known is not None and known.page_id == ids[rel]:
+            loaded[rel] = known
+            continue
         file = posixpath.join(config.content_dir, rel)
         text, problem = read_text(content_dir / rel, file)
         if problem:
-            results[rel] = (None, [problem])
+            loaded[rel] = Loaded(ids[rel], "", None, [problem])
         else:
             key = key_for(rel, ids[rel], file, str(config.markdown.html), config.faq_heading, text)
             todo.append(_Job(rel, ids[rel], file, text, key))
     parsed_now, ignored = _parse_all(todo, config, jobs, cache, progress, bodies)
-    results |= parsed_now
-    state = cache.folder if cache else None
-    dates = git_dates(project_dir, config.content_dir, state) if bodies else {}  # only rendered pages show them
-    parsed = {rel: (ids[rel], *results[rel]) for rel in scan.markdown}
-    content = assemble_content(parsed, scan, dates, config, content_dir)
+    for job in todo:
+        loaded[job.rel] = Loaded(job.page_id, job.key, *parsed_now[job.rel])
+    if dates is None:  # only rendered pages show them
+        dates = git_dates(project_dir, config.content_dir, cache.folder if cache else None) if bodies else {}
+    loaded = {rel: loaded[rel] for rel in scan.markdown}
+    content = assemble_content(loaded, scan, dates, config, content_dir)
     ignored += cache.ignored if cache else 0
-    return replace(content, digest=_digest(todo, scan.assets, content_dir, dates), cache_ignored=ignored)
+    digest = _digest(loaded, scan.assets, content_dir, dates)
+    return replace(content, digest=digest, cache_ignored=ignored), loaded
 
 
 def _ids_in_html(path: Path) -> frozenset[str]:
@@ -146,7 +170,7 @@ def _ids_in_html(path: Path) -> frozenset[str]:
 
 
 def assemble_content(
-    parsed: Mapping[str, tuple[str, Page | None, list[Diagnostic]]],
+    parsed: Mapping[str, Loaded],
     scan: Scan,
     dates: Mapping[str, str],
     config: SiteConfig,
@@ -159,7 +183,8 @@ def assemble_content(
     pages: dict[str, Page] = {}
     assets = list(scan.assets)
     seen: dict[str, str] = {}  # folded id -> rel of the first file that took it
-    for rel, (page_id, page, page_problems) in sorted(parsed.items()):
+    for rel, item in sorted(parsed.items()):
+        page_id, page, page_problems = item.page_id, item.page, item.problems
         file = posixpath.join(config.content_dir, rel)
         folded = unicodedata.normalize("NFC", page_id).casefold()
         if folded in seen:
@@ -178,9 +203,9 @@ def assemble_content(
     )
 
 
-def _digest(parsed: list[_Job], assets: list[str], content_dir: Path, dates: dict[str, str]) -> str:
+def _digest(loaded: Mapping[str, Loaded], assets: list[str], content_dir: Path, dates: Mapping[str, str]) -> str:
     """Every page's cache key, every asset's size and modification time, and the git dates."""
-    parts = [job.key for job in parsed]
+    parts = [item.key for item in loaded.values() if item.key]
     for rel in sorted(assets):
         try:
             info = (content_dir / rel).stat()
@@ -298,15 +323,6 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     """fork where there is one (workers start at once, modules already imported), else the default."""
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else None)
-
-
-def load_page(
-    path: Path, rel: str, page_id: str, file: str, config: SiteConfig
-) -> tuple[Page | None, list[Diagnostic]]:
-    text, problem = read_text(path, file)
-    if problem:
-        return None, [problem]
-    return parse_page(text, rel, page_id, file, config)
 
 
 def parse_page(

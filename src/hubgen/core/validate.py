@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import difflib
 import posixpath
-import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
@@ -15,13 +14,11 @@ from urllib.parse import unquote
 from hubgen.core import layout
 from hubgen.core.diagnostics import Diagnostic, Location, diagnostic, did_you_mean
 from hubgen.core.graph import Clash, LinkGraph, Reference, ResolvedLink, hub_cycles
-from hubgen.core.links import suggest
+from hubgen.core.links import find_anchor, suggest
 from hubgen.core.load import Page
 
 Rule = Callable[[LinkGraph], Iterable[Diagnostic]]  # reads the graph's structure
 PageRule = Callable[[LinkGraph, str], Iterable[Diagnostic]]  # reads one page's body (its links)
-
-_FOOTNOTE_ID = re.compile(r"^fn(ref)?\d+(:\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -324,7 +321,7 @@ def _link_problem(item: ResolvedLink, page: Page, graph: LinkGraph, hints: _Hint
     if target.fragment is None:
         return None
     target_page, fragment = graph.pages.get(target_id), target.fragment
-    if target_page is None or find_anchor(target_page, fragment) is not None:
+    if target_page is None or find_anchor(target_page.body.anchors, fragment) is not None:
         return None
     where = "this page" if target_id == page.id else target_page.file
     return (
@@ -334,17 +331,6 @@ def _link_problem(item: ResolvedLink, page: Page, graph: LinkGraph, hints: _Hint
             ("#", target_id, fragment), lambda: _anchor_hint(fragment, target_page), len(target_page.body.anchors)
         ),
     )
-
-
-def find_anchor(page: Page, fragment: str) -> str | None:
-    """The id a fragment lands on in `page`, or None. As GitHub does, a fragment that matches no id exactly is
-    tried again in lower case (heading ids are lower case, so `#Some-Heading` works; `#abc` never finds
-    `id="ABC"`)."""
-    ids = page.body.anchors
-    for candidate in dict.fromkeys((fragment, unquote(fragment), fragment.lower(), unquote(fragment).lower())):
-        if candidate in ("", "top") or candidate in ids or _FOOTNOTE_ID.match(candidate):
-            return candidate
-    return None
 
 
 _TOO_MANY = "no suggestion: this page has too many different broken targets to look for each one's match"

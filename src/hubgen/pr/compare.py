@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
-from hubgen import pipeline
+from hubgen import session
 from hubgen.base.cache import cache_folder
 from hubgen.core.diagnostics import Diagnostic, Location
 from hubgen.core.graph import LinkGraph
@@ -51,7 +51,7 @@ def parse_cache(project_dir: Path, use_cache: bool) -> Iterator[Path]:
 
 
 def judge(
-    project_dir: Path, change: Change, head: pipeline.CheckResult, drafts: bool, jobs: int, cache_dir: Path
+    project_dir: Path, change: Change, head: session.CheckResult, drafts: bool, jobs: int, cache_dir: Path
 ) -> tuple[Diagnostic, ...]:
     """The diagnostics of `head` that are new since `change.commit`, labelled and placed."""
     assert head.graph is not None
@@ -72,8 +72,8 @@ def checked_at(
         if folder is None:
             return [], set()
         try:
-            result = pipeline.check(folder, drafts, jobs=jobs, use_cache=True, bodies=False, cache_dir=cache_dir)
-        except pipeline.ProjectError:  # no content folder at that commit: the hub is new
+            result = session.check(folder, drafts=drafts, jobs=jobs, cache=True, bodies=False, cache_dir=cache_dir)
+        except session.ProjectError:  # no content folder at that commit: the hub is new
             return [], set()
         here = [(str(f), str(project_dir)) for f in dict.fromkeys((folder, folder.resolve()))]
         found = [replace(d, message=_replace_all(d.message, here)) for d in result.diagnostics]

@@ -1,6 +1,6 @@
 """The dev server's HTTP side: requests answered from the live site under the base path, the server-sent
 events that tell open pages to reload, and the script that listens for them (added to served pages only).
-`serve.DevServer` owns the live site, the watcher and the lifecycle; this module only answers requests.
+`server.DevServer` owns the live site, the watcher and the lifecycle; this module only answers requests.
 """
 
 from __future__ import annotations
@@ -17,15 +17,14 @@ import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
 from hubgen.base.sinks import for_terminal, resolved_inside
 from hubgen.core.layout import HOME_FILE, NOT_FOUND_FILE
 
 if TYPE_CHECKING:
-    from hubgen.serve.incremental import LiveSite
-    from hubgen.serve.server import DevServer
+    from hubgen.session import Session
 
 EVENTS = "__hubgen/events"
 STATUS = "__hubgen/status"
@@ -126,6 +125,22 @@ class Broker:
 # -- request paths ----------------------------------------------------------------------------------
 
 
+class Served(Protocol):
+    """What the request handler needs of the dev server (`server.DevServer`): its session, base path,
+    event broker, status and log."""
+
+    session: Session
+    broker: Broker
+    stopping: threading.Event
+
+    @property
+    def base(self) -> str: ...
+
+    def status(self) -> dict[str, Any]: ...
+
+    def log(self, text: str, error: bool) -> None: ...
+
+
 @dataclass(frozen=True)
 class Resolved:
     kind: str  # "file", "copy", "redirect" (301), "found" (302), "missing"
@@ -164,7 +179,7 @@ def site_path(raw: str, base: str) -> str | None:
     return rest
 
 
-def resolve(live: LiveSite, raw: str, base: str) -> Resolved:
+def resolve(session: Session, raw: str, base: str) -> Resolved:
     """What to answer for a GET of `raw`."""
     path = request_path(raw)
     if path is not None and path + "/" == base:
@@ -174,12 +189,12 @@ def resolve(live: LiveSite, raw: str, base: str) -> Resolved:
     rest = site_path(raw, base)
     if rest is None:
         return Resolved("missing")
-    site = live.site
+    site = session.site
     wanted = rest + HOME_FILE if rest == "" or rest.endswith("/") else rest
     if wanted in site.files:
         return Resolved("file", wanted, site.files[wanted])
     if wanted in site.copies:
-        source = _inside(site.copies[wanted], live.content_dir())
+        source = _inside(site.copies[wanted], session.content_dir())
         return Resolved("copy", wanted, source=source) if source else Resolved("missing")
     if f"{rest}/{HOME_FILE}" in site.files:
         return Resolved("redirect", base + quote(rest) + "/")  # a page's name, percent-encoded for the header
@@ -249,8 +264,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._site(dev, head)
 
-    def _site(self, dev: DevServer, head: bool) -> None:
-        found = resolve(dev.live, self.path, dev.base)
+    def _site(self, dev: Served, head: bool) -> None:
+        found = resolve(dev.session, self.path, dev.base)
         if found.kind in ("redirect", "found"):
             self.send_response(301 if found.kind == "redirect" else 302)
             self.send_header("Location", found.path)
@@ -268,11 +283,11 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._missing(dev, head)
 
-    def _missing(self, dev: DevServer, head: bool) -> None:
-        page = dev.live.site.files.get(NOT_FOUND_FILE, NO_BUILD_PAGE.encode())
+    def _missing(self, dev: Served, head: bool) -> None:
+        page = dev.session.site.files.get(NOT_FOUND_FILE, NO_BUILD_PAGE.encode())
         self._send(404, TYPES[".html"], inject(page, dev.base), head)
 
-    def _page(self, path: str, data: bytes, dev: DevServer) -> bytes:
+    def _page(self, path: str, data: bytes, dev: Served) -> bytes:
         return inject(data, dev.base) if path.endswith(".html") else data
 
     def _send(self, status: int, kind: str, data: bytes, head: bool) -> None:
@@ -284,7 +299,7 @@ class Handler(BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(data)
 
-    def _events(self, dev: DevServer) -> None:
+    def _events(self, dev: Served) -> None:
         self.close_connection = True
         client = dev.broker.subscribe()
         if client is None:
@@ -304,7 +319,7 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             dev.broker.unsubscribe(client)
 
-    def _stream(self, dev: DevServer, client: Stream) -> None:
+    def _stream(self, dev: Served, client: Stream) -> None:
         self.wfile.write(b"retry: 1000\n: connected\n\n")
         self.wfile.flush()
         quiet_since = time.monotonic()
@@ -328,7 +343,7 @@ class DevHTTPServer(ThreadingHTTPServer):
     error; any other failure in a request is one line on the terminal, never a traceback."""
 
     daemon_threads = True
-    dev: DevServer
+    dev: Served
 
     def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
         self.max_connections = MAX_CONNECTIONS

@@ -1,6 +1,6 @@
 """`hubgen serve`: the hub served from memory under its base path, rebuilt as files change, with live reload.
 
-Nothing is written to disk: pages come from the in-memory site of `LiveSite`, copied assets are read from
+Nothing is written to disk: pages come from the in-memory site of the `Session`, copied assets are read from
 content/ on request. A background thread watches content/, templates/ and hubgen.yaml with watchfiles; after
 each rebuild the reload broker pushes `reload` (or `error`, with the diagnostics) to every open page.
 Requests are answered by `devhttp`.
@@ -24,7 +24,7 @@ from hubgen.base.sinks import for_terminal
 from hubgen.core.config import CONFIG_FILE
 from hubgen.core.diagnostics import format_text, plural
 from hubgen.serve.http import Broker, DevHTTPServer, DevHTTPServer6, Handler
-from hubgen.serve.incremental import LiveSite, RebuildResult
+from hubgen.session import RunOptions, Session, UpdateResult
 
 WATCH_TIMEOUT_MS = 200
 WATCH_QUIET_MS = 25  # a batch is handed over after this much quiet: an editor's save burst takes a few ms
@@ -50,12 +50,12 @@ class DevServer:
         self.project_dir = project_dir
         self.host = host
         self.port = port
-        self.live = LiveSite(project_dir, include_drafts)
+        self.session = Session(project_dir, RunOptions(drafts=include_drafts))
         self.broker = Broker()
         self.stopping = threading.Event()
         self.watching = threading.Event()  # set once the watcher has seen the files
         self._log = log or (lambda message, error: None)
-        self.last: RebuildResult | None = None
+        self.last: UpdateResult | None = None
         self._errors: list[dict[str, Any]] = []
         self._httpd: DevHTTPServer | None = None
         self._threads: list[threading.Thread] = []
@@ -68,7 +68,7 @@ class DevServer:
     @property
     def base(self) -> str:
         """The base path of the site being served: the last good build's, until a new one succeeds."""
-        return (self.live.served or self.live.config).base_path
+        return (self.session.served or self.session.config).base_path
 
     @property
     def url(self) -> str:
@@ -78,8 +78,8 @@ class DevServer:
     def start(self) -> None:
         """Build once, bind, then serve and watch in background threads."""
         self.rebuild(None)
-        if not self.live.content_dir().is_dir():
-            raise ServeError(f"no content folder: {self.live.content_dir()} does not exist")
+        if not self.session.content_dir().is_dir():
+            raise ServeError(f"no content folder: {self.session.content_dir()} does not exist")
         self._httpd = self._bind()
         self._httpd.dev = self
         self.port = self._httpd.server_address[1]
@@ -96,15 +96,15 @@ class DevServer:
             thread.join(timeout=10)
 
     def status(self) -> dict[str, Any]:
-        return {"version": self.live.version, "errors": list(self._errors)}
+        return {"version": self.session.version, "errors": list(self._errors)}
 
-    def rebuild(self, changes: set[Path] | None) -> RebuildResult:
+    def rebuild(self, changes: set[Path] | None) -> UpdateResult:
         """Bring the live site up to date and tell the open pages; never raises, whatever is on disk."""
         try:
-            result = self.live.rebuild(changes)
-        except Exception as error:  # LiveSite already reports what it knows; this is the last net
+            result = self.session.update(changes)
+        except Exception as error:  # the session already reports what it knows; this is the last net
             message = f"rebuild failed: {type(error).__name__}: {error}"
-            result = RebuildResult(0, 0.0, (), False, message, True, "rebuild")
+            result = UpdateResult(0, 0.0, (), False, message, True, "rebuild")
         self.last = result
         if result.ok:
             if result.full:  # what was frozen before may be garbage now: let it be collected first
@@ -113,7 +113,7 @@ class DevServer:
             gc.freeze()  # the site just built lives on: keep the collector from walking it on every edit
             self._errors = []
             self.log(self._built_line(result), False)
-            self.broker.publish("reload", str(self.live.version))
+            self.broker.publish("reload", str(self.session.version))
         else:
             self._errors = _error_list(result)
             text = result.message or format_text([d for d in result.diagnostics if d.severity == "error"])
@@ -121,9 +121,9 @@ class DevServer:
             self.broker.publish("error", json.dumps(self._errors))
         return result
 
-    def _built_line(self, result: RebuildResult) -> str:
+    def _built_line(self, result: UpdateResult) -> str:
         """A full build counts pages as `hubgen build` does; an edit says how many outputs it rendered again."""
-        graph = self.live.graph
+        graph = self.session.graph
         if result.full and graph is not None:
             hubs = plural(len(graph.hubs()), "hub")
             return f"Built {plural(len(graph.pages), 'page')} ({hubs}) in {result.seconds:.2f} s"
@@ -172,7 +172,7 @@ class DevServer:
         identity = _identity(root)
         for changes in watchfiles.watch(
             root,
-            watch_filter=_WatchFilter(self.project_dir, self.live),
+            watch_filter=_WatchFilter(self.project_dir, self.session),
             stop_event=self.stopping,
             raise_interrupt=False,
             rust_timeout=WATCH_TIMEOUT_MS,
@@ -193,15 +193,15 @@ class DevServer:
 class _WatchFilter(watchfiles.DefaultFilter):
     """Only content/, templates/ and hubgen.yaml, less editors' scratch files."""
 
-    def __init__(self, project_dir: Path, live: LiveSite) -> None:
+    def __init__(self, project_dir: Path, session: Session) -> None:
         super().__init__()
         self.project_dir = project_dir.resolve()
-        self.live = live
+        self.session = session
 
     def __call__(self, change: watchfiles.Change, path: str) -> bool:
         if not super().__call__(change, path):
             return False
-        config = self.live.config
+        config = self.session.config
         here = Path(path)
         if here == self.project_dir / CONFIG_FILE:
             return True
@@ -226,7 +226,7 @@ def _identity(folder: Path) -> tuple[int, int] | None:
     return info.st_dev, info.st_ino
 
 
-def _error_list(result: RebuildResult) -> list[dict[str, Any]]:
+def _error_list(result: UpdateResult) -> list[dict[str, Any]]:
     if result.message:
         code = result.kind or "rebuild"
         return [{"file": "", "line": 0, "column": 0, "code": code, "message": result.message, "text": result.message}]

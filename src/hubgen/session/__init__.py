@@ -1,0 +1,18 @@
+"""One project held open: `Session` checks, builds and serves it through the same stages (see session.py)."""
+
+from hubgen.session.results import BuildResult, CheckResult, ProjectError, RunOptions, UpdateResult, find_project
+from hubgen.session.session import Session, build, check, explain, template_message
+
+__all__ = [
+    "BuildResult",
+    "CheckResult",
+    "ProjectError",
+    "RunOptions",
+    "Session",
+    "UpdateResult",
+    "build",
+    "check",
+    "explain",
+    "find_project",
+    "template_message",
+]

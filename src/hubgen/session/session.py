@@ -1,0 +1,467 @@
+"""The session: one project held open, and the only place the stages are ordered.
+
+    check  = settings -> content -> graph -> validate
+    build  = check -> render -> write
+    update = check what changed -> render what may look different      (`hubgen serve`, after an edit)
+
+All three run the same stage functions. Content is loaded one way (`load_content`: from the parse cache,
+parsed in a pool where it pays, reusing what a served session already holds); pages are rendered again by one
+rule (`renderjobs.render_pages`, with the memo in memory for `serve` and saved in the build cache for
+`build`); and a failure is explained one way (`explain`). Exceptions mean "cannot continue" (`ProjectError`);
+diagnostics mean "the content has a problem". The build side (Jinja, the renderer, the writer, the indexer)
+is imported only when something is rendered: `check` never loads it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from hubgen.base.cache import Cache, cache_folder, key_for
+from hubgen.base.sinks import resolved_inside
+from hubgen.core.config import CONFIG_FILE, SiteConfig, load_config
+from hubgen.core.diagnostics import Diagnostic, count, diagnostic
+from hubgen.core.gitdates import git_dates
+from hubgen.core.graph import LinkGraph, build_graph, with_pages
+from hubgen.core.layout import Site
+from hubgen.core.load import Content, Loaded, Page, Scan, load_content, scan_content
+from hubgen.core.validate import Findings, find_problems, validate
+from hubgen.session.results import BuildResult, CheckResult, ProjectError, RunOptions, UpdateResult
+
+if TYPE_CHECKING:
+    from hubgen.build.deps import RenderMemo, States
+    from hubgen.build.render import PageRenderer, Theme
+    from hubgen.build.renderjobs import MemoryStore, Store
+
+
+class Session:
+    """A hub project held open with its settings, content, link graph and findings, and once rendered, its
+    site. `check` validates it, `build` renders and writes it, `update` brings a served site up to date
+    after files changed, re-reading only those and re-rendering only the pages that may look different."""
+
+    def __init__(self, project_dir: Path, options: RunOptions | None = None) -> None:
+        self.project_dir = project_dir
+        self.options = options or RunOptions()
+        self.config = SiteConfig()
+        self.graph: LinkGraph | None = None
+        self.site = Site()  # the last good site, served as is
+        self.served: SiteConfig | None = None  # the settings `site` was rendered with (its base path)
+        self.version = 0  # successful updates so far
+        self._fresh = True  # the next update starts from nothing
+        self._config_problems: list[Diagnostic] = []
+        self._scan: Scan | None = None  # the last scan of content/
+        self._loaded: dict[str, Loaded] = {}  # rel under content/ -> that file as last loaded
+        self._dates: dict[str, str] | None = None  # git's dates, read once per session (serve)
+        self._content: Content | None = None  # what the last good graph was built from, and what its rules found
+        self._findings: Findings | None = None
+        self._theme: Theme | None = None
+        self._memo: RenderMemo | None = None  # the last render's, kept in memory (serve)
+        self._store: MemoryStore | None = None  # the pages it rendered, by key (serve)
+        self._states: dict[str, tuple[Page, States]] = {}  # each page's states, while its record is the same
+        self._generated: dict[str, tuple[str, bytes]] = {}  # output -> key and HTML of a generated page
+        self._seo: list[tuple[str, str]] = []  # sitemap, robots.txt and feed, as last made
+        self._rendered = 0  # pages the last render rendered
+
+    def content_dir(self) -> Path:
+        return self.project_dir / self.config.content_dir
+
+    # -- check -------------------------------------------------------------------------------------
+
+    def check(self) -> CheckResult:
+        """Load, build the graph and validate, from nothing. None of the options but `drafts` changes the
+        diagnostics."""
+        options = self.options
+        self.config, problems = load_config(self.project_dir)
+        if count(problems)[0]:
+            return CheckResult(self.config, None, tuple(sorted(problems)))
+        self._require_folders()
+        folder = (options.cache_dir or cache_folder(self.project_dir)) if options.cache else None
+        cache = Cache(folder) if folder else None
+        try:
+            content, self._loaded = load_content(
+                self.project_dir, self.config, options.jobs, cache, options.progress, options.bodies
+            )
+        finally:
+            if cache:
+                cache.close()
+        graph = build_graph(content, self.config, options.drafts)
+        found = [*problems, *content.diagnostics]
+        if options.external:
+            found += _check_external(graph, self.project_dir)
+        self.graph, self._content = graph, content
+        return CheckResult(self.config, graph, tuple(validate(graph, found)), content.cache_ignored)
+
+    def _require_folders(self) -> None:
+        content_dir = self.content_dir()
+        if not content_dir.is_dir():
+            raise ProjectError(
+                f"no content folder: {content_dir} does not exist "
+                f"(run hubgen in a hub project, or point at one with -C DIR)"
+            )
+        for name in (self.config.content_dir, self.config.templates_dir):
+            if not resolved_inside(self.project_dir, self.project_dir / name):
+                raise ProjectError(
+                    f"{name} is a symbolic link out of the project; hubgen reads only the project's files"
+                )
+
+    # -- build -------------------------------------------------------------------------------------
+
+    def build(self, output_dir: Path | None = None) -> BuildResult:
+        """Check, then, when nothing stops it (errors; warnings under `strict`), render and write the site."""
+        clock = [time.perf_counter()]
+
+        def lap() -> float:
+            clock.append(time.perf_counter())
+            return clock[-1] - clock[-2]
+
+        result = self.check()
+        checked = lap()
+        output = output_dir or self.project_dir / result.config.output_dir
+        graph, ignored = result.graph, result.cache_ignored
+        if graph is None or result.errors or (self.options.strict and result.warnings):
+            return BuildResult(result, output, cache_ignored=ignored, stopped=True)
+        from hubgen.build import write as writer  # the build side loads only here: `check` never renders
+        from hubgen.build.search import index_site
+        from hubgen.core.layout import INDEX_DIR
+
+        config = result.config
+        protected = [self.project_dir / config.content_dir, self.project_dir / config.templates_dir]
+        try:
+            writer.check_output_dir(output, self.project_dir, protected)
+            writer.clear_leftovers(output)  # of an interrupted build, even when this one has nothing to write
+            state_dir = cache_folder(self.project_dir) if self.options.cache else None
+            digest = self._build_digest(graph) if state_dir else ""
+            current = writer.up_to_date(state_dir, output, digest) if state_dir else None
+            if current is not None:  # the same inputs built this very site last time: nothing to render or write
+                stats, rendered = writer.WriteStats(0, current, 0), lap()
+            else:
+                site, unusable = self._render_to_cache(graph, state_dir)
+                ignored += unusable
+                rendered = lap()
+
+                def search(folder: Path, files: dict[str, str]) -> None:
+                    index_site(folder, files, cache_dir=state_dir, progress=self.options.progress)
+
+                finish, index = (search, INDEX_DIR) if config.search else (None, "")
+                stats = writer.write_site(site, output, finish, state_dir, digest, self.options.progress, index)
+            written = lap()
+        except Exception as error:
+            explained = explain(error, f"two files would be written to {output}/{{}}", output)
+            if explained is None:
+                raise
+            raise ProjectError(explained[1]) from None
+        stages = (("load, graph, validate", checked), ("render", rendered), ("write", written))
+        files = stats.written + stats.unchanged
+        seconds, hubs = clock[-1] - clock[0], len(graph.hubs())
+        return BuildResult(result, output, files, seconds, hubs, stages, stats.written, ignored)
+
+    def render(self, graph: LinkGraph | None = None) -> Site:
+        """The site of the last check (or of `graph`), rendered as `build` renders it, not written: pages go
+        into the build cache's render store when the session has one."""
+        graph = graph or self.graph
+        if graph is None:
+            raise ProjectError("nothing to render: check the project first")
+        state_dir = (self.options.cache_dir or cache_folder(self.project_dir)) if self.options.cache else None
+        return self._render_to_cache(graph, state_dir)[0]
+
+    def _render_to_cache(self, graph: LinkGraph, state_dir: Path | None) -> tuple[Site, int]:
+        """The site, its pages in the build cache's render store (or, without one, in memory); and how many
+        unusable entries of that store were ignored."""
+        from hubgen.build.deps import RenderMemo
+        from hubgen.build.renderjobs import CacheStore
+
+        if state_dir is None:
+            return self._render(graph), 0
+        cache = Cache(state_dir, "render")
+        try:
+            memo, unusable = RenderMemo.read(state_dir)
+            cache.ignored += unusable
+            site = self._render(graph, CacheStore(cache), memo)
+            site.store = state_dir
+            return site, cache.ignored
+        finally:
+            cache.close()
+
+    def _build_digest(self, graph: LinkGraph) -> str:
+        """Everything the site is a function of: content, settings, templates, hubgen, the drafts flag."""
+        from hubgen.build.theme import theme_digest
+
+        theme = theme_digest(self.project_dir, self.config.templates_dir)
+        return key_for(graph.digest, repr(self.config), theme, str(self.options.drafts))
+
+    # -- render (build and update) -----------------------------------------------------------------
+
+    def _render(
+        self, graph: LinkGraph, store: Store | None = None, memo: RenderMemo | None = None, refuse: bool = True
+    ) -> Site:
+        """Every output of `graph` in a Site. With a `store`, pages are rendered by the one rule (see
+        renderjobs.py) against `memo`, and the new memo is kept: saved into the build cache by `build`, in
+        memory by `update`. Without one, every page is rendered (`build --no-cache`)."""
+        from hubgen.build.deps import Watched
+        from hubgen.build.render import PageRenderer, Theme, assemble_site
+        from hubgen.build.renderjobs import plain_pages, render_pages
+        from hubgen.build.seo import seo_files
+        from hubgen.core.layout import page_file
+
+        options = self.options
+        if self._theme is None:
+            self._theme = Theme.load(self.project_dir, self.config.templates_dir)
+        theme = self._theme
+        page_ids = list(graph.pages)
+        if store is None:
+            renderer = PageRenderer(graph, theme.env, theme.assets)
+            pages: list[Any] = plain_pages(renderer, page_ids, options.jobs, options.progress)
+            generated, self._rendered = list(renderer.generated()), len(page_ids)
+            self._seo = seo_files(graph)
+        else:
+            watched = Watched(graph.pages)
+            renderer = PageRenderer(replace(graph, pages=watched), theme.env, theme.assets)
+            salt, states = theme.salt(self.config), self._states_of(graph)
+            done = render_pages(renderer, watched, states, salt, memo, store, options.jobs, options.progress)
+            pages = done.pages
+            only_bodies = memo is not None and memo.only_bodies(salt, done.memo.shape, states)
+            generated, made = self._generated_pages(renderer, salt, keep=only_bodies)
+            if not only_bodies or not self._seo:
+                self._seo = seo_files(graph)
+            self._memo, self._rendered = done.memo, done.count + made
+            if store.folder is not None:
+                done.memo.save(store.folder)
+        outputs = [*zip([page_file(p) for p in page_ids], pages, strict=True), *generated]
+        return assemble_site(graph, self.content_dir(), theme.static, outputs, self._seo, refuse)
+
+    def _states_of(self, graph: LinkGraph) -> dict[str, States]:
+        """Each page's states for the memo; a page whose record is the one seen last time keeps them."""
+        from hubgen.build.deps import states_of
+
+        known = self._states
+        self._states = {
+            pid: known[pid] if pid in known and known[pid][0] is page else (page, states_of(page))
+            for pid, page in graph.pages.items()
+        }
+        return {pid: states for pid, (_, states) in self._states.items()}
+
+    def _generated_pages(self, renderer: PageRenderer, salt: str, keep: bool) -> tuple[list[tuple[str, bytes]], int]:
+        """The generated pages (home, tags, 404) and how many were rendered: with `keep` (only bodies
+        changed, so none of them can show anything new), those last made; else each one whose view changed."""
+        if not keep or not self._generated:
+            made: dict[str, tuple[str, bytes]] = {}
+            for output, template, here, view in renderer.generated_views():
+                key = key_for(salt, template, repr(view))
+                old = self._generated.get(output)
+                made[output] = old if old and old[0] == key else (key, renderer.render_view(template, here, view))
+            rendered = sum(1 for output, item in made.items() if self._generated.get(output) is not item)
+            self._generated = made
+            return [(output, html) for output, (_, html) in made.items()], rendered
+        return [(output, html) for output, (_, html) in self._generated.items()], 0
+
+    # -- update (serve) ----------------------------------------------------------------------------
+
+    def update(self, changes: set[Path] | None = None) -> UpdateResult:
+        """Bring the site up to date after `changes` (absolute paths); None, or a change to the settings or
+        the templates, starts from nothing. The last good site stays served until a new one is whole."""
+        started = time.perf_counter()
+        if changes is None or self._needs_full(changes):
+            self._fresh = True
+        full, kind = self._fresh, ""
+        try:
+            rendered, diagnostics, message = self._update(changes or set())
+        except Exception as error:  # whatever an editor or a pull request leaves, serve outlives it
+            explained = explain(error, "two files would be served at {}: rename one page or asset")
+            if explained is None:
+                self._fresh = True  # the half-done update is dropped; the next one starts from nothing
+                explained = ("rebuild", f"rebuild failed: {_one_line(error)}")
+            (kind, message), rendered, diagnostics = explained, 0, ()
+        if message and not kind:
+            kind = "content-missing"
+        ok = not message and not count(diagnostics)[0]
+        if ok:
+            self.version += 1
+        seconds = time.perf_counter() - started
+        return UpdateResult(rendered, seconds, tuple(diagnostics), ok, message, full, kind)
+
+    def _needs_full(self, changes: set[Path]) -> bool:
+        templates = _real(self.project_dir / self.config.templates_dir)
+        config_file = _real(self.project_dir / CONFIG_FILE)
+        for path in changes:
+            resolved = _real(path)
+            if resolved in (config_file, templates) or templates in resolved.parents:
+                return True
+        return False
+
+    def _update(self, changes: set[Path]) -> tuple[int, tuple[Diagnostic, ...] | list[Diagnostic], str]:
+        from hubgen.build.renderjobs import MemoryStore
+
+        if self._fresh:
+            config, problems = _read_config(self.project_dir)
+            if count(problems)[0]:
+                return 0, sorted(problems), ""
+            self._start(config, problems)
+        if not self.content_dir().is_dir():
+            return 0, (), f"no content folder: {self.content_dir()} does not exist"
+        content = self._reload(changes)
+        edits = self._edits(content)
+        if edits is None:  # anything else: the graph, every rule and every page's view from scratch
+            graph = build_graph(content, self.config, self.options.drafts, None if self._fresh else self.graph)
+            findings = find_problems(graph)
+        else:  # the graph keeps its edges; rules re-read the edited pages (and graph-wide ones name titles)
+            assert self.graph is not None
+            graph = with_pages(self.graph, edits[0], content.digest)
+            findings = find_problems(graph, self._findings, edits[0], graph_wide=edits[1])
+        diagnostics = validate(graph, [*self._config_problems, *content.diagnostics], findings)
+        if count(diagnostics)[0]:
+            return 0, diagnostics, ""
+        self._store = self._store or MemoryStore()
+        # a site whose paths are those it had passes the collision check already: only pages' text changed
+        self.site = self._render(graph, self._store, self._memo, refuse=edits is None)
+        self.served = self.config
+        self.graph, self._content, self._findings = graph, content, findings
+        self._fresh = False
+        return self._rendered, diagnostics, ""
+
+    def _start(self, config: SiteConfig, problems: list[Diagnostic]) -> None:
+        """Forget everything held: the settings or the templates changed, or this is the first update."""
+        self.config, self._config_problems = config, problems
+        self._scan = self._content = self._findings = self._memo = self._store = self._theme = None
+        self._loaded, self._states, self._generated = {}, {}, {}
+        self._dates = git_dates(self.project_dir, config.content_dir)  # commits made while serving are not seen
+
+    def _reload(self, changes: set[Path]) -> Content:
+        """`load_content`, re-reading only the Markdown files that changed or are new. When every change is an
+        edit of a page already known (still a plain file), content/ is not even scanned again."""
+        content_dir = self.content_dir()
+        changed = {_relative(path, content_dir) for path in changes} - {None}
+        if self._scan is None or not self._only_edits(changes, changed):
+            self._scan = scan_content(content_dir, self.config.content_dir)
+        reuse = {rel: item for rel, item in self._loaded.items() if rel not in changed}
+        content, self._loaded = load_content(
+            self.project_dir, self.config, scan=self._scan, reuse=reuse, dates=self._dates or {}
+        )
+        return content
+
+    def _only_edits(self, changes: set[Path], changed: set[str | None]) -> bool:
+        if not changes or len(changed) != len(changes):
+            return False
+        known = self._loaded
+        return all(rel in known and known[rel].page is not None for rel in changed) and all(
+            path.is_file() and not path.is_symlink() for path in changes
+        )
+
+    def _edits(self, content: Content) -> tuple[dict[str, Page], bool] | None:
+        """The re-parsed pages, and whether a title or summary changed among them, when their structure
+        (front matter but title and summary, headings, ids, links) is as before and no file came or went:
+        the graph's edges hold. None when the graph must be built again."""
+        from hubgen.build.deps import structure
+
+        old, before = self.graph, self._content
+        if self._fresh or old is None or before is None or content.pages.keys() != before.pages.keys():
+            return None
+        if (content.assets, content.folders, content.html_ids) != (before.assets, before.folders, before.html_ids):
+            return None
+        edited = {pid: page for pid, page in content.pages.items() if page is not before.pages[pid]}
+        shown = False
+        for pid, page in edited.items():
+            was = before.pages[pid]
+            if structure(page) != structure(was):
+                return None
+            shown = shown or (page.title, page.summary) != (was.title, was.summary)
+        return edited, shown
+
+
+def check(project_dir: Path, **options: Any) -> CheckResult:
+    """`Session(project_dir, RunOptions(**options)).check()`."""
+    return Session(project_dir, RunOptions(**options)).check()
+
+
+def build(project_dir: Path, output_dir: Path | None = None, **options: Any) -> BuildResult:
+    """`Session(project_dir, RunOptions(**options)).build(output_dir)`."""
+    return Session(project_dir, RunOptions(**options)).build(output_dir)
+
+
+def explain(error: Exception, collision: str, output: Path | None = None) -> tuple[str, str] | None:
+    """(kind, message) for a failure that is the project's, not hubgen's: a template error, two outputs on
+    one path (`collision` is the message, `{}` the path), an output folder that cannot be written. None for
+    anything else."""
+    import sys
+
+    jinja2 = sys.modules.get("jinja2")  # loaded whenever anything was rendered
+    if jinja2 is not None and isinstance(error, jinja2.TemplateError):
+        return "template", template_message(error)
+    from hubgen.core.layout import OutputCollision
+
+    if isinstance(error, OutputCollision):
+        return "output-collision", collision.format(error)
+    write, search = sys.modules.get("hubgen.build.write"), sys.modules.get("hubgen.build.search")
+    if (write and isinstance(error, write.OutputError)) or (search and isinstance(error, search.SearchIndexError)):
+        return "output", str(error)
+    if output is not None and isinstance(error, OSError):  # a full disk, a name too long, no permission
+        where = f" ({error.filename})" if error.filename else ""
+        return "output", f"cannot write the site to {output}: {error.strerror or error}{where}"
+    return None
+
+
+def template_message(error: Exception) -> str:
+    import jinja2
+
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        where = f"{error.filename or error.name}:{error.lineno}"
+        return f"{where}: template error: {error.message}"
+    if isinstance(error, jinja2.TemplateNotFound):
+        return f"template not found: {error.name}"
+    failure = error.__cause__ or error  # the renderer chains what a template raised
+    frames = [f for f in traceback.extract_tb(failure.__traceback__) if not f.filename.endswith(".py")]
+    where = f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else ""
+    hint = " (a template uses a value the page does not have)" if isinstance(error, jinja2.UndefinedError) else ""
+    return f"{where}template error: {error}{hint}"
+
+
+def _check_external(graph: LinkGraph, project_dir: Path) -> list[Diagnostic]:
+    from hubgen.core.external import ExternalLink, ExternalSettings, check_external  # httpx: only when asked for
+
+    options = graph.config.external  # checked when hubgen.yaml was read: bounded numbers, patterns that compile
+    links = [
+        ExternalLink(item.link.href, graph.pages[page_id].file, item.link.line, item.link.column)
+        for page_id, resolved in graph.links.items()
+        for item in resolved
+        if item.target.kind == "external" and item.link.href.lower().startswith(("http://", "https://"))
+    ]
+    settings = ExternalSettings(
+        timeout=options.timeout,
+        retries=options.retries,
+        per_host=options.per_host,
+        cache_ttl=options.cache_ttl,
+        exclude=options.exclude,
+    )
+    return check_external(links, settings, cache_folder(project_dir))
+
+
+def _read_config(project_dir: Path) -> tuple[SiteConfig, list[Diagnostic]]:
+    """`load_config`, with anything it raises on a broken hubgen.yaml turned into a config-syntax diagnostic."""
+    try:
+        return load_config(project_dir)
+    except Exception as error:  # a YAML tag, an impossible date: the file is wrong, not serve
+        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        problem = getattr(error, "problem", None) or _one_line(error)
+        return SiteConfig(), [diagnostic("config-syntax", CONFIG_FILE, line, column, f"invalid setting: {problem}")]
+
+
+def _relative(path: Path, folder: Path) -> str | None:
+    try:
+        return _real(path).relative_to(_real(folder)).as_posix()
+    except ValueError:
+        return None
+
+
+def _real(path: Path) -> Path:
+    """The path with its symbolic links followed as far as they go: a loop or a dangling link is not an error."""
+    return Path(os.path.realpath(path))
+
+
+def _one_line(error: BaseException) -> str:
+    """An exception as one line of text: its type and the first line of its message."""
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
