@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 
 from hubgen.core import external
+from hubgen.core.config import ExternalOptions
 from hubgen.core.diagnostics import Diagnostic
-from hubgen.core.external import ExternalLink, ExternalSettings, cache_file, check_external
+from hubgen.core.external import ExternalLink, Pacing, cache_file, check_external
 
+Settings = tuple[ExternalOptions, Pacing]
 # Small back-offs keep the file fast; retries are still exercised.
-FAST = ExternalSettings(timeout=2.0, retries=2, backoff=0.01, max_retry_after=5.0)
+FAST: Settings = (ExternalOptions(timeout=2.0, retries=2), Pacing(backoff=0.01, max_retry_after=5.0))
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -171,14 +173,21 @@ def link(url: str, file: str = "docs/page.md", line: int = 3, column: int = 5) -
     return ExternalLink(url, file, line, column)
 
 
-def settings(**changes: object) -> ExternalSettings:
-    from dataclasses import replace
+def settings(**changes: object) -> Settings:
+    """FAST with some settings or pacing changed, each by its name."""
+    from dataclasses import fields, replace
 
-    return replace(FAST, **changes)  # type: ignore[arg-type]
+    options, pacing = FAST
+    paced = {f.name for f in fields(Pacing)}
+    return (
+        replace(options, **{k: v for k, v in changes.items() if k not in paced}),  # type: ignore[arg-type]
+        replace(pacing, **{k: v for k, v in changes.items() if k in paced}),  # type: ignore[arg-type]
+    )
 
 
-def check(links: list[ExternalLink], cfg: ExternalSettings = FAST, cache: Path | None = None) -> list[Diagnostic]:
-    return check_external(links, cfg, cache)
+def check(links: list[ExternalLink], cfg: Settings = FAST, cache: Path | None = None) -> list[Diagnostic]:
+    options, pacing = cfg
+    return check_external(links, options, cache, pacing)
 
 
 # ---------------------------------------------------------------------------------------------- answers

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from hubgen.core.config import EXTERNAL_FIELDS, FIELDS, MARKDOWN_FIELDS
+from hubgen.core.config import settings_rows, settings_table
 from hubgen.core.diagnostics import CODES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -37,10 +37,17 @@ def test_every_diagnostic_code_is_documented_with_its_default_severity() -> None
 
 
 def test_every_setting_is_documented() -> None:
-    keys = [k for k in FIELDS if k not in ("markdown", "external")]
-    keys += [f"markdown.{k}" for k in MARKDOWN_FIELDS] + [f"external.{k}" for k in EXTERNAL_FIELDS]
+    keys = [key for key, _, _ in settings_rows()]
+    assert {"title", "markdown.html", "external.exclude", "checks"} <= set(keys)
     for key in keys:
         assert f"| `{key}` |" in README, key
+
+
+def test_the_settings_table_is_the_one_the_schema_makes() -> None:
+    """The README's table is `config.settings_table()`, row for row: the schema is written once."""
+    section = README.split("## Settings: hubgen.yaml", 1)[1].split("\n## ", 1)[0]
+    table = "".join(line + "\n" for line in section.splitlines() if line.startswith("|"))
+    assert table == settings_table()
 
 
 def test_the_install_command_brings_everything_the_parser_needs() -> None:

@@ -155,6 +155,15 @@ def test_each_exclude_pattern_is_checked_at_its_item() -> None:
     assert "bad pattern '['" in messages[0] and "exponential" in messages[1] and "must be a string" in messages[2]
 
 
+def test_an_exclude_problem_names_the_setting_and_its_item() -> None:
+    """Each pattern is compiled when hubgen.yaml is read: a `config-type` error at the item, naming the setting."""
+    found = parse_config("external:\n  exclude: ['ok', '(', 7, [x]]\n")[1]
+    assert [(d.code, d.line, d.column, d.message) for d in found] == [
+        ("config-type", 2, 19, "external.exclude: bad pattern '(': missing ), unterminated subpattern at position 0"),
+        ("config-type", 2, 27, "each external.exclude item must be a string (a pattern)"),
+    ]
+
+
 def test_good_values_are_kept_and_normalised() -> None:
     text = (
         'base_url: https://Example.org:8443/learn\nlanguage: zh-Hant-TW\ntitle: "Tabs\\tand\\nbreaks"\n'

@@ -13,8 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from hubgen.core import external
+from hubgen.core.config import ExternalOptions
 from hubgen.core.diagnostics import Diagnostic
-from hubgen.core.external import ExternalLink, ExternalSettings, check_external
+from hubgen.core.external import ExternalLink, Pacing, check_external
 
 SLACK = 2.0  # seconds for start-up, back-offs and a shared machine
 
@@ -101,13 +102,16 @@ def endless_redirect_body(handler: BaseHTTPRequestHandler, stop: threading.Event
         handler.wfile.write(chunk)
 
 
-def settings(timeout: float, retries: int) -> ExternalSettings:
-    return ExternalSettings(timeout=timeout, retries=retries, backoff=0.01, max_retry_after=0.5)
+QUICK = Pacing(backoff=0.01, max_retry_after=0.5)
 
 
-def run(url: str, config: ExternalSettings) -> tuple[Diagnostic, float]:
+def settings(timeout: float, retries: int) -> ExternalOptions:
+    return ExternalOptions(timeout=timeout, retries=retries)
+
+
+def run(url: str, config: ExternalOptions, pacing: Pacing = QUICK) -> tuple[Diagnostic, float]:
     started = time.monotonic()
-    [item] = check_external([ExternalLink(url, "content/h/a.md", 7, 3)], config, None)
+    [item] = check_external([ExternalLink(url, "content/h/a.md", 7, 3)], config, None, pacing)
     elapsed = time.monotonic() - started
     assert (item.code, item.file, item.line, item.column, item.severity) == (
         "external-link",
@@ -170,8 +174,7 @@ def test_an_endless_body_is_cut_off(flooding: Hostile) -> None:
 
 
 def test_back_off_is_capped_too(failing: Hostile) -> None:
-    config = ExternalSettings(timeout=1.0, retries=3, backoff=1000.0, max_retry_after=0.2)
-    _item, elapsed = run(failing.url, config)
+    _item, elapsed = run(failing.url, settings(1.0, 3), Pacing(backoff=1000.0, max_retry_after=0.2))
     assert failing.requests == 4 and elapsed < 3 * 0.2 + SLACK
 
 
@@ -195,6 +198,6 @@ def test_a_large_body_on_a_working_link_is_not_a_failure() -> None:
     """The cap bounds what is read; it is not a verdict: the redirect is reported as a redirect."""
     for server in serve(large_redirect_body):
         old = server.url.rsplit("/", 1)[0] + "/old"
-        [item] = check_external([ExternalLink(old, "content/h/a.md", 7, 3)], settings(5.0, 0), None)
+        [item] = check_external([ExternalLink(old, "content/h/a.md", 7, 3)], settings(5.0, 0), None, QUICK)
         assert (item.code, item.severity) == ("external-redirect", "warning")
         assert "/new" in item.message

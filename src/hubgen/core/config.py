@@ -1,23 +1,29 @@
 """hubgen.yaml: the site settings, read into a frozen `SiteConfig`.
 
-The schema is declarative: `FIELDS` names every key, its type and its meaning. A missing file means the
-defaults. An unknown key or a wrong type is a diagnostic naming the key (with did-you-mean), positioned
-at the key's own line and column.
+The schema is declared once: every key is a field of `SiteConfig` or of a section (`MarkdownOptions`,
+`ExternalOptions`), made by `setting()`, which gives its default, its meaning (the README's table is
+`settings_table()`) and its check; its type is the field's. A missing file means the defaults. An unknown
+key or a wrong type is a diagnostic naming the key (with did-you-mean), positioned at the key's own line and
+column.
 
 The file is as hostile as any page (a pull request can change it): it is read by the bounded YAML reader
-(`yamlread`), only scalars and flat lists are ever constructed, and every value passes its check in
+(`yamlread`), only scalars and flat lists are ever constructed, and every value passes its check from
 `configvalues` (a URL, a language tag, a bounded number, a regular expression that compiles) before a
 `SiteConfig` holds it.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
 import posixpath
 import stat
+import typing
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import yaml
@@ -31,36 +37,106 @@ CONFIG_FILE = "hubgen.yaml"
 # beyond any real one, and small enough that reading it is instant.
 LIMITS = Limits(max_bytes=2**20, max_depth=64, max_aliases=100, max_expanded=10_000)
 SEVERITY_CHOICES = ("error", "warning", "off")
+_T = TypeVar("_T")
+SETTING = "hubgen.setting"  # the key of a field's metadata that holds its `Setting`
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What a key of hubgen.yaml means (the README's wording) and what its value must be beyond its type."""
+
+    doc: str
+    check: configvalues.Check | None = None  # for a list: each item's check
+    item: str = ""  # for a list: what each item is, named when one is not a string
+
+
+_UNCHECKED = Setting("")  # a section (`markdown:`), whose fields are the settings, or a `checks` value
+
+
+def setting(default: _T, doc: str, check: configvalues.Check | None = None, item: str = "") -> _T:
+    """A dataclass field that is a key of hubgen.yaml: its default, its meaning and its check."""
+    return field(default=default, metadata={SETTING: Setting(doc, check, item)})
 
 
 @dataclass(frozen=True)
 class MarkdownOptions:
-    html: bool = True  # raw HTML in Markdown passes through; False escapes it
+    html: bool = setting(True, "`false` escapes raw HTML in Markdown instead of passing it through.")
 
 
 @dataclass(frozen=True)
 class ExternalOptions:
-    timeout: float = 10.0
-    retries: int = 2
-    per_host: int = 4
-    cache_ttl: float = 86400.0
-    exclude: tuple[str, ...] = ()
+    timeout: float = setting(
+        10.0,
+        "Wall-clock seconds for one attempt with `check --external` (connection, redirects, headers): more than 0, "
+        f"at most {configvalues.MAX_TIMEOUT:g}.",
+        configvalues.timeout,
+    )
+    retries: int = setting(
+        2,
+        f"Extra attempts after a timeout, a connection error, a 429 or a 5xx: 0 to {configvalues.MAX_RETRIES}.",
+        configvalues.retries,
+    )
+    per_host: int = setting(
+        4, f"Requests at once to one host: 1 to {configvalues.MAX_PER_HOST}.", configvalues.per_host
+    )
+    cache_ttl: float = setting(
+        86400.0, "Seconds a result is reused from `.hubgen-cache/` (0: no cache; 0 or more).", configvalues.cache_ttl
+    )
+    exclude: tuple[str, ...] = setting(
+        (),
+        "Regular expressions; matching URLs are not checked. Each is compiled when `hubgen.yaml` is read "
+        "(`config-type` at its line); a repetition of a repetition or of alternatives, such as `(a+)+` or "
+        "`(a|aa)*`, is refused (a set of single characters, `(a|b)*`, passes).",
+        configvalues.pattern,
+        item="a pattern",
+    )
 
 
 @dataclass(frozen=True)
 class SiteConfig:
-    title: str = "Knowledge Hub"
-    description: str = ""
-    base_url: str = ""
-    language: str = "en"
-    content_dir: str = "content"
-    templates_dir: str = "templates"
-    output_dir: str = "site"
-    faq_heading: str = "Common questions"
-    search: bool = True
+    title: str = setting("Knowledge Hub", "The site's name, in every page title and the header.", configvalues.text)
+    description: str = setting(
+        "", "One sentence about the site: the meta description of pages without a summary.", configvalues.text
+    )
+    base_url: str = setting(
+        "",
+        "The absolute URL the site is published at. It may carry a sub-path (`https://example.org/learn/`, as for a "
+        "GitHub Pages project site). Used for canonical URLs and by `serve`. An absolute http(s) URL (international "
+        'hosts and paths allowed) with no query, fragment, user name, `"`, `<>`, spaces or control characters.',
+        configvalues.base_url,
+    )
+    language: str = setting(
+        "en",
+        "`<html lang>`: a language tag such as `en`, `en-US` (or `en_US`), `zh-Hant-TW`.",
+        configvalues.language,
+    )
+    content_dir: str = setting(
+        "content",
+        "The folder of pages and assets: a relative path inside the project (no `..`, not a link out of it).",
+        configvalues.project_folder,
+    )
+    templates_dir: str = setting(
+        "templates",
+        "The folder of your template overrides: inside the project, like `content_dir`.",
+        configvalues.project_folder,
+    )
+    output_dir: str = setting(
+        "site",
+        "Where `build` writes the site: a folder of its own inside the project, neither holding nor inside "
+        "`content_dir` or `templates_dir` (`check` says so too; `-o DIR` builds anywhere else).",
+        configvalues.folder,  # may lie outside the project (a docs/ folder beside it): the writer judges it
+    )
+    faq_heading: str = setting(
+        "Common questions",
+        "The `##` heading whose `###` questions make a page's FAQ (its `FAQPage` structured data).",
+        configvalues.text,
+    )
+    search: bool = setting(True, "Full-text search with Pagefind; `false` turns it off (and skips the indexing step).")
     markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
     external: ExternalOptions = field(default_factory=ExternalOptions)
-    checks: tuple[tuple[str, str], ...] = ()  # (code, "error" | "warning" | "off")
+    checks: tuple[tuple[str, str], ...] = setting(  # (code, "error" | "warning" | "off"), written as a mapping
+        (), "Severity per diagnostic code: `error`, `warning` or `off` (see below)."
+    )
 
     @property
     def base_path(self) -> str:
@@ -77,33 +153,30 @@ class SiteConfig:
         return dict(self.checks).get(code, CODES[code][0])
 
 
-Schema = dict[str, tuple[type | tuple[type, ...], str]]
+def settings_rows(kind: type = SiteConfig, prefix: str = "") -> Iterator[tuple[str, str, str]]:
+    """(key, default as written in YAML, meaning) for every setting, a section's as `section.key`."""
+    for item in dataclasses.fields(kind):
+        kind_of_value, meaning = _fields(kind)[item.name]
+        if dataclasses.is_dataclass(kind_of_value):
+            yield from settings_rows(kind_of_value, f"{prefix}{item.name}.")
+        else:
+            yield f"{prefix}{item.name}", _as_written(item.default, kind_of_value), meaning.doc
 
-# key -> (expected python type(s), description). Nested sections are validated by their own tables.
-FIELDS: Schema = {
-    "title": (str, "the site's name, in every page title and the header"),
-    "description": (str, "one sentence about the site; the meta description of pages without a summary"),
-    "base_url": (str, "absolute URL the site is published at, may end in a sub-path: https://example.org/learn/"),
-    "language": (str, "the site's language tag, <html lang>"),
-    "content_dir": (str, "folder of Markdown pages and assets"),
-    "templates_dir": (str, "folder of template overrides"),
-    "output_dir": (str, "folder the site is written to"),
-    "faq_heading": (str, "heading text that starts a page's FAQ section"),
-    "search": (bool, "full-text search with Pagefind"),
-    "markdown": (dict, "Markdown options: html (bool)"),
-    "external": (dict, "external link checking: timeout, retries, per_host, cache_ttl, exclude"),
-    "checks": (dict, "severity per diagnostic code: error, warning or off"),
-}
-MARKDOWN_FIELDS: Schema = {
-    "html": (bool, "pass raw HTML in Markdown through (true) or escape it (false)"),
-}
-EXTERNAL_FIELDS: Schema = {
-    "timeout": ((int, float), "seconds per request"),
-    "retries": (int, "extra attempts after a timeout, 429 or 5xx"),
-    "per_host": (int, "concurrent requests to one host"),
-    "cache_ttl": ((int, float), "seconds a result is reused from .hubgen-cache/"),
-    "exclude": (list, "regular expressions of URLs not to check"),
-}
+
+def settings_table() -> str:
+    """The README's table of hubgen.yaml settings, made from the schema (a test holds the README to it)."""
+    rows = [f"| `{key}` | `{default}` | {doc} |" for key, default, doc in settings_rows()]
+    return "\n".join(["| key | default | meaning |", "|---|---|---|", *rows]) + "\n"
+
+
+def _as_written(default: object, kind: Any) -> str:
+    if isinstance(default, bool):
+        return "true" if default else "false"
+    if isinstance(default, float):
+        return f"{default:g}"
+    if isinstance(default, tuple) and not default:
+        return "{}" if _written_as(kind) is dict else "[]"
+    return str(default) if default != "" else '""'
 
 
 @dataclass(frozen=True)
@@ -145,14 +218,8 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
         message = "hubgen.yaml must be a mapping of settings (key: value)"
         return SiteConfig(), [_at("config-syntax", root, message)]
     problems: list[Diagnostic] = []
-    values = _read_section(root, FIELDS, problems, "")
-    settings = {k: v.value for k, v in values.items() if k not in ("markdown", "external", "checks")}
-    if "markdown" in values:
-        settings["markdown"] = MarkdownOptions(**_plain(values["markdown"], MARKDOWN_FIELDS, problems, "markdown"))
-    if "external" in values:
-        settings["external"] = ExternalOptions(**_plain(values["external"], EXTERNAL_FIELDS, problems, "external"))
-    if "checks" in values:
-        settings["checks"] = _read_checks(values["checks"], problems)
+    values = _read_section(root, SiteConfig, problems, "")
+    settings = _settings(SiteConfig, values, problems, "")
     config = SiteConfig(**settings)
     if "output_dir" in values and not problems:
         problems += _output_overlap(config, values["output_dir"])
@@ -187,10 +254,11 @@ def _syntax_error(error: yaml.YAMLError) -> Diagnostic:
     return diagnostic("config-syntax", CONFIG_FILE, line, column, f"invalid YAML: {problem}", hint)
 
 
-def _read_section(node: yaml.MappingNode, fields: Schema, problems: list[Diagnostic], prefix: str) -> dict[str, _Node]:
-    """Key -> value node for the known keys of a mapping; unknown keys, wrong types and values their check
-    refuses become problems."""
+def _read_section(node: yaml.MappingNode, kind: type, problems: list[Diagnostic], prefix: str) -> dict[str, _Node]:
+    """Key -> value node for the keys of a mapping that are fields of `kind`; unknown keys, wrong types and
+    values their check refuses become problems."""
     loader = Loader("")
+    fields = _fields(kind)
     found: dict[str, _Node] = {}
     for key_node, value_node in node.value:
         key = str(key_node.value)
@@ -198,13 +266,37 @@ def _read_section(node: yaml.MappingNode, fields: Schema, problems: list[Diagnos
             hint = did_you_mean(key, fields) or "known keys: " + ", ".join(fields)
             problems.append(_at("config-unknown-key", key_node, f"unknown setting '{prefix}{key}'", hint))
             continue
-        value = _value(loader, value_node, fields[key][0], prefix + key, problems)
+        kind_of_value, meaning = fields[key]
+        value = _value(loader, value_node, _written_as(kind_of_value), prefix + key, problems, meaning)
         if value is not None:
             found[key] = _Node(value, *_position(value_node))
     return found
 
 
-def _value(loader: yaml.SafeLoader, node: yaml.Node, expected: Any, name: str, problems: list[Diagnostic]) -> Any:
+def _settings(kind: type, values: dict[str, _Node], problems: list[Diagnostic], prefix: str) -> dict[str, Any]:
+    """The keyword arguments of `kind` for the values read: a nested section is read in turn, in field order."""
+    settings: dict[str, Any] = {}
+    for name, (kind_of_value, _) in _fields(kind).items():
+        if name not in values:
+            continue
+        if dataclasses.is_dataclass(kind_of_value):
+            section = _read_section(values[name].value, kind_of_value, problems, f"{prefix}{name}.")
+            settings[name] = kind_of_value(**_settings(kind_of_value, section, problems, f"{prefix}{name}."))
+        elif _written_as(kind_of_value) is dict:  # pairs written as a mapping: `checks`
+            settings[name] = _read_checks(values[name], problems)
+        else:
+            settings[name] = values[name].value
+    return settings
+
+
+def _value(
+    loader: yaml.SafeLoader,
+    node: yaml.Node,
+    expected: Any,
+    name: str,
+    problems: list[Diagnostic],
+    meaning: Setting = _UNCHECKED,
+) -> Any:
     """The checked value of one setting, or None with a problem added."""
     try:
         value = _construct(loader, node, expected)
@@ -219,38 +311,34 @@ def _value(loader: yaml.SafeLoader, node: yaml.Node, expected: Any, name: str, p
         message = f"'{name}' must be {_type_name(expected)}, not {_type_name(type(value))}"
         problems.append(_at("config-type", node, message))
         return None
-    if name == "external.exclude":
-        return _patterns(loader, node, problems)
-    check = configvalues.CHECKS.get(name)
-    problem = check(value) if check is not None else None
+    if expected is list:
+        return _items(loader, node, name, meaning, problems)
+    problem = meaning.check(value) if meaning.check is not None else None
     if problem is not None:
         problems.append(_at("config-type", node, f"{name} {problem[0]}", problem[1]))
         return None
     return node if isinstance(value, dict) else value
 
 
-def _patterns(loader: yaml.SafeLoader, node: yaml.SequenceNode, problems: list[Diagnostic]) -> tuple[str, ...] | None:
-    """external.exclude: each item a string that compiles, checked at the item's own line."""
-    patterns: list[str] = []
+def _items(
+    loader: yaml.SafeLoader, node: yaml.SequenceNode, name: str, meaning: Setting, problems: list[Diagnostic]
+) -> tuple[str, ...] | None:
+    """A list of strings (`external.exclude`): each item passes the setting's check, at the item's own line."""
+    items: list[str] = []
     for item in node.value:
         try:
             value = loader.construct_object(item) if isinstance(item, yaml.ScalarNode) else None
         except (yaml.YAMLError, ValueError, OverflowError, TypeError):
             value = None
         if not isinstance(value, str | int | float) or isinstance(value, bool):
-            problems.append(_at("config-type", item, "each external.exclude item must be a string (a pattern)"))
+            problems.append(_at("config-type", item, f"each {name} item must be a string ({meaning.item})"))
             continue
-        problem = configvalues.pattern(str(item.value))
+        problem = meaning.check(str(item.value)) if meaning.check is not None else None
         if problem is not None:
-            problems.append(_at("config-type", item, *problem))
+            problems.append(_at("config-type", item, f"{name}: {problem[0]}", problem[1]))
             continue
-        patterns.append(str(item.value))
-    return tuple(patterns) if len(patterns) == len(node.value) else None
-
-
-def _plain(entry: _Node, fields: Schema, problems: list[Diagnostic], section: str) -> dict[str, Any]:
-    values = _read_section(entry.value, fields, problems, section + ".")
-    return {k: v.value for k, v in values.items()}
+        items.append(str(item.value))
+    return tuple(items) if len(items) == len(node.value) else None
 
 
 def _read_checks(entry: _Node, problems: list[Diagnostic]) -> tuple[tuple[str, str], ...]:
@@ -270,6 +358,23 @@ def _read_checks(entry: _Node, problems: list[Diagnostic]) -> tuple[tuple[str, s
         elif value is not None:
             checks.append((code, str(value)))
     return tuple(sorted(checks))
+
+
+@functools.cache
+def _fields(kind: type) -> dict[str, tuple[Any, Setting]]:
+    """Key -> (type, setting) for every field of a settings dataclass, in the order they are declared."""
+    types = typing.get_type_hints(kind)
+    return {f.name: (types[f.name], f.metadata.get(SETTING, _UNCHECKED)) for f in dataclasses.fields(kind)}
+
+
+def _written_as(kind: Any) -> type | tuple[type, ...]:
+    """The YAML type a field's value is written as: a section or pairs as a mapping, a tuple as a list, a
+    float as any number."""
+    if dataclasses.is_dataclass(kind):
+        return dict
+    if typing.get_origin(kind) is tuple:
+        return dict if typing.get_origin(typing.get_args(kind)[0]) is tuple else list
+    return (int, float) if kind is float else kind
 
 
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")

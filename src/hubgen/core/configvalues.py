@@ -1,7 +1,8 @@
 """What a hubgen.yaml value may be, beyond its type: each setting's check, run once when the file is read.
 
-A check takes the value (already of the schema's type) and returns None when it is acceptable, else
-`(problem, hint)`, the problem worded to follow the setting's name ("must be ...", "contains ...").
+Each setting in `config` names its check. A check takes the value (already of the field's type) and returns
+None when it is acceptable, else `(problem, hint)`, the problem worded to follow the setting's name ("must be
+...", "contains ..."); a list's check is run on each item, its problem following "setting: ".
 A value that passes can go to its sink (a URL into XML and HTML attributes, a language
 tag into `lang=` and `xml:lang=`, a number into a network deadline) without reaching anything it could
 break out of or make unbounded.
@@ -142,16 +143,13 @@ def cache_ttl(value: float) -> Problem:
 def pattern(value: str) -> Problem:
     hint = "a Python regular expression searched in each URL, e.g. ^https://example\\.org/"
     if len(value) > MAX_PATTERN:
-        return f"external.exclude: a pattern longer than {MAX_PATTERN} characters", hint
+        return f"a pattern longer than {MAX_PATTERN} characters", hint
     try:
         compiled = re.compile(value)
     except (re.error, RecursionError, OverflowError) as error:
-        return f"external.exclude: bad pattern {_shown(value)}: {error}", hint
+        return f"bad pattern {_shown(value)}: {error}", hint
     if _nested_repeat(compiled.pattern):
-        message = (
-            f"external.exclude: {_shown(value)} repeats a repetition or alternatives, which can take exponential "
-            "time on a URL"
-        )
+        message = f"{_shown(value)} repeats a repetition or alternatives, which can take exponential time on a URL"
         hint = "write it without a quantifier or | inside a repeated group, e.g. (ab)+ rather than (a+b?)+ or (a|ab)+"
         return message, hint
     return None
@@ -219,20 +217,3 @@ def _nested_repeat(source: str) -> bool:
         return False
 
     return walk(parser.parse(source), False)
-
-
-# Setting (as written, `section.key`) -> its check.
-CHECKS: dict[str, Check] = {
-    "title": text,
-    "description": text,
-    "faq_heading": text,
-    "base_url": base_url,
-    "language": language,
-    "content_dir": project_folder,
-    "templates_dir": project_folder,
-    "output_dir": folder,  # may lie outside the project (a docs/ folder beside it): the writer judges it
-    "external.timeout": timeout,
-    "external.retries": retries,
-    "external.per_host": per_host,
-    "external.cache_ttl": cache_ttl,
-}

@@ -39,6 +39,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from hubgen.base.cache import code_digest, read_file, write_file
+from hubgen.core.config import ExternalOptions
 from hubgen.core.diagnostics import Diagnostic, diagnostic
 
 CACHE_FILE = "external-links-{}.json"  # named with a digest of this machine's secret: see cache_file()
@@ -60,16 +61,16 @@ class ExternalLink:
 
 
 @dataclass(frozen=True)
-class ExternalSettings:
-    timeout: float = 10.0  # seconds per request
-    retries: int = 2  # extra attempts after the first, for timeouts, connection errors, 429 and 5xx
+class Pacing:
+    """How the checker paces itself, beyond the settings (`config.ExternalOptions`): not written in hubgen.yaml."""
+
     backoff: float = 0.5  # first back-off in seconds, doubled each retry
-    per_host: int = 4  # concurrent requests to one host
     concurrency: int = 32  # concurrent requests overall
-    cache_ttl: float = 86400.0  # seconds a cached result stays valid; 0 disables the cache
     max_retry_after: float = 30.0  # never wait longer than this for a Retry-After header
-    exclude: tuple[str, ...] = ()  # regular expressions; a URL matching any (re.search) is not checked
     user_agent: str = "hubgen-linkcheck/0.1 (+https://pypi.org/project/hubgen/)"
+
+
+PACING = Pacing()
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def cache_file() -> str:
 
 
 def check_external(
-    links: Sequence[ExternalLink], settings: ExternalSettings, cache_dir: Path | None
+    links: Sequence[ExternalLink], settings: ExternalOptions, cache_dir: Path | None, pacing: Pacing = PACING
 ) -> list[Diagnostic]:
     """Check every distinct URL once (many links may share a URL: one request, a diagnostic per link),
     concurrently. Returns the diagnostics sorted; never raises for network problems."""
@@ -154,7 +155,7 @@ def check_external(
 
     pending = [url for url in urls if url not in results]
     if pending:
-        results.update(_run(lambda: _check_all(pending, settings)))
+        results.update(_run(lambda: _check_all(pending, settings, pacing)))
         if use_cache and cache_path is not None:
             fresh = {url: results[url] for url in pending if results[url].cacheable}
             _save_cache(cache_path, fresh, _now(), settings.cache_ttl)
@@ -234,10 +235,10 @@ def _tries(result: _Result) -> str:
 # ------------------------------------------------------------------------------------------------ checks
 
 
-async def _check_all(urls: Sequence[str], settings: ExternalSettings) -> dict[str, _Result]:
-    checker = _Checker(settings)
+async def _check_all(urls: Sequence[str], settings: ExternalOptions, pacing: Pacing) -> dict[str, _Result]:
+    checker = _Checker(settings, pacing)
     limits = httpx.Limits(
-        max_connections=max(1, settings.concurrency), max_keepalive_connections=max(1, settings.concurrency)
+        max_connections=max(1, pacing.concurrency), max_keepalive_connections=max(1, pacing.concurrency)
     )
     async with httpx.AsyncClient(
         follow_redirects=True,
@@ -245,7 +246,7 @@ async def _check_all(urls: Sequence[str], settings: ExternalSettings) -> dict[st
         timeout=httpx.Timeout(settings.timeout),
         limits=limits,
         verify=_ssl_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")),
-        headers={"User-Agent": settings.user_agent, "Accept": "*/*"},
+        headers={"User-Agent": pacing.user_agent, "Accept": "*/*"},
         event_hooks={"response": [_cap_body]},
     ) as client:
         results = await asyncio.gather(*(checker.check(client, url) for url in urls))
@@ -289,9 +290,10 @@ def _ssl_context(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
 class _Checker:
     """Checks URLs under a global semaphore and one semaphore per host."""
 
-    def __init__(self, settings: ExternalSettings) -> None:
+    def __init__(self, settings: ExternalOptions, pacing: Pacing) -> None:
         self.settings = settings
-        self.overall = asyncio.Semaphore(max(1, settings.concurrency))
+        self.pacing = pacing
+        self.overall = asyncio.Semaphore(max(1, pacing.concurrency))
         self.hosts: dict[str, asyncio.Semaphore] = {}
 
     def _host_semaphore(self, url: str) -> asyncio.Semaphore:
@@ -315,7 +317,7 @@ class _Checker:
                     return _with_attempts(outcome.result, attempt + 1)
                 delay = outcome.retry_after
                 if delay is None:
-                    delay = min(max(0.0, settings.backoff) * 2**attempt, max(0.0, settings.max_retry_after))
+                    delay = min(max(0.0, self.pacing.backoff) * 2**attempt, max(0.0, self.pacing.max_retry_after))
                 await asyncio.sleep(delay)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -354,7 +356,7 @@ class _Checker:
         if 200 <= status < 300:
             return _Attempt(_Result(ok=True, status=status, final_url=final_url))
         if status == 429:
-            wait = _retry_after_seconds(retry_after, _now(), settings.max_retry_after)
+            wait = _retry_after_seconds(retry_after, _now(), self.pacing.max_retry_after)
             result = _Result(ok=False, status=status, final_url=final_url, transient=True)
             return _Attempt(result, retry=True, retry_after=wait)
         if status >= 500:

@@ -419,7 +419,7 @@ def template_message(error: Exception) -> str:
 
 
 def _check_external(graph: LinkGraph, project_dir: Path) -> list[Diagnostic]:
-    from hubgen.core.external import ExternalLink, ExternalSettings, check_external  # httpx: only when asked for
+    from hubgen.core.external import ExternalLink, check_external  # httpx: only when asked for
 
     options = graph.config.external  # checked when hubgen.yaml was read: bounded numbers, patterns that compile
     links = [
@@ -428,14 +428,7 @@ def _check_external(graph: LinkGraph, project_dir: Path) -> list[Diagnostic]:
         for item in resolved
         if item.target.kind == "external" and item.link.href.lower().startswith(("http://", "https://"))
     ]
-    settings = ExternalSettings(
-        timeout=options.timeout,
-        retries=options.retries,
-        per_host=options.per_host,
-        cache_ttl=options.cache_ttl,
-        exclude=options.exclude,
-    )
-    return check_external(links, settings, cache_folder(project_dir))
+    return check_external(links, options, cache_folder(project_dir))
 
 
 def _read_config(project_dir: Path) -> tuple[SiteConfig, list[Diagnostic]]:
