@@ -17,9 +17,8 @@ from typing import Any
 import yaml
 
 from hubgen.diagnostics import Diagnostic, diagnostic, did_you_mean
-from hubgen.yamlread import Limits, Loader, YamlLimit, compose
+from hubgen.yamlread import Limits, YamlLimit, compose
 
-_Loader = Loader
 # Front matter is read by checks that never copy an alias out, so only aliases, depth and size are capped.
 LIMITS = Limits(max_bytes=2**20)  # values are type-checked as built: an alias is never copied out
 

@@ -22,7 +22,7 @@ from hubgen import __version__, pipeline
 from hubgen.diagnostics import Diagnostic, format_text
 from hubgen.sinks import for_terminal
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
 F = TypeVar("F", bound=Callable[..., Any])
 
