@@ -45,17 +45,26 @@ class CliOutcome:
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> CliOutcome:
-    """Run `hubgen ARGS` in-process (CliRunner) with the working directory `cwd`."""
+    """Run `hubgen ARGS` in-process (CliRunner) with the working directory `cwd`. What a command sets for its
+    whole process (the collector's thresholds, `serve` freezing what it keeps, the SIGTERM handler) is undone
+    afterwards, so that it holds for that command only, as it would in a process of its own."""
+    import gc
     import os
+    import signal
 
     runner = CliRunner()
-    previous = Path.cwd()
+    previous, thresholds, frozen = Path.cwd(), gc.get_threshold(), gc.get_freeze_count()
+    on_term = signal.getsignal(signal.SIGTERM)
     if cwd is not None:
         os.chdir(cwd)
     try:
         result = runner.invoke(main, list(args), catch_exceptions=True)
     finally:
         os.chdir(previous)
+        gc.set_threshold(*thresholds)
+        if not frozen:
+            gc.unfreeze()
+        signal.signal(signal.SIGTERM, on_term)
     exception = result.exception if not isinstance(result.exception, SystemExit) else None
     return CliOutcome(result.exit_code, result.stdout, result.stderr, exception)
 

@@ -3,6 +3,7 @@ parts whose pages changed yet ends with exactly the index a cold build makes."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -42,19 +43,42 @@ def test_a_page_stays_in_its_part_while_the_site_grows_within_the_same_count() -
 
 
 @pytest.fixture
-def parted(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
-    """Index parts of two pages each, and a record of the pages Pagefind is given on each run."""
+def parted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Index parts of two pages each."""
     monkeypatch.setattr(search, "PART_SIZE", 2)
-    runs: list[list[str]] = []
-    real = search._run_pagefind
 
-    def counting(site: Path, output: Path, glob: str | None = None) -> None:
-        listed = glob.strip("{}").split(",") if glob else (p.relative_to(site).as_posix() for p in site.rglob("*.html"))
-        runs.append(sorted(listed))
-        real(site, output, glob)
 
-    monkeypatch.setattr(search, "_run_pagefind", counting)
-    return runs
+def indexed_urls(site: Path) -> list[str]:
+    """The URL of each page the site's search index holds, once for each part that holds it: what Pagefind
+    wrote in the page's fragment (gzipped JSON after a `pagefind_dcd` signature)."""
+    urls = []
+    for fragment in (site / INDEX_DIR).rglob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        urls.append(json.loads(data.removeprefix(b"pagefind_dcd"))["url"])
+    return sorted(urls)
+
+
+def url_of(page: str) -> str:
+    """A page's URL from the site root: alpha/a1/index.html -> /alpha/a1/."""
+    return "/" + page.removesuffix("index.html")
+
+
+def parts_listed(site: Path) -> list[str]:
+    """The parts beside the first that the browser is told to merge."""
+    return json.loads((site / INDEX_DIR / PARTS_FILE).read_text())["parts"]
+
+
+def cached_indexes(project: Path) -> dict[str, dict[str, tuple[int, int]]]:
+    """Each part's index kept in the build cache (one Pagefind run made each): its files, by inode and
+    modification time, which stay the same for as long as the index is not made again."""
+    found = {}
+    for bundle in (project / CACHE_DIR / search.SEARCH_CACHE).iterdir():
+        if bundle.is_dir():
+            files = (p for p in bundle.rglob("*") if p.is_file())
+            found[bundle.name] = {
+                p.relative_to(bundle).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in files
+            }
+    return found
 
 
 def searchable_hub() -> dict[str, str]:
@@ -63,38 +87,38 @@ def searchable_hub() -> dict[str, str]:
     return files
 
 
-def test_each_part_is_indexed_once_and_listed_for_the_browser(make_hub, parted: list[list[str]]) -> None:
+def test_each_part_is_indexed_once_and_listed_for_the_browser(make_hub, parted: None) -> None:
     project = make_hub(searchable_hub())
     session.build(project, jobs=1, cache=True)
-    index = project / "site" / INDEX_DIR
-    listing = json.loads((index / PARTS_FILE).read_text())["parts"]
-    assert len(listing) + 1 == len(parted) >= 4
-    assert (index / "pagefind.js").is_file()
-    for part in listing:
-        assert (index / part / "pagefind-entry.json").is_file()
-    indexed = sorted(page for run in parted for page in run)
     site = project / "site"
-    marked = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if search.BODY_MARK in p.read_bytes())
+    listing = parts_listed(site)
+    assert len(listing) + 1 == len(cached_indexes(project)) >= 4
+    assert (site / INDEX_DIR / "pagefind.js").is_file()
+    for part in listing:
+        assert (site / INDEX_DIR / part / "pagefind-entry.json").is_file()
+    marked = sorted(
+        url_of(p.relative_to(site).as_posix()) for p in site.rglob("*.html") if search.BODY_MARK in p.read_bytes()
+    )
+    indexed = indexed_urls(site)
     assert indexed == marked, "each page Pagefind would index, once; not the pages it would skip"
-    assert "alpha/a1/index.html" in indexed and "tags/shared/index.html" not in indexed
+    assert "/alpha/a1/" in indexed and "/tags/shared/" not in indexed
 
 
-def test_an_edit_reindexes_only_its_part_and_matches_a_cold_build(
-    make_hub, parted: list[list[str]], tmp_path: Path
-) -> None:
+def test_an_edit_reindexes_only_its_part_and_matches_a_cold_build(make_hub, parted: None, tmp_path: Path) -> None:
     project = make_hub(searchable_hub())
     session.build(project, jobs=1, cache=True)
-    first = len(parted)
+    before = cached_indexes(project)
     edit_body(project)
     session.build(project, jobs=1, cache=True)
-    assert len(parted) == first + 1, "only the edited page's part was indexed again"
+    after = cached_indexes(project)
+    assert len(after.keys() - before.keys()) == 1, "only the edited page's part was indexed again"
+    assert len(before.keys() - after.keys()) == 1, "the part's old index was dropped from the cache"
+    assert all(after[part] == before[part] for part in after.keys() & before.keys()), "the others were not made again"
     assert snapshot(project / "site") == cold_build(project, tmp_path)
-    cached = sorted(p.name for p in (project / CACHE_DIR / search.SEARCH_CACHE).iterdir() if p.is_dir())
-    assert len(cached) == first, "the part's old index was dropped from the cache"
 
 
 def test_a_tool_rewriting_the_sites_index_in_place_does_not_spoil_the_cache(
-    make_hub, parted: list[list[str]], tmp_path: Path
+    make_hub, parted: None, tmp_path: Path
 ) -> None:
     project = make_hub(searchable_hub())
     session.build(project, jobs=1, cache=True)
@@ -106,11 +130,11 @@ def test_a_tool_rewriting_the_sites_index_in_place_does_not_spoil_the_cache(
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
 
-def test_without_a_cache_no_index_work_is_left_beside_the_site(make_hub, parted: list[list[str]]) -> None:
+def test_without_a_cache_no_index_work_is_left_beside_the_site(make_hub, parted: None) -> None:
     project = make_hub(searchable_hub())
     session.build(project, jobs=1, cache=False)
     assert sorted(p.name for p in project.iterdir()) == ["content", "hubgen.yaml", "site"]
-    assert len(parted) >= 4
+    assert len(parts_listed(project / "site")) + 1 >= 4
 
 
 def test_pages_are_picked_by_pagefinds_own_rule(tmp_path: Path) -> None:
@@ -129,19 +153,18 @@ def test_pages_are_picked_by_pagefinds_own_rule(tmp_path: Path) -> None:
     assert json.loads(memo.read_text()) == {"a2": False, "b1": False}
 
 
-def test_pages_whose_paths_look_like_glob_syntax_are_indexed_too(make_hub, parted: list[list[str]]) -> None:
+def test_pages_whose_paths_look_like_glob_syntax_are_indexed_too(make_hub, parted: None) -> None:
     files = searchable_hub()
     files["content/alpha/c{1,2}[x].md"] = "---\ntitle: Odd name\n---\nZebracorn appears here only.\n"
     project = make_hub(files)
     result = session.build(project, jobs=1, cache=True)
     assert result.check.errors == 0, result.check.diagnostics
     odd = [p.relative_to(project / "site").as_posix() for p in (project / "site").rglob("index.html") if "{" in str(p)]
-    assert odd and any(odd[0] in run for run in parted)
-    assert sorted(page for run in parted for page in run).count(odd[0]) == 1
+    assert odd and indexed_urls(project / "site").count(url_of(odd[0])) == 1
 
 
 def test_an_edit_build_keeps_the_spare_sites_index_links_and_ends_as_a_cold_build(
-    make_hub, parted: list[list[str]], tmp_path: Path
+    make_hub, parted: None, tmp_path: Path
 ) -> None:
     """A build stages into the site before last, whose index files mostly link the right cached parts
     already: those stay as they are, not unlinked and linked again; what no longer belongs goes, also when

@@ -15,6 +15,7 @@ from hubkit import CONFIG, article, hub_files, leftovers, tree_bytes
 
 from helpers import build_site, run_cli
 from hubgen import session
+from hubgen.base.cache import CACHE_DIR
 from hubgen.build import swap, write
 
 REFUSED = "refusing to use"
@@ -115,21 +116,28 @@ def _previous_site(make_hub, **extra: str) -> tuple[Path, dict[str, bytes]]:
 def test_keyboard_interrupt_midway_through_writing_leaves_the_old_site(make_hub, monkeypatch):
     project, before = _previous_site(make_hub)
     make_hub({"content/h/p0.md": article("Changed")})
-    real_mkdir = write._mkdir
-    calls = []
+    real_open = os.open
+    pages = []
 
-    def interrupt_midway(path, made):
-        calls.append(path)
-        if len(calls) == 10:
-            raise KeyboardInterrupt
-        real_mkdir(path, made)
+    def interrupt_midway(path, flags, *args, **kwargs):  # Ctrl-C as the build creates its tenth page file
+        if _creates_a_page(path, flags):
+            pages.append(path)
+            if len(pages) == 10:
+                raise KeyboardInterrupt
+        return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(write, "_mkdir", interrupt_midway)
+    monkeypatch.setattr(os, "open", interrupt_midway)
     result = run_cli("build", "-C", str(project))
-    assert len(calls) == 10
+    monkeypatch.undo()
+    assert len(pages) == 10 and len(before) > 30
     assert result.exit_code == 130 and "interrupted" in result.stderr
     assert tree_bytes(project / "site") == before
     assert leftovers(project) == []
+
+
+def _creates_a_page(path: str | os.PathLike[str], flags: int) -> bool:
+    """An `os.open` that makes a page file of the site (the build cache aside)."""
+    return bool(flags & os.O_CREAT) and os.fspath(path).endswith(".html") and CACHE_DIR not in Path(path).parts
 
 
 def test_keyboard_interrupt_during_the_swap_leaves_the_old_site(make_hub, monkeypatch):
@@ -176,20 +184,20 @@ def test_exception_in_a_template_leaves_the_old_site_and_exits_2(make_hub, templ
 
 
 SLOW_BUILD = """
-import sys, time
+import os, sys, time
 from pathlib import Path
-import hubgen.build.write as w
-real = w._mkdir
+real = os.open
 count = [0]
 ready, project = Path(sys.argv[1]), sys.argv[2]
-def slow(path, made):
-    count[0] += 1
-    if count[0] == 5:
-        ready.write_text("writing")
-    if count[0] >= 5:
-        time.sleep(0.05)
-    real(path, made)
-w._mkdir = slow
+def slow(path, flags, *args, **kwargs):  # from the fifth page file on, the disk is slow
+    if flags & os.O_CREAT and os.fspath(path).endswith(".html") and ".hubgen-cache" not in Path(path).parts:
+        count[0] += 1
+        if count[0] == 5:
+            ready.write_text("writing")
+        if count[0] >= 5:
+            time.sleep(0.05)
+    return real(path, flags, *args, **kwargs)
+os.open = slow
 sys.argv = ["hubgen", "build", "-C", project]
 from hubgen.cli import main
 main()

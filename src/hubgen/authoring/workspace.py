@@ -75,10 +75,6 @@ class Workspace:
 
     # -------------------------------------------------------------------------------- pages and names
 
-    @property
-    def pages(self) -> dict[str, Page]:
-        return dict(self.graph.pages)
-
     def page(self, reference: str) -> Page:
         by_slug: dict[str, list[str]] = {}
         for page_id in self.graph.pages:

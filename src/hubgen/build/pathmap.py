@@ -47,7 +47,7 @@ def path_window(length: int, current: int) -> list[int]:
     return filled
 
 
-def hub_map(graph: LinkGraph, hub_id: str, url_for: UrlFor, current: str | None = None) -> Markup:
+def hub_map(graph: LinkGraph, hub_id: str, url_for: UrlFor) -> Markup:
     paths = [path.steps for path in graph.paths_of(hub_id)]
     if not paths:
         return Markup("")
@@ -58,10 +58,7 @@ def hub_map(graph: LinkGraph, hub_id: str, url_for: UrlFor, current: str | None 
     parts += [_related_curve(where[a], where[b]) for a, b in _related_pairs(graph, where)]
     for column, steps in enumerate(paths):
         parts += [_edge(_centre(column, row), _centre(column, row + 1)) for row in range(len(steps) - 1)]
-        parts += [
-            _node(graph, step, _centre(column, row), row + 1, url_for, step == current)
-            for row, step in enumerate(steps)
-        ]
+        parts += [_node(graph, step, _centre(column, row), row + 1, url_for) for row, step in enumerate(steps)]
     parts.append("</svg>")
     return Markup("".join(parts))
 
@@ -163,16 +160,15 @@ def _centre(column: int, row: int) -> tuple[int, int]:
     return 52 + column * COLUMN, 26 + row * ROW
 
 
-def _node(graph: LinkGraph, step: str, at: tuple[int, int], number: int, url_for: UrlFor, current: bool) -> str:
+def _node(graph: LinkGraph, step: str, at: tuple[int, int], number: int, url_for: UrlFor) -> str:
     title = graph.pages[step].title
     label = title if len(title) <= LABEL_CHARS else title[: LABEL_CHARS - 1].rstrip() + "…"
-    cls = "pm-node pm-current" if current else "pm-node"
     x, y = at
     return (
         f'<a href="{escape(url_for(step))}" tabindex="-1"><title>{escape(title)}</title>'
-        f'<circle class="{cls}" cx="{x}" cy="{y}" r="{RADIUS}"/>'
+        f'<circle class="pm-node" cx="{x}" cy="{y}" r="{RADIUS}"/>'
         f'<text class="pm-number" x="{x}" y="{y + 4}" text-anchor="middle">{number}</text>'
-        f'<text class="pm-label{" pm-label-current" if current else ""}" x="{x + RADIUS + 10}" y="{y + 5}">'
+        f'<text class="pm-label" x="{x + RADIUS + 10}" y="{y + 5}">'
         f"{escape(label)}</text></a>"
     )
 

@@ -120,7 +120,6 @@ def _intact(folder: Path, files: Iterable[str]) -> bool:
 class WriteStats:
     written: int  # files written (or copied) this time
     unchanged: int  # files already right where the site was staged
-    removed: int  # stale files removed
 
 
 def up_to_date(state_dir: Path, output: Path, digest: str) -> int | None:
@@ -160,7 +159,7 @@ def write_site(
     state = _load_state(state_dir, output)
     if state is not None and state.get("files") == wanted and _intact(output, wanted):
         _save_state(state_dir, output, wanted, state.get("spare"), digest)
-        return WriteStats(0, len(wanted), 0)
+        return WriteStats(0, len(wanted))
     spare = _spare(state_dir, output) if state_dir is not None else None
     known = state.get("spare") if state is not None and spare is not None and _is_folder(spare) else None
     if not isinstance(known, dict):
@@ -175,8 +174,8 @@ def write_site(
     _save_state(state_dir, output, state.get("files") if state else None, None, "")  # the spare is in flux
     lock = swap.hold(staging)
     try:
-        removed = _remove_unwanted(staging, wanted, finished)  # stale pages, an index from when search was on...
-        stats = _update(staging, site, wanted, known, removed, progress)
+        _remove_unwanted(staging, wanted, finished)  # stale pages, an index from when search was on...
+        stats = _update(staging, site, wanted, known, progress)
         if finish is not None:
             finish(staging, wanted)
         previous = _swap(staging, output, spare)
@@ -203,7 +202,7 @@ def manifest(site: Site) -> dict[str, str]:
 
 
 def _update(
-    folder: Path, site: Site, wanted: dict[str, str], known: dict[str, str], removed: int, progress: Progress
+    folder: Path, site: Site, wanted: dict[str, str], known: dict[str, str], progress: Progress
 ) -> WriteStats:
     """Write into `folder` (holding only wanted files, as `known` describes them) every file that differs.
     Each one is a new file (`sinks.replace_file`): nothing is written into what was at its path."""
@@ -218,7 +217,7 @@ def _update(
         sinks.replace_file(path, content)
     sinks.replace_file(folder / MARKER, MARKER_TEXT.encode())  # a new file each time: its identity names the build
     os.chmod(folder, 0o755)
-    return WriteStats(len(todo), len(wanted) - len(todo), removed)
+    return WriteStats(len(todo), len(wanted) - len(todo))
 
 
 def _contents(site: Site, paths: list[str]) -> Iterator[tuple[str, bytes | Path]]:
@@ -255,11 +254,10 @@ def _marker_identity(output: Path) -> list[int] | None:
     return [info.st_ino, info.st_mtime_ns, info.st_size] if stat.S_ISREG(info.st_mode) else None
 
 
-def _remove_unwanted(folder: Path, wanted: dict[str, str], spared: str = "") -> int:
+def _remove_unwanted(folder: Path, wanted: dict[str, str], spared: str = "") -> None:
     """Delete every file in `folder` that the site does not hold, every symbolic link, pipe or device (never
-    followed), and folders left empty; how many entries. The top-level folder `spared` keeps its files, for
+    followed), and folders left empty. The top-level folder `spared` keeps its files, for
     its owner to update, but loses its links all the same."""
-    removed = 0
     folders: list[str] = []  # every folder walked, each after the one holding it
     pending = [("", str(folder))]
     while pending:
@@ -275,11 +273,9 @@ def _remove_unwanted(folder: Path, wanted: dict[str, str], spared: str = "") -> 
                     rel in wanted or rel == MARKER or (in_spared and rel != spared)
                 ):
                     os.unlink(entry.path)
-                    removed += 1
     for path in reversed(folders):  # inner folders first
         if not os.listdir(path):
             os.rmdir(path)
-    return removed
 
 
 def _mkdir(path: Path, made: set[Path]) -> None:

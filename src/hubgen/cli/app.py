@@ -23,7 +23,7 @@ from hubgen.base.sinks import for_terminal
 from hubgen.core.diagnostics import Diagnostic, format_text
 from hubgen.session import ProjectError, find_project
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
 F = TypeVar("F", bound=Callable[..., Any])
 

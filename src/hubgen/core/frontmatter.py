@@ -16,10 +16,9 @@ from typing import Any
 
 import yaml
 
-from hubgen.base.yamlread import Limits, Loader, YamlLimit, compose
+from hubgen.base.yamlread import Limits, YamlLimit, compose
 from hubgen.core.diagnostics import Diagnostic, diagnostic, did_you_mean
 
-_Loader = Loader
 # Front matter is read by checks that never copy an alias out, so only aliases, depth and size are capped.
 LIMITS = Limits(max_bytes=2**20)  # values are type-checked as built: an alias is never copied out
 

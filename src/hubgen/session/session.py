@@ -137,7 +137,7 @@ class Session:
             digest = self._build_digest(graph) if state_dir else ""
             current = writer.up_to_date(state_dir, output, digest) if state_dir else None
             if current is not None:  # the same inputs built this very site last time: nothing to render or write
-                stats, rendered = writer.WriteStats(0, current, 0), lap()
+                stats, rendered = writer.WriteStats(0, current), lap()
             else:
                 site, unusable = self._render_to_cache(graph, state_dir)
                 ignored += unusable
