@@ -12,7 +12,9 @@ until it has gone through the function named for the sink it is about to reach:
   option; `git(...)` runs git with `--end-of-options` where a revision goes.
 - `inside(root, path)`: a path hubgen is about to write or delete, refused unless it lies under `root`
   with no symbolic link on the way; `write_bytes(path, data)` opens with `O_NOFOLLOW`; `replace_file(path,
-  data)` unlinks whatever is at `path` (a link, a pipe, a file) and creates a new file with `O_EXCL`.
+  data)` unlinks whatever is at `path` (a link, a pipe, a file) and creates a new file with `O_EXCL`;
+  `write_atomically(path, data)` puts a new file there in one `os.replace` (readers see the old bytes or
+  the new), made by `staged_file(path, data)` beside it with `O_EXCL | O_NOFOLLOW`.
 
 Call sites never escape or check by hand.
 """
@@ -39,6 +41,8 @@ __all__ = [
     "replace_file",
     "resolve_commit",
     "resolved_inside",
+    "staged_file",
+    "write_atomically",
     "write_bytes",
 ]
 
@@ -203,3 +207,34 @@ def replace_file(path: Path, data: bytes | Path) -> None:
                 shutil.copyfileobj(source, stream, 1 << 20)
         else:
             stream.write(data)
+
+
+def write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Replace `path` by a file holding `data` in one step: a new file (`staged_file`) renamed over it with
+    `os.replace`, so a reader sees the old bytes or the new, never part of them, and a symbolic link at
+    `path` is replaced, never written through. Raises OSError (and leaves no temporary file behind)."""
+    temporary = staged_file(path, data, mode)
+    try:
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def staged_file(path: Path, data: bytes, mode: int = 0o644) -> Path:
+    """A new file beside `path` holding `data`, for `os.replace` (or `os.link`) to put at `path`. It is
+    created with O_EXCL | O_NOFOLLOW under a name of this process's (a leftover of a killed run, or a link
+    planted at that name, is removed first). Raises OSError (and leaves no temporary file behind)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary)
+    try:
+        with os.fdopen(os.open(temporary, flags, mode), "wb") as stream:
+            stream.write(data)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+    return temporary
