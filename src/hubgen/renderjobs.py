@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hubgen.cache import Cache
+from hubgen.cache import BuildCache, Cache
 from hubgen.deps import PageState, RenderMemo, Watched, own_digest, site_shape, structure
 from hubgen.progress import Progress
 
@@ -132,7 +132,7 @@ def _render_chunk(page_ids: list[str], job: _Job | None = None) -> list[Result]:
     results = [_render_one(job, page_id) for page_id in page_ids]
     if job.store is None:
         return results
-    cache = Cache(job.store, "render")
+    cache = BuildCache(job.store).entries("render")
     try:
         stored = cache.put_many({key: html for key, html, _ in results if html is not None})
     finally:

@@ -12,9 +12,7 @@ new file (`sinks.replace_file`), never into whatever was at its path.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 import stat
 import tempfile
@@ -24,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from hubgen import sinks, swap
-from hubgen.cache import Cache, read_file, write_file
+from hubgen.cache import JSON, BuildCache, Record
 from hubgen.layout import MARKER
 from hubgen.progress import Progress, silent
 from hubgen.render import Site
@@ -223,7 +221,7 @@ def _update(
 def _contents(site: Site, paths: list[str]) -> Iterator[tuple[str, bytes | Path]]:
     """What goes at each path: its bytes, or the file to copy there. Pages the build cache holds are read
     from it a batch at a time, so the whole site's HTML is never in memory at once."""
-    cache = Cache(site.store, "render") if site.stored and site.store else None
+    cache = BuildCache(site.store).entries("render") if site.stored and site.store else None
     try:
         for start in range(0, len(paths), 200):
             batch = paths[start : start + 200]
@@ -371,7 +369,7 @@ def _load_state(state_dir: Path | None, output: Path) -> dict[str, Any] | None:
     state_dir = _usable(state_dir)
     if state_dir is None:
         return None
-    state = _read_state(state_dir / STATE_FILE)
+    state = _state_record(state_dir).read()
     entry = state.get(str(output)) if isinstance(state, dict) else None
     if not isinstance(entry, dict) or not isinstance(entry.get("files"), dict):
         return None
@@ -384,19 +382,15 @@ def _save_state(
 ) -> None:
     if state_dir is None:
         return
-    path = state_dir / STATE_FILE
-    state = _read_state(path)
+    record = _state_record(state_dir)
+    state = record.read()
     state = state if isinstance(state, dict) else {}
     state[str(output)] = {"files": files, "spare": spare, "digest": digest, "marker": _marker_identity(output)}
-    with contextlib.suppress(OSError):
-        state_dir.mkdir(parents=True, exist_ok=True)
-        write_file(path, json.dumps(state, sort_keys=True).encode())  # replaces a link there, never follows it
+    record.write(state)  # replaces a link there, never follows it
 
 
-def _read_state(path: Path) -> Any:
-    """The JSON in `path` when it is a regular file of sane size (a link, a pipe or a device there, or JSON
-    nested too deep to decode, is read as nothing)."""
-    try:
-        return json.loads(read_file(path) or b"null")
-    except (OSError, ValueError, RecursionError):
-        return None
+def _state_record(state_dir: Path) -> Record[Any]:
+    """Output folder -> what the last build there wrote: its files, its spare's, its input digest and its
+    marker file's identity (a link, a pipe or a device there, or JSON nested too deep to decode, reads as
+    nothing; the shape of each entry is checked where it is used)."""
+    return BuildCache(state_dir).record(STATE_FILE, JSON)
