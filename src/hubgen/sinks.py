@@ -14,7 +14,7 @@ until it has gone through the function named for the sink it is about to reach:
   with no symbolic link on the way; `write_bytes(path, data)` opens with `O_NOFOLLOW`; `replace_file(path,
   data)` unlinks whatever is at `path` (a link, a pipe, a file) and creates a new file with `O_EXCL`;
   `write_atomically(path, data)` puts a new file there in one `os.replace` (readers see the old bytes or
-  the new), made by `staged_file(path, data)` beside it with `O_EXCL | O_NOFOLLOW`.
+  the new), made by `staged_file(path, data)` beside it under a new name (`O_EXCL | O_NOFOLLOW`).
 
 Call sites never escape or check by hand.
 """
@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 __all__ = [
@@ -223,18 +224,16 @@ def write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
 
 
 def staged_file(path: Path, data: bytes, mode: int = 0o644) -> Path:
-    """A new file beside `path` holding `data`, for `os.replace` (or `os.link`) to put at `path`. It is
-    created with O_EXCL | O_NOFOLLOW under a name of this process's (a leftover of a killed run, or a link
-    planted at that name, is removed first). Raises OSError (and leaves no temporary file behind)."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(temporary)
+    """A new file beside `path` holding `data`, with permissions `mode`, for `os.replace` (or `os.link`) to
+    put at `path`. Its name is new and unguessable (`tempfile.mkstemp`: O_EXCL | O_NOFOLLOW), so nothing
+    planted in the folder is opened. Raises OSError (and leaves no temporary file behind)."""
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(os.open(temporary, flags, mode), "wb") as stream:
+        with os.fdopen(handle, "wb") as stream:
+            os.fchmod(stream.fileno(), mode)
             stream.write(data)
-    except OSError:
+    except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(temporary)
+            os.unlink(name)
         raise
-    return temporary
+    return Path(name)

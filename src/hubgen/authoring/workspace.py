@@ -12,12 +12,13 @@ import difflib
 import os
 import posixpath
 import shutil
+import stat
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from hubgen import pipeline
+from hubgen import pipeline, sinks
 from hubgen.authoring import guard
 from hubgen.authoring.textfile import FrontMatterEditor, TextFile
 from hubgen.config import CONFIG_FILE
@@ -243,14 +244,9 @@ def _apply(root: Path, content_dir: str, changes: list[Change]) -> None:
                 continue
             target = root / change.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".hubgen-tmp", dir=target.parent)
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(change.after)
-            if change.before is None:
-                os.chmod(name, 0o644)
-            else:
-                shutil.copymode(root / (change.old_path or change.path), name)
-            staged.append((Path(name), target))
+            source = None if change.before is None else root / (change.old_path or change.path)
+            mode = 0o644 if source is None else stat.S_IMODE(os.stat(source).st_mode)
+            staged.append((sinks.staged_file(target, change.after, mode), target))
     except BaseException:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
