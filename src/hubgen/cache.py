@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import json
 import os
 import sqlite3
 import stat
@@ -156,35 +155,11 @@ class BuildCache:
 
 
 class RecordCodec(Protocol[T]):
-    """How a record is kept: `records.Codec`, or a `JsonCodec` for a record whose owner checks its shape itself."""
+    """How a record is kept: `records.Codec`, or `records.JSON` for a record whose owner checks its shape itself."""
 
     def encode(self, value: T) -> bytes: ...
 
     def decode(self, data: object) -> T: ...
-
-
-class JsonCodec:
-    """Any JSON value, keys sorted (`readable`: indented, one key a line); `BadRecord` for bytes that are
-    not JSON (or nest too deep to read). The record's owner checks the value's shape."""
-
-    def __init__(self, readable: bool = False) -> None:
-        self._readable = readable
-
-    def encode(self, value: Any) -> bytes:
-        if self._readable:
-            return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
-        return json.dumps(value, sort_keys=True).encode()
-
-    def decode(self, data: object) -> Any:
-        if type(data) is not bytes:
-            raise BadRecord(f"not bytes but {type(data).__name__}")
-        try:
-            return json.loads(data)
-        except (ValueError, RecursionError) as error:
-            raise BadRecord(f"{type(error).__name__}: {error}") from None
-
-
-JSON: RecordCodec[Any] = JsonCodec()
 
 
 class Record(Generic[T]):

@@ -36,8 +36,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from hubgen.cache import BuildCache, JsonCodec, Record, code_digest
+from hubgen.cache import BuildCache, Record, code_digest
 from hubgen.diagnostics import Diagnostic, diagnostic
+from hubgen.records import JsonCodec
 
 CACHE_FILE = "external-links-{}.json"  # named with a digest of this machine's secret: see cache_file()
 MAX_REDIRECTS = 10

@@ -11,7 +11,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from hubgen.cache import JSON, BuildCache, Record, code_digest
+from hubgen.cache import BuildCache, Record, code_digest
+from hubgen.records import JSON
 from hubgen.sinks import git
 
 DATES_FILE = "git-dates.json"

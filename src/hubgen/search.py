@@ -26,9 +26,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from hubgen.cache import JSON, BuildCache, Record, code_digest
+from hubgen.cache import BuildCache, Record, code_digest
 from hubgen.layout import INDEX_DIR
 from hubgen.progress import Progress, silent
+from hubgen.records import JSON
 
 PARTS_FILE = "hubgen-parts.json"
 PART_SIZE = 1000  # pages per index part, at most

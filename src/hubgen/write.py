@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from hubgen import sinks, swap
-from hubgen.cache import JSON, BuildCache, Record
+from hubgen.cache import BuildCache, Record
 from hubgen.layout import MARKER
 from hubgen.progress import Progress, silent
+from hubgen.records import JSON
 from hubgen.render import Site
 
 MARKER_TEXT = "This folder is written by hubgen build and is replaced whole on every build.\n"
