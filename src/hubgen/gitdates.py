@@ -27,7 +27,8 @@ def git_dates(project_dir: Path, content_dir: str, cache_dir: Path | None = None
     head = (_git(project_dir, "rev-parse", "HEAD", "--is-shallow-repository") or "").split()
     if not head:
         return {}
-    memo = BuildCache(cache_dir).record(DATES_FILE, JSON) if cache_dir is not None and head[1:] == ["false"] else None
+    shallow = head[1:] != ["false"]
+    memo = BuildCache(cache_dir).record(DATES_FILE, JSON) if cache_dir is not None and not shallow else None
     key = [head[0], content_dir, code_digest()]  # the secret in it: a planted file is never taken for ours
     kept = _kept(memo, key) if memo is not None else None
     if kept is not None:
