@@ -12,6 +12,7 @@ import difflib
 import os
 import posixpath
 import shutil
+import stat
 import tempfile
 from collections import Counter
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 from hubgen import session
 from hubgen.authoring import guard
 from hubgen.authoring.textfile import FrontMatterEditor, TextFile
+from hubgen.base import sinks
 from hubgen.core.config import CONFIG_FILE
 from hubgen.core.diagnostics import Diagnostic, did_you_mean
 from hubgen.core.graph import LinkGraph, resolve_reference
@@ -239,14 +241,9 @@ def _apply(root: Path, content_dir: str, changes: list[Change]) -> None:
                 continue
             target = root / change.path
             target.parent.mkdir(parents=True, exist_ok=True)
-            handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".hubgen-tmp", dir=target.parent)
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(change.after)
-            if change.before is None:
-                os.chmod(name, 0o644)
-            else:
-                shutil.copymode(root / (change.old_path or change.path), name)
-            staged.append((Path(name), target))
+            source = None if change.before is None else root / (change.old_path or change.path)
+            mode = 0o644 if source is None else stat.S_IMODE(os.stat(source).st_mode)
+            staged.append((sinks.staged_file(target, change.after, mode), target))
     except BaseException:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)

@@ -1,20 +1,25 @@
 """The build cache, `.hubgen-cache/` in the project: safe to delete, git-ignored, versioned.
 
-It keeps each page's parse result (front matter, facts, body HTML with URL slots) under a key made of
-everything that result depends on: the file's text, its path and id, the Markdown settings, and the
-code of the parsing stage itself; and each page's rendered HTML under a digest of everything its
-template receives, the theme, the settings and hubgen's code. A changed file, setting or hubgen gives a
-new key, so an entry is never stale, only unused. Any trouble with the cache (read-only folder, corrupt
-file) turns it off for the run; it never fails a build.
+`BuildCache(folder)` is the one way into it. It holds two kinds of things:
 
-The folder is input like any other file of a pull request: records are checked JSON (`records.py`),
-never pickles; no file in it is read or written through a symbolic link (`read_file`, `write_file`,
-`Cache`), and a folder that is itself a link is not used (`cache_folder`). What is thrown away is
-counted, so the command line can say so once.
+- stores of entries, key -> bytes (`entries(namespace)`, a `Cache`): each page's parse result (front
+  matter, facts, body HTML with URL slots) under a key made of everything that result depends on (the
+  file's text, its path and id, the Markdown settings, the code of the parsing stage itself), and each
+  page's rendered HTML under a digest of everything its template receives, the theme, the settings and
+  hubgen's code. A changed file, setting or hubgen gives a new key, so an entry is never stale, only unused;
+- named records, one file each (`record(name, codec, version)`), each owned by the module that reads it:
+  the last build's render memo (`deps.RenderMemo`), the write stage's record of the site and its spare
+  (`write.py`), the pages' git dates for the commit last built (`gitdates.py`), the external links'
+  results (`external.py`), and the search index's marks and part stamps (`search.py`, in a `BuildCache`
+  of its own folder, `search/`). Beside them, folders a stage fills itself: the previous site kept as a
+  spare (`write.py`) and the search index's parts (`search.py`).
 
-Beside the SQLite file: the last build's render memo (`deps.RenderMemo`), the search index's parts
-(`search.py`), the previous site kept as a spare and the write stage's record of it (`write.py`), and the
-pages' git dates for the commit last built (`gitdates.py`).
+Any trouble with the cache (read-only folder, corrupt file) turns it off for the run; it never fails a
+build. The folder is input like any other file of a pull request: records are checked JSON (`records.py`),
+never pickles; no file in it is read or written through a symbolic link (`read_file`, and
+`sinks.write_atomically` for every write), and a folder that is itself a link is not used (`cache_folder`,
+`BuildCache`). What is thrown away is counted (`ignored`), so the command line can say so once. Keys are
+mixed with a secret kept outside every project (`machine_secret`).
 """
 
 from __future__ import annotations
@@ -29,8 +34,12 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
+from hubgen.base.records import BadRecord
+from hubgen.base.sinks import staged_file, write_atomically
+
+T = TypeVar("T")
 CACHE_DIR = ".hubgen-cache"
 SCHEMA = 2  # 2: records as checked JSON (1 held pickles, never read again)
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "pygments", "jinja2", "pyyaml")
@@ -72,10 +81,7 @@ def machine_secret() -> bytes:
         kept = _read_secret(path)
         if kept is None:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            temporary = path.with_name(f".secret-{os.getpid()}")
-            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(os.urandom(SECRET_BYTES))
+            temporary = staged_file(path, os.urandom(SECRET_BYTES), 0o600)
             with contextlib.suppress(FileExistsError):  # another process made it first: theirs is kept
                 os.link(temporary, path)
             os.unlink(temporary)
@@ -125,6 +131,79 @@ def cache_folder(project_dir: Path) -> Path | None:
     return None
 
 
+class BuildCache:
+    """The build cache in `folder`: its stores of entries and its named records. Nothing is made or opened
+    until it is used; a folder that is a symbolic link is neither read nor written."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def entries(self, namespace: str = "parse") -> Cache:
+        """The store of key -> bytes entries named `namespace` ("parse" or "render"); close it after use."""
+        return Cache(self.folder, namespace)
+
+    def record(self, name: str, codec: RecordCodec[T], version: int | None = None) -> Record[T]:
+        """The record kept in the file `name` of the folder, in `codec`'s form. With `version`, the value is
+        a tuple whose first item is its version: a record of another version reads as none (not as damage)."""
+        if not name or name in (".", "..") or "/" in name or os.sep in name:
+            raise ValueError(f"not a record name: {name!r}")
+        return Record(self, name, codec, version)
+
+    def usable(self) -> bool:
+        """Whether the folder may be read and written: not a symbolic link."""
+        return not os.path.islink(self.folder)
+
+
+class RecordCodec(Protocol[T]):
+    """How a record is kept: `records.Codec`, or `records.JSON` for a record whose owner checks its shape itself."""
+
+    def encode(self, value: T) -> bytes: ...
+
+    def decode(self, data: object) -> T: ...
+
+
+class Record(Generic[T]):
+    """One named value of the build cache, one file. `read` never raises: a file that is not a record of
+    this kind (a link, a FIFO, too large, not `codec`'s form) reads as none and is counted in `ignored`;
+    `write` replaces the file in one step (`sinks.write_atomically`) and never fails a build."""
+
+    def __init__(self, cache: BuildCache, name: str, codec: RecordCodec[T], version: int | None) -> None:
+        self.path = cache.folder / name
+        self.ignored = 0
+        self._cache = cache
+        self._codec = codec
+        self._version = version
+
+    def read(self) -> T | None:
+        """The value kept, or None: no file, another version, or a file that could not be used."""
+        if not self._cache.usable():
+            return None
+        try:
+            data = read_file(self.path)
+            if data is None:
+                return None
+            value: Any = self._codec.decode(data)
+        except (CacheTrouble, BadRecord):
+            self.ignored += 1
+            return None
+        except OSError:
+            return None
+        if self._version is not None and value[0] != self._version:
+            return None
+        return value  # type: ignore[no-any-return]
+
+    def write(self, value: T) -> bool:
+        """Keep `value` (the folder made if absent); whether it was kept."""
+        try:
+            if not self._cache.usable():
+                return False
+            self._cache.folder.mkdir(parents=True, exist_ok=True)
+            write_atomically(self.path, self._codec.encode(value))
+        except OSError:
+            return False
+        return True
+
+
 def read_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | None:
     """A cache file's bytes; None when there is none. Never through a symbolic link (O_NOFOLLOW), never a
     FIFO or device (O_NONBLOCK, then fstat), never more than `limit` bytes: `CacheTrouble` instead."""
@@ -145,23 +224,6 @@ def read_file(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | None:
     if len(data) > limit:
         raise CacheTrouble(f"{path} is larger than {limit} bytes")
     return data
-
-
-def write_file(path: Path, data: bytes) -> None:
-    """Replace a cache file atomically: a new file (O_EXCL, O_NOFOLLOW) renamed over it, so a symbolic
-    link at `path` is replaced, never written through. Raises OSError."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(temporary)  # a leftover of a killed run, or a link planted there
-    try:
-        with os.fdopen(os.open(temporary, flags, 0o644), "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
 
 
 class Cache:
@@ -195,7 +257,7 @@ class Cache:
         except OSError:
             current = None
         if current != b"*\n":
-            write_file(path, b"*\n")
+            write_atomically(path, b"*\n")
 
     def _open(self, path: Path) -> sqlite3.Connection:
         """The database at `path`, checked; an unusable one is replaced by a new one."""

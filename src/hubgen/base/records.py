@@ -10,6 +10,9 @@ an array, a `dict[str, V]` an object (a `dict[int, V]` too, its keys written as 
 value typed `Any` (a front-matter value) is a JSON scalar, an array (read back as a tuple), or a date as
 `{"$date": "YYYY-MM-DD"}` / `{"$datetime": ...}`. The supported types are those hubgen's records use;
 building a codec for any other type fails at once (`TypeError`), not on the first bad record.
+
+`JSON` (a `JsonCodec`) is for a small record whose owner checks its shape by hand (the git dates, the site
+state, the external links' results): any JSON value, decoded by the same C decoder, still never code.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import Any, Generic, Literal, TypeVar, Union, get_args, get_origin
 
-__all__ = ["BadRecord", "Codec"]
+__all__ = ["JSON", "BadRecord", "Codec", "JsonCodec"]
 
 T = TypeVar("T")
 Decoder = Callable[[Any], Any]
@@ -62,6 +65,30 @@ class Codec(Generic[T]):
             raise
         except (ValueError, TypeError, OverflowError, RecursionError) as error:
             raise BadRecord(f"{type(error).__name__}: {error}") from None
+
+
+class JsonCodec:
+    """Any JSON value, keys sorted (`readable`: indented, one key a line); `BadRecord` for bytes that are
+    not JSON (or nest too deep to read). The record's owner checks the value's shape."""
+
+    def __init__(self, readable: bool = False) -> None:
+        self._readable = readable
+
+    def encode(self, value: Any) -> bytes:
+        if self._readable:
+            return (json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode()
+        return json.dumps(value, sort_keys=True).encode()
+
+    def decode(self, data: object) -> Any:
+        if type(data) is not bytes:
+            raise BadRecord(f"not bytes but {type(data).__name__}")
+        try:
+            return json.loads(data)
+        except (ValueError, RecursionError) as error:
+            raise BadRecord(f"{type(error).__name__}: {error}") from None
+
+
+JSON = JsonCodec()
 
 
 # ------------------------------------------------------------------------------------------------ encoding

@@ -12,7 +12,9 @@ until it has gone through the function named for the sink it is about to reach:
   option; `git(...)` runs git with `--end-of-options` where a revision goes.
 - `inside(root, path)`: a path hubgen is about to write or delete, refused unless it lies under `root`
   with no symbolic link on the way; `write_bytes(path, data)` opens with `O_NOFOLLOW`; `replace_file(path,
-  data)` unlinks whatever is at `path` (a link, a pipe, a file) and creates a new file with `O_EXCL`.
+  data)` unlinks whatever is at `path` (a link, a pipe, a file) and creates a new file with `O_EXCL`;
+  `write_atomically(path, data)` puts a new file there in one `os.replace` (readers see the old bytes or
+  the new), made by `staged_file(path, data)` beside it under a new name (`O_EXCL | O_NOFOLLOW`).
 
 Call sites never escape or check by hand.
 """
@@ -24,6 +26,7 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 __all__ = [
@@ -39,6 +42,8 @@ __all__ = [
     "replace_file",
     "resolve_commit",
     "resolved_inside",
+    "staged_file",
+    "write_atomically",
     "write_bytes",
 ]
 
@@ -203,3 +208,32 @@ def replace_file(path: Path, data: bytes | Path) -> None:
                 shutil.copyfileobj(source, stream, 1 << 20)
         else:
             stream.write(data)
+
+
+def write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Replace `path` by a file holding `data` in one step: a new file (`staged_file`) renamed over it with
+    `os.replace`, so a reader sees the old bytes or the new, never part of them, and a symbolic link at
+    `path` is replaced, never written through. Raises OSError (and leaves no temporary file behind)."""
+    temporary = staged_file(path, data, mode)
+    try:
+        os.replace(temporary, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def staged_file(path: Path, data: bytes, mode: int = 0o644) -> Path:
+    """A new file beside `path` holding `data`, with permissions `mode`, for `os.replace` (or `os.link`) to
+    put at `path`. Its name is new and unguessable (`tempfile.mkstemp`: O_EXCL | O_NOFOLLOW), so nothing
+    planted in the folder is opened. Raises OSError (and leaves no temporary file behind)."""
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            os.fchmod(stream.fileno(), mode)
+            stream.write(data)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
+    return Path(name)

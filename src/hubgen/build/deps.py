@@ -10,7 +10,6 @@ memory, `hubgen build` saves it in the build cache, so an edit makes only those 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 from array import array
 from collections.abc import Iterator, Mapping
@@ -18,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hubgen.base.cache import CacheTrouble, read_file, write_file
-from hubgen.base.records import BadRecord, Codec
+from hubgen.base.cache import BuildCache, Record
+from hubgen.base.records import Codec
 from hubgen.core.graph import LinkGraph
 from hubgen.core.load import Page
 
@@ -139,24 +138,23 @@ class RenderMemo:
     def save(self, folder: Path) -> None:
         """Into the build cache; never fails a build."""
         rows = [(s.structure, s.own, s.shown, s.key, s.looked_up.tolist()) for s in self.pages.values()]
-        data = (MEMO_VERSION, self.salt, self.shape, list(self.pages), rows)
-        with contextlib.suppress(OSError):
-            write_file(folder / MEMO_FILE, _MEMO.encode(data))  # type: ignore[arg-type]
+        _memo_record(folder).write((MEMO_VERSION, self.salt, self.shape, tuple(self.pages), rows))  # type: ignore[arg-type]
 
     @staticmethod
     def read(folder: Path) -> tuple[RenderMemo | None, bool]:
         """The memo the last build left, or None (none, or from another version); and whether a file was
         there that could not be used (a cache file is never trusted: anything wrong with it means no memo)."""
+        record = _memo_record(folder)
+        kept = record.read()
+        if kept is None:
+            return None, record.ignored > 0
+        _, salt, shape, ids, rows = kept
         try:
-            data = read_file(folder / MEMO_FILE)
-            if data is None:
-                return None, False
-            version, salt, shape, ids, rows = _MEMO.decode(data)
-            if version != MEMO_VERSION:
-                return None, False
             pages = {pid: PageState(*row[:4], array("I", row[4])) for pid, row in zip(ids, rows, strict=True)}
-        except (CacheTrouble, BadRecord, ValueError, OverflowError):
+        except (ValueError, OverflowError):
             return None, True
-        except OSError:
-            return None, False
         return RenderMemo(salt, shape, pages), False
+
+
+def _memo_record(folder: Path) -> Record[tuple[int, str, str, tuple[str, ...], tuple[_Row, ...]]]:
+    return BuildCache(folder).record(MEMO_FILE, _MEMO, MEMO_VERSION)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from hubgen.base.cache import Cache
+from hubgen.base.cache import BuildCache, Cache
 from hubgen.base.progress import Progress
 from hubgen.build.deps import PageState, RenderMemo, States, Watched, site_shape
 from hubgen.core.layout import Stored
@@ -205,7 +205,7 @@ def _render_chunk(page_ids: list[str], job: _Job | None = None) -> list[Result]:
     results = [_render_one(job, page_id) for page_id in page_ids]
     if job.store is None:
         return results
-    cache = Cache(job.store, "render")
+    cache = BuildCache(job.store).entries("render")
     try:
         stored = cache.put_many({key: html for key, html, _ in results if html is not None})
     finally:

@@ -12,7 +12,6 @@ Pagefind's memory is bounded by a part, not by the site.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -25,9 +24,11 @@ import tempfile
 from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
-from hubgen.base.cache import code_digest, read_file, write_file
+from hubgen.base.cache import BuildCache, Record, code_digest
 from hubgen.base.progress import Progress, silent
+from hubgen.base.records import JSON
 from hubgen.core.layout import INDEX_DIR
 
 PARTS_FILE = "hubgen-parts.json"
@@ -81,17 +82,14 @@ def _indexed_pages(folder: Path, pages: list[str], files: Mapping[str, str], mem
     """The pages Pagefind indexes: those marked `data-pagefind-body` when any page is (Pagefind's own rule,
     which a part of the site on its own would no longer see), else all of them. Whether a page is marked is
     remembered in `memo` by its digest, so only new or changed pages are read."""
-    try:
-        known = json.loads(read_file(memo) or b"{}")  # the cache folder's: never through a link
-    except (OSError, ValueError, RecursionError):
-        known = {}
+    kept = BuildCache(memo.parent).record(memo.name, JSON)
+    known = kept.read()
     marks: dict[str, bool] = {}
     for rel in pages:
         digest = files[rel]
         mark = known.get(digest) if isinstance(known, dict) else None
         marks[digest] = mark if isinstance(mark, bool) else BODY_MARK in (folder / rel).read_bytes()
-    with contextlib.suppress(OSError):
-        write_file(memo, json.dumps(marks, sort_keys=True).encode())
+    kept.write(marks)
     marked = [rel for rel in pages if marks[files[rel]]]
     return marked or pages
 
@@ -176,7 +174,7 @@ def _run_pagefind(site: Path, output: Path, glob: str | None = None) -> None:
 def _stamp(bundle: Path) -> dict[str, os.stat_result]:
     """Record each file of a new bundle by size and modification time, beside it; its files."""
     found = _file_stats(bundle)
-    write_file(bundle.with_name(bundle.name + STAMP), json.dumps(_stamps(found), sort_keys=True).encode())
+    _stamp_record(bundle).write(_stamps(found))
     return found
 
 
@@ -185,12 +183,17 @@ def _intact(bundle: Path) -> dict[str, os.stat_result] | None:
     hard-linked into sites, so a tool that rewrites a site's file in place rewrites the cached one too,
     changing its modification time. A bundle holding anything but folders and regular files (a symbolic
     link planted in the cache) is not intact: its files are linked into the site."""
+    recorded = _stamp_record(bundle).read()
     try:
-        recorded = json.loads(read_file(bundle.with_name(bundle.name + STAMP)) or b"null")
         found = _file_stats(bundle)
     except (OSError, ValueError, RecursionError):
         return None
     return found if _stamps(found) == recorded else None
+
+
+def _stamp_record(bundle: Path) -> Record[Any]:
+    """A bundle's stamp: a record beside it in the search folder (relative path -> [size, mtime_ns])."""
+    return BuildCache(bundle.parent).record(bundle.name + STAMP, JSON)
 
 
 def _stamps(found: Mapping[str, os.stat_result]) -> dict[str, list[int]]:

@@ -12,9 +12,7 @@ new file (`sinks.replace_file`), never into whatever was at its path.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 import stat
 import tempfile
@@ -24,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from hubgen.base import sinks
-from hubgen.base.cache import Cache, read_file, write_file
+from hubgen.base.cache import BuildCache, Record
 from hubgen.base.progress import Progress, silent
+from hubgen.base.records import JSON
 from hubgen.build import swap
-from hubgen.build.render import Site
-from hubgen.core.layout import MARKER
+from hubgen.core.layout import MARKER, Site
 
 MARKER_TEXT = "This folder is written by hubgen build and is replaced whole on every build.\n"
 
@@ -201,9 +199,7 @@ def manifest(site: Site) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def _update(
-    folder: Path, site: Site, wanted: dict[str, str], known: dict[str, str], progress: Progress
-) -> WriteStats:
+def _update(folder: Path, site: Site, wanted: dict[str, str], known: dict[str, str], progress: Progress) -> WriteStats:
     """Write into `folder` (holding only wanted files, as `known` describes them) every file that differs.
     Each one is a new file (`sinks.replace_file`): nothing is written into what was at its path."""
     todo = [rel for rel, digest in wanted.items() if known.get(rel) != digest or not _is_file(folder / rel)]
@@ -223,7 +219,7 @@ def _update(
 def _contents(site: Site, paths: list[str]) -> Iterator[tuple[str, bytes | Path]]:
     """What goes at each path: its bytes, or the file to copy there. Pages the build cache holds are read
     from it a batch at a time, so the whole site's HTML is never in memory at once."""
-    cache = Cache(site.store, "render") if site.stored and site.store else None
+    cache = BuildCache(site.store).entries("render") if site.stored and site.store else None
     try:
         for start in range(0, len(paths), 200):
             batch = paths[start : start + 200]
@@ -368,7 +364,7 @@ def _load_state(state_dir: Path | None, output: Path) -> dict[str, Any] | None:
     state_dir = _usable(state_dir)
     if state_dir is None:
         return None
-    state = _read_state(state_dir / STATE_FILE)
+    state = _state_record(state_dir).read()
     entry = state.get(str(output)) if isinstance(state, dict) else None
     if not isinstance(entry, dict) or not isinstance(entry.get("files"), dict):
         return None
@@ -381,19 +377,15 @@ def _save_state(
 ) -> None:
     if state_dir is None:
         return
-    path = state_dir / STATE_FILE
-    state = _read_state(path)
+    record = _state_record(state_dir)
+    state = record.read()
     state = state if isinstance(state, dict) else {}
     state[str(output)] = {"files": files, "spare": spare, "digest": digest, "marker": _marker_identity(output)}
-    with contextlib.suppress(OSError):
-        state_dir.mkdir(parents=True, exist_ok=True)
-        write_file(path, json.dumps(state, sort_keys=True).encode())  # replaces a link there, never follows it
+    record.write(state)  # replaces a link there, never follows it
 
 
-def _read_state(path: Path) -> Any:
-    """The JSON in `path` when it is a regular file of sane size (a link, a pipe or a device there, or JSON
-    nested too deep to decode, is read as nothing)."""
-    try:
-        return json.loads(read_file(path) or b"null")
-    except (OSError, ValueError, RecursionError):
-        return None
+def _state_record(state_dir: Path) -> Record[Any]:
+    """Output folder -> what the last build there wrote: its files, its spare's, its input digest and its
+    marker file's identity (a link, a pipe or a device there, or JSON nested too deep to decode, reads as
+    nothing; the shape of each entry is checked where it is used)."""
+    return BuildCache(state_dir).record(STATE_FILE, JSON)

@@ -20,10 +20,8 @@ redirect gets an `external-redirect` warning naming where it ends up.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import email.utils
 import functools
-import json
 import math
 import os
 import re
@@ -38,7 +36,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from hubgen.base.cache import code_digest, read_file, write_file
+from hubgen.base.cache import BuildCache, Record, code_digest
+from hubgen.base.records import JsonCodec
 from hubgen.core.config import ExternalOptions
 from hubgen.core.diagnostics import Diagnostic, diagnostic
 
@@ -141,13 +140,13 @@ def check_external(
         return []
 
     urls = sorted({url for _, url in checked})
-    use_cache = cache_dir is not None and settings.cache_ttl > 0
-    cache_path = cache_dir / cache_file() if cache_dir is not None else None
+    kept = BuildCache(cache_dir).record(cache_file(), _RESULTS) if cache_dir is not None else None
+    use_cache = kept is not None and settings.cache_ttl > 0
     now = _now()
 
     results: dict[str, _Result] = {}
-    if use_cache and cache_path is not None:
-        cached = _load_cache(cache_path)
+    if use_cache and kept is not None:
+        cached = _load_cache(kept)
         for url in urls:
             entry = cached.get(url)
             if entry is not None and 0 <= now - entry[0] < settings.cache_ttl:
@@ -156,9 +155,9 @@ def check_external(
     pending = [url for url in urls if url not in results]
     if pending:
         results.update(_run(lambda: _check_all(pending, settings, pacing)))
-        if use_cache and cache_path is not None:
+        if use_cache and kept is not None:
             fresh = {url: results[url] for url in pending if results[url].cacheable}
-            _save_cache(cache_path, fresh, _now(), settings.cache_ttl)
+            _save_cache(kept, fresh, _now(), settings.cache_ttl)
 
     diagnostics = [d for link, url in checked if (d := _diagnose(link, results[url])) is not None]
     return sorted(diagnostics)
@@ -403,12 +402,12 @@ def _retry_after_seconds(value: str | None, now: float, cap: float) -> float | N
 # ------------------------------------------------------------------------------------------------- cache
 
 
-def _load_cache(path: Path) -> dict[str, tuple[float, _Result]]:
+_RESULTS = JsonCodec(readable=True)  # url -> {checked, ok, status, final_url, error}, checked when read
+
+
+def _load_cache(kept: Record[Any]) -> dict[str, tuple[float, _Result]]:
     """url -> (checked, result) for every well-formed entry; a missing or corrupt file is an empty cache."""
-    try:
-        data = json.loads(read_file(path) or b"{}")  # never through a symbolic link, never a FIFO
-    except (OSError, ValueError, RecursionError):
-        return {}
+    data = kept.read()
     if not isinstance(data, dict):
         return {}
     entries: dict[str, tuple[float, _Result]] = {}
@@ -437,7 +436,7 @@ def _parse_entry(entry: object) -> tuple[float, _Result] | None:
     return float(checked), _Result(ok=ok, status=status, final_url=final_url, error=error)
 
 
-def _save_cache(path: Path, fresh: dict[str, _Result], now: float, ttl: float) -> None:
+def _save_cache(kept: Record[Any], fresh: dict[str, _Result], now: float, ttl: float) -> None:
     """Merge fresh results into the cache file, drop expired entries, and write it atomically.
 
     The cache is only an optimisation: a directory that cannot be written is silently skipped.
@@ -446,11 +445,8 @@ def _save_cache(path: Path, fresh: dict[str, _Result], now: float, ttl: float) -
         return
     merged = {
         url: result.to_cache(checked)
-        for url, (checked, result) in _load_cache(path).items()
+        for url, (checked, result) in _load_cache(kept).items()
         if 0 <= now - checked < ttl
     }
     merged.update({url: result.to_cache(now) for url, result in fresh.items()})
-    text = json.dumps(merged, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-    with contextlib.suppress(OSError):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_file(path, text.encode("utf-8"))
+    kept.write(merged)

@@ -6,13 +6,13 @@ checked out, so a build keeps it in its cache and reads the history again only w
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
-from hubgen.base.cache import code_digest, read_file, write_file
+from hubgen.base.cache import BuildCache, Record, code_digest
+from hubgen.base.records import JSON
 from hubgen.base.sinks import git
 
 DATES_FILE = "git-dates.json"
@@ -27,7 +27,8 @@ def git_dates(project_dir: Path, content_dir: str, cache_dir: Path | None = None
     head = (_git(project_dir, "rev-parse", "HEAD", "--is-shallow-repository") or "").split()
     if not head:
         return {}
-    memo = cache_dir / DATES_FILE if cache_dir is not None and head[1:] == ["false"] else None
+    shallow = head[1:] != ["false"]
+    memo = BuildCache(cache_dir).record(DATES_FILE, JSON) if cache_dir is not None and not shallow else None
     key = [head[0], content_dir, code_digest()]  # the secret in it: a planted file is never taken for ours
     kept = _kept(memo, key) if memo is not None else None
     if kept is not None:
@@ -37,8 +38,7 @@ def git_dates(project_dir: Path, content_dir: str, cache_dir: Path | None = None
         return {}
     dates = _dates_in(log)
     if memo is not None:
-        with contextlib.suppress(OSError):
-            write_file(memo, json.dumps({"key": key, "dates": dates}, sort_keys=True).encode())
+        memo.write({"key": key, "dates": dates})
     return dates
 
 
@@ -54,13 +54,10 @@ def _dates_in(log: str) -> dict[str, str]:
     return dates
 
 
-def _kept(memo: Path, key: list[str]) -> dict[str, str] | None:
+def _kept(memo: Record[Any], key: list[str]) -> dict[str, str] | None:
     """The dates a build kept for `key`, or None (none, or not a mapping of paths to dates: the file is
     in the cache folder, which is never trusted)."""
-    try:
-        kept = json.loads(read_file(memo) or b"null")
-    except (OSError, ValueError, RecursionError):
-        return None
+    kept = memo.read()
     if not isinstance(kept, dict) or kept.get("key") != key or not isinstance(kept.get("dates"), dict):
         return None
     dates = kept["dates"]

@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hubgen.base.cache import Cache, cache_folder, key_for
+from hubgen.base.cache import BuildCache, cache_folder, key_for
 from hubgen.base.sinks import resolved_inside
 from hubgen.core.config import CONFIG_FILE, SiteConfig, load_config
 from hubgen.core.diagnostics import Diagnostic, count, diagnostic
@@ -80,7 +80,7 @@ class Session:
             return CheckResult(self.config, None, tuple(sorted(problems)))
         self._require_folders()
         folder = (options.cache_dir or cache_folder(self.project_dir)) if options.cache else None
-        cache = Cache(folder) if folder else None
+        cache = BuildCache(folder).entries() if folder else None
         try:
             content, self._loaded = load_content(
                 self.project_dir, self.config, options.jobs, cache, options.progress, options.bodies
@@ -176,7 +176,7 @@ class Session:
 
         if state_dir is None:
             return self._render(graph), 0
-        cache = Cache(state_dir, "render")
+        cache = BuildCache(state_dir).entries("render")
         try:
             memo, unusable = RenderMemo.read(state_dir)
             cache.ignored += unusable
