@@ -14,7 +14,6 @@ import pytest
 from hubgen import session
 from hubgen.base.cache import CACHE_DIR, SCHEMA, Cache
 from hubgen.build.deps import MEMO_FILE, RenderMemo
-from hubgen.build.render import PageRenderer
 from hubgen.build.renderjobs import POOL_THRESHOLD as RENDER_POOL_THRESHOLD
 from hubgen.build.write import OutputError, write_site
 from hubgen.core.layout import Site
@@ -379,66 +378,53 @@ def test_a_page_gone_from_the_cache_before_it_is_written_fails_the_build_cleanly
 # ------------------------------------------------------------- an edit build makes only the views that can change
 
 
-@pytest.fixture
-def views(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The pages whose view (and render key) each build makes, in-process (jobs=1)."""
-    made: list[str] = []
-    real = PageRenderer.keyed_page
-
-    def counting(self: PageRenderer, page_id: str, salt: str, cached: frozenset[str]) -> tuple[str, bytes | None]:
-        made.append(page_id)
-        return real(self, page_id, salt, cached)
-
-    monkeypatch.setattr(PageRenderer, "keyed_page", counting)
-    return made
+def views(result: session.BuildResult) -> list[str]:
+    """The pages whose view (and render key) a build made: the others were proven unchanged."""
+    graph = result.check.graph
+    assert graph is not None
+    return [item for item in result.viewed if item in graph.pages]
 
 
-def test_a_body_edit_makes_only_the_edited_pages_view(make_hub, tmp_path: Path, views: list[str]) -> None:
+def test_a_body_edit_makes_only_the_edited_pages_view(make_hub, tmp_path: Path) -> None:
     project = make_hub(hub_files())
-    session.build(project, jobs=1, cache=True)
-    assert len(views) == 10, "every page's view, the first time"
-    views.clear()
+    result = session.build(project, jobs=1, cache=True)
+    assert len(views(result)) == 10, "every page's view, the first time"
     edit_body(project)
-    session.build(project, jobs=1, cache=True)
-    assert views == ["alpha/a3"]
+    result = session.build(project, jobs=1, cache=True)
+    assert views(result) == ["alpha/a3"]
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
 
-def test_a_title_edit_makes_the_views_of_the_pages_that_show_it(make_hub, tmp_path: Path, views: list[str]) -> None:
+def test_a_title_edit_makes_the_views_of_the_pages_that_show_it(make_hub, tmp_path: Path) -> None:
     project = make_hub(hub_files())
     session.build(project, jobs=1, cache=True)
-    views.clear()
     edit_title(project)
-    session.build(project, jobs=1, cache=True)
-    assert "alpha/a3" in views and "alpha" in views and "beta/b1" in views, "the page, its hub, a backlink"
-    assert "beta" not in views, "Beta's hub does not show A 3"
-    assert len(views) == 9
+    made = views(session.build(project, jobs=1, cache=True))
+    assert "alpha/a3" in made and "alpha" in made and "beta/b1" in made, "the page, its hub, a backlink"
+    assert "beta" not in made, "Beta's hub does not show A 3"
+    assert len(made) == 9
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
 
 @pytest.mark.parametrize("kind", ["prev/next", "related", "hub", "template", "config", "delete", "rename"])
-def test_a_change_to_the_graph_or_the_theme_makes_every_view(
-    make_hub, tmp_path: Path, views: list[str], kind: str
-) -> None:
+def test_a_change_to_the_graph_or_the_theme_makes_every_view(make_hub, tmp_path: Path, kind: str) -> None:
     project = make_hub(hub_files())
     session.build(project, jobs=1, cache=True)
-    views.clear()
     EDITS[kind](project)
     result = session.build(project, jobs=1, cache=True)
     assert result.check.errors == 0
-    assert len(views) >= 9, "every page's view (a deleted page has none)"
+    assert len(views(result)) >= 9, "every page's view (a deleted page has none)"
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
 
 @pytest.mark.parametrize("damage", [b"", b"not a pickle", pickle.dumps((99, "", "", [], []))])
-def test_a_damaged_or_foreign_memo_means_every_view(make_hub, tmp_path: Path, views: list[str], damage: bytes) -> None:
+def test_a_damaged_or_foreign_memo_means_every_view(make_hub, tmp_path: Path, damage: bytes) -> None:
     project = make_hub(hub_files())
     session.build(project, jobs=1, cache=True)
     (project / CACHE_DIR / MEMO_FILE).write_bytes(damage)
-    views.clear()
     edit_body(project)
-    session.build(project, jobs=1, cache=True)
-    assert len(views) == 10
+    result = session.build(project, jobs=1, cache=True)
+    assert len(views(result)) == 10
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
 
@@ -454,14 +440,13 @@ def test_render_workers_note_what_each_view_looked_up(make_hub, tmp_path: Path) 
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
 
-def test_an_edit_to_a_pages_common_questions_makes_only_its_view(make_hub, tmp_path: Path, views: list[str]) -> None:
+def test_an_edit_to_a_pages_common_questions_makes_only_its_view(make_hub, tmp_path: Path) -> None:
     files = hub_files()
     files["content/alpha/a3.md"] += "\n## Common questions\n\n### Why?\n\nBecause.\n"
     project = make_hub(files)
     session.build(project, jobs=1, cache=True)
-    views.clear()
     write(project, {"content/alpha/a3.md": files["content/alpha/a3.md"].replace("Because.", "Because of it.")})
-    session.build(project, jobs=1, cache=True)
-    assert views == ["alpha/a3"]
+    result = session.build(project, jobs=1, cache=True)
+    assert views(result) == ["alpha/a3"]
     assert b"Because of it." in (project / "site/alpha/a3/index.html").read_bytes()
     assert snapshot(project / "site") == cold_build(project, tmp_path)

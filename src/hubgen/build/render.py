@@ -104,8 +104,9 @@ def assemble_site(
 class PageRenderer:
     """Builds each page's view (the template contract in the README's Templates section) and renders it."""
 
-    def __init__(self, graph: LinkGraph, env: Environment, assets: dict[str, str]) -> None:
+    def __init__(self, graph: LinkGraph, env: Environment, assets: dict[str, str], salt: str = "") -> None:
         self.graph = graph
+        self.salt = salt  # what every page's HTML depends on besides its view (Theme.salt); "": pages are not keyed
         self.env = env
         self.assets = assets
         self.config = graph.config
@@ -117,19 +118,19 @@ class PageRenderer:
         page = self.graph.pages[page_id]
         return self._render(TEMPLATE_FOR[page.type], page_dir(page_id), self.view(page_id))
 
-    def keyed_page(self, page_id: str, salt: str, cached: frozenset[str]) -> tuple[str, bytes | None]:
-        """(key, HTML) of a page, the key a digest of `salt` and its view ("" without a salt); the HTML is
+    def keyed_page(self, page_id: str, cached: frozenset[str]) -> tuple[str, bytes | None]:
+        """(key, HTML) of a page, the key a digest of the salt and its view ("" without a salt); the HTML is
         None when the key is in `cached`: the page would render as it did before."""
         template = TEMPLATE_FOR[self.graph.pages[page_id].type]
         view = self.view(page_id)
-        key = key_for(salt, template, repr(view)) if salt else ""
+        key = key_for(self.salt, template, repr(view)) if self.salt else ""
         return key, None if key in cached else self._render(template, page_dir(page_id), view)
 
-    def view(self, page_id: str, with_body: bool = True) -> dict[str, Any]:
+    def view(self, page_id: str) -> dict[str, Any]:
         """A page's view; without the body, nothing is rendered (`hubgen serve` compares these)."""
         page = self.graph.pages[page_id]
         here = page_dir(page_id)
-        return self._base_view(page, here, with_body) | self._kind_view(page, here)
+        return self._base_view(page, here) | self._kind_view(page, here)
 
     def generated(self) -> Iterable[tuple[str, bytes]]:
         """The home page (when content/ has none), tag pages, the tags index and 404.html."""
@@ -225,10 +226,10 @@ class PageRenderer:
             view["canonical"] = self._canonical(here)
         return view
 
-    def _base_view(self, page: Page, here: str, with_body: bool = True) -> dict[str, Any]:
+    def _base_view(self, page: Page, here: str) -> dict[str, Any]:
         graph = self.graph
         prev_id, next_id = graph.prev_of(page.id), graph.next_of(page.id)
-        body = render_markdown(page.body, self._resolver(page, here), self.config.markdown.html) if with_body else ""
+        body = render_markdown(page.body, self._resolver(page, here), self.config.markdown.html)
         return self._empty_view() | {
             "kind": page.type,
             "id": page.id,

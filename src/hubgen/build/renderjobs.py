@@ -25,6 +25,7 @@ from hubgen.base.cache import BuildCache, Cache
 from hubgen.base.progress import Progress
 from hubgen.build.deps import PageState, RenderMemo, States, Watched, site_shape
 from hubgen.core.layout import Stored
+from hubgen.core.options import RunOptions
 
 if TYPE_CHECKING:
     from hubgen.build.render import PageRenderer
@@ -107,6 +108,7 @@ class Rendered:
     pages: list[bytes | Stored]
     memo: RenderMemo
     count: int
+    viewed: tuple[str, ...]  # the pages whose views were made (the others were proven unchanged)
 
 
 @dataclass(frozen=True)
@@ -114,7 +116,6 @@ class _Job:
     """What a render worker needs besides the page ids: set in the parent just before the fork."""
 
     renderer: PageRenderer
-    salt: str  # "" without a store: no keys are made
     kept: frozenset[str]  # keys the store holds: those pages are not rendered again
     store: Path | None  # a cache folder: each worker stores the HTML it renders there itself
     watched: Watched | None  # the renderer's graph's pages, noting what each view looks up
@@ -124,25 +125,22 @@ class _Job:
 _JOB: _Job | None = None
 
 
-def plain_pages(renderer: PageRenderer, page_ids: list[str], jobs: int, progress: Progress) -> list[bytes]:
-    """Each page's HTML, rendered (nothing kept: `build --no-cache`)."""
-    results = _render_pages(_Job(renderer, "", frozenset(), None, None, {}), page_ids, jobs, progress)
+def plain_pages(renderer: PageRenderer, options: RunOptions) -> list[bytes]:
+    """Each page's HTML, in the graph's order, rendered (nothing kept: `build --no-cache`)."""
+    job = _Job(renderer, frozenset(), None, None, {})
+    results = _render_pages(job, list(renderer.graph.pages), options.jobs, options.progress)
     return [html for _, html, _ in results if html is not None]
 
 
 def render_pages(
-    renderer: PageRenderer,
-    watched: Watched,
-    states: Mapping[str, States],
-    salt: str,
-    memo: RenderMemo | None,
-    store: Store,
-    jobs: int,
-    progress: Progress,
+    renderer: PageRenderer, memo: RenderMemo | None, states: Mapping[str, States], store: Store, options: RunOptions
 ) -> Rendered:
-    """Each page's output. `renderer`'s graph reads its pages through `watched`; `states` is each page's
-    (structure, own digest, title and summary) now, `memo` what the last render left (None: none)."""
-    page_ids = list(renderer.graph.pages)
+    """Each page's output. `renderer` keys pages with its salt and reads its graph's pages through a
+    `Watched`; `memo` is what the last render left (None: none), `states` each page's (structure, own digest,
+    title and summary) now."""
+    watched, salt = renderer.graph.pages, renderer.salt
+    assert isinstance(watched, Watched) and salt, "a renderer that keys pages and notes what each view reads"
+    page_ids = list(watched)
     shape = site_shape(renderer.graph)
     unchanged = memo.unchanged(salt, shape, states) if memo else set()
     if memo is not None and unchanged:
@@ -150,8 +148,8 @@ def render_pages(
         unchanged = {page_id for page_id in unchanged if memo.pages[page_id].key in present}
     todo = [page_id for page_id in page_ids if page_id not in unchanged]
     index = {page_id: n for n, page_id in enumerate(page_ids)}
-    job = _Job(renderer, salt, frozenset(store.keys()), store.folder, watched, index)
-    results = dict(zip(todo, _render_pages(job, todo, jobs, progress), strict=True))
+    job = _Job(renderer, frozenset(store.keys()), store.folder, watched, index)
+    results = dict(zip(todo, _render_pages(job, todo, options.jobs, options.progress), strict=True))
     present = store.present(key for key, html, _ in results.values() if html is None)
     out: list[bytes | Stored] = []
     kept: dict[str, PageState] = {}
@@ -169,7 +167,7 @@ def render_pages(
         out.append(store.output(key, html))
         kept[page_id] = PageState(*states[page_id], key, looked_up)
     store.keep(state.key for state in kept.values())
-    return Rendered(out, RenderMemo(salt, shape, kept), count)
+    return Rendered(out, RenderMemo(salt, shape, kept), count, tuple(todo))
 
 
 def _render_pages(job: _Job, page_ids: list[str], jobs: int, progress: Progress) -> list[Result]:
@@ -215,7 +213,7 @@ def _render_chunk(page_ids: list[str], job: _Job | None = None) -> list[Result]:
 
 def _render_one(job: _Job, page_id: str) -> Result:
     if job.watched is None:
-        return (*job.renderer.keyed_page(page_id, job.salt, job.kept), array("I"))
+        return (*job.renderer.keyed_page(page_id, job.kept), array("I"))
     job.watched.seen = set()
-    key, html = job.renderer.keyed_page(page_id, job.salt, job.kept)
+    key, html = job.renderer.keyed_page(page_id, job.kept)
     return key, html, array("I", sorted(job.index[seen] for seen in job.watched.seen))

@@ -92,6 +92,8 @@ def build(
     if verbose:
         for stage, seconds in result.stages:
             click.echo(f"  {stage:<24} {seconds * 1000:8.1f} ms")
+        viewed = sum(1 for item in result.viewed if item in result.check.graph.pages) if result.check.graph else 0
+        click.echo(f"  {viewed} of {checked.pages} pages looked at again; the others were proven unchanged")
         click.echo(f"  {result.written} of {result.files} files written; the rest were unchanged")
     if not quiet:
         where = _shown_path(result.output)

@@ -22,7 +22,6 @@ from typing import Literal
 
 from hubgen.base.cache import Cache, key_for
 from hubgen.base.files import MAX_PAGE_BYTES, NotRegular, TooLarge, kind, read_regular
-from hubgen.base.progress import Progress, silent
 from hubgen.base.records import BadRecord, Codec
 from hubgen.core.config import SiteConfig
 from hubgen.core.diagnostics import Diagnostic, diagnostic
@@ -36,6 +35,7 @@ from hubgen.core.frontmatter import (
 )
 from hubgen.core.gitdates import git_dates
 from hubgen.core.markdown import ParsedMarkdown, html_ids, parse_markdown
+from hubgen.core.options import RunOptions
 
 PageType = Literal["home", "hub", "article"]
 # Folders under content/ nest at most this deep: a deeper tree is a diagnostic here, rather than a path the
@@ -113,28 +113,28 @@ class Loaded:
     problems: list[Diagnostic]
 
 
+@dataclass(frozen=True)
+class Held:
+    """What a session already holds from its last load (`hubgen serve`): a scan of content/, the files known
+    unchanged since (rel -> Loaded, not even read again), and git's dates."""
+
+    scan: Scan | None
+    reuse: Mapping[str, Loaded]
+    dates: Mapping[str, str]
+
+
 def load_content(
-    project_dir: Path,
-    config: SiteConfig,
-    jobs: int = 1,
-    cache: Cache | None = None,
-    progress: Progress = silent,
-    bodies: bool = True,
-    *,
-    scan: Scan | None = None,
-    reuse: Mapping[str, Loaded] | None = None,
-    dates: Mapping[str, str] | None = None,
+    project_dir: Path, config: SiteConfig, options: RunOptions, cache: Cache | None = None, held: Held | None = None
 ) -> tuple[Content, dict[str, Loaded]]:
     """Every page and asset under content/, and each Markdown file as loaded (rel -> Loaded). Parse results
-    come from `reuse` (files known unchanged: not even read), then from `cache` when the file's text is
-    unchanged; the rest are parsed by `jobs` processes. The result depends on none of them. Without `bodies`,
+    come from `held` (files known unchanged), then from `cache` when the file's text is unchanged; the rest
+    are parsed by `options.jobs` processes. The result depends on none of them. Without `options.bodies`,
     the pages' HTML is left empty: only validation's facts are made (a cached full result serves as well),
-    and git's history is not read (its dates are only ever shown on rendered pages). `scan` is a scan of
-    content/ already made, `dates` git's dates already read."""
+    and git's history is not read (its dates are only ever shown on rendered pages)."""
     content_dir = project_dir / config.content_dir
-    scan = scan or scan_content(content_dir, config.content_dir)
+    scan = (held and held.scan) or scan_content(content_dir, config.content_dir)
     ids = page_ids(scan.markdown)
-    reuse = reuse or {}
+    reuse = held.reuse if held else {}
     loaded: dict[str, Loaded] = {}
     todo: list[_Job] = []
     for rel in scan.markdown:
@@ -149,11 +149,12 @@ def load_content(
         else:
             key = key_for(rel, ids[rel], file, str(config.markdown.html), config.faq_heading, text)
             todo.append(_Job(rel, ids[rel], file, text, key))
-    parsed_now, ignored = _parse_all(todo, config, jobs, cache, progress, bodies)
+    parsed_now, ignored = _parse_all(todo, config, options, cache)
     for job in todo:
         loaded[job.rel] = Loaded(job.page_id, job.key, *parsed_now[job.rel])
+    dates = held.dates if held else None
     if dates is None:  # only rendered pages show them
-        dates = git_dates(project_dir, config.content_dir, cache.folder if cache else None) if bodies else {}
+        dates = git_dates(project_dir, config.content_dir, cache.folder if cache else None) if options.bodies else {}
     loaded = {rel: loaded[rel] for rel in scan.markdown}
     content = assemble_content(loaded, scan, dates, config, content_dir)
     ignored += cache.ignored if cache else 0
@@ -217,11 +218,12 @@ def _digest(loaded: Mapping[str, Loaded], assets: list[str], content_dir: Path, 
 
 
 def _parse_all(
-    todo: list[_Job], config: SiteConfig, jobs: int, cache: Cache | None, progress: Progress, bodies: bool
+    todo: list[_Job], config: SiteConfig, options: RunOptions, cache: Cache | None
 ) -> tuple[dict[str, Parsed], int]:
     """Each job's (page, problems): from the cache, else parsed; and how many cached records could not be
     used (each is parsed again and replaced). A full record (with the body's HTML) is cached under the
     job's key, a facts-only one under `_facts_key`; facts-only callers take either."""
+    jobs, progress, bodies = options.jobs, options.progress, options.bodies
     own = {job.key: job.key if bodies else _facts_key(job.key) for job in todo}  # where this run's records go
     stored = cache.get_many([*own, *(own.values() if not bodies else ())]) if cache else {}
     results, used, unusable = _cached(todo, own, stored)

@@ -1,6 +1,7 @@
 """One project held open: `Session` checks, builds and serves it through the same stages (see session.py)."""
 
-from hubgen.session.results import BuildResult, CheckResult, ProjectError, RunOptions, UpdateResult, find_project
+from hubgen.core.options import RunOptions
+from hubgen.session.results import BuildResult, CheckResult, ProjectError, UpdateResult, find_project
 from hubgen.session.session import Session, build, check, explain, template_message
 
 __all__ = [

@@ -1,11 +1,10 @@
-"""What one run is asked to do (`RunOptions`), and what it gives back: a check, a build, or a serve update."""
+"""What a run gives back: a check, a build, or a serve update."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from hubgen.base.progress import Progress, silent
 from hubgen.core.config import CONFIG_FILE, SiteConfig
 from hubgen.core.diagnostics import Diagnostic, count
 from hubgen.core.graph import LinkGraph
@@ -13,20 +12,6 @@ from hubgen.core.graph import LinkGraph
 
 class ProjectError(Exception):
     """The project cannot be checked or built: no content folder, a broken template, an unsafe output."""
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """How one run goes. None of these changes what is found or written, but `drafts` and `strict`."""
-
-    drafts: bool = False  # drafts are published
-    jobs: int = 1  # processes that parse and render
-    cache: bool = False  # keep parse and render results in .hubgen-cache/ (or in `cache_dir`)
-    cache_dir: Path | None = None  # another tree of the same project shares its cache (pull-request mode)
-    progress: Progress = silent  # hears how parsing and rendering go
-    external: bool = False  # also check http(s) links over the network
-    bodies: bool = True  # False: no page body is rendered to HTML (all `check` needs)
-    strict: bool = False  # warnings are errors: `build` writes nothing when there are any
 
 
 @dataclass(frozen=True)
@@ -64,6 +49,8 @@ class BuildResult:
     written: int = 0  # files that had to be written (the rest were already right)
     cache_ignored: int = 0  # unusable entries of .hubgen-cache/ (the check's and the render stage's)
     stopped: bool = False  # nothing written: errors, or warnings under `strict`
+    viewed: tuple[str, ...] = ()  # pages (ids) and generated outputs whose views were made; the rest were proven
+    # unchanged since the last build (`build -v` counts them)
 
 
 @dataclass(frozen=True)
@@ -77,6 +64,7 @@ class UpdateResult:
     message: str = ""  # a template or project problem, when there is one
     full: bool = False  # the whole site was built again (the start, a config or template change)
     kind: str = ""  # what `message` is about: template, output-collision, content-missing, rebuild
+    viewed: tuple[str, ...] = ()  # pages (ids) and generated outputs whose views were made
 
     @property
     def errors(self) -> int:

@@ -28,9 +28,10 @@ from hubgen.core.diagnostics import Diagnostic, count, diagnostic
 from hubgen.core.gitdates import git_dates
 from hubgen.core.graph import LinkGraph, build_graph, with_pages
 from hubgen.core.layout import Site
-from hubgen.core.load import Content, Loaded, Page, Scan, load_content, scan_content
+from hubgen.core.load import Content, Held, Loaded, Page, Scan, load_content, scan_content
+from hubgen.core.options import RunOptions
 from hubgen.core.validate import Findings, find_problems, validate
-from hubgen.session.results import BuildResult, CheckResult, ProjectError, RunOptions, UpdateResult
+from hubgen.session.results import BuildResult, CheckResult, ProjectError, UpdateResult
 
 if TYPE_CHECKING:
     from hubgen.build.deps import RenderMemo, States
@@ -65,6 +66,7 @@ class Session:
         self._generated: dict[str, tuple[str, bytes]] = {}  # output -> key and HTML of a generated page
         self._seo: list[tuple[str, str]] = []  # sitemap, robots.txt and feed, as last made
         self._rendered = 0  # pages the last render rendered
+        self._viewed: tuple[str, ...] = ()  # pages (ids) and generated outputs whose views it made
 
     def content_dir(self) -> Path:
         return self.project_dir / self.config.content_dir
@@ -82,9 +84,7 @@ class Session:
         folder = (options.cache_dir or cache_folder(self.project_dir)) if options.cache else None
         cache = BuildCache(folder).entries() if folder else None
         try:
-            content, self._loaded = load_content(
-                self.project_dir, self.config, options.jobs, cache, options.progress, options.bodies
-            )
+            content, self._loaded = load_content(self.project_dir, self.config, options, cache)
         finally:
             if cache:
                 cache.close()
@@ -157,7 +157,8 @@ class Session:
         stages = (("load, graph, validate", checked), ("render", rendered), ("write", written))
         files = stats.written + stats.unchanged
         seconds, hubs = clock[-1] - clock[0], len(graph.hubs())
-        return BuildResult(result, output, files, seconds, hubs, stages, stats.written, ignored)
+        viewed = () if current is not None else self._viewed
+        return BuildResult(result, output, files, seconds, hubs, stages, stats.written, ignored, viewed=viewed)
 
     def render(self, graph: LinkGraph | None = None) -> Site:
         """The site of the last check (or of `graph`), rendered as `build` renders it, not written: pages go
@@ -214,20 +215,20 @@ class Session:
         page_ids = list(graph.pages)
         if store is None:
             renderer = PageRenderer(graph, theme.env, theme.assets)
-            pages: list[Any] = plain_pages(renderer, page_ids, options.jobs, options.progress)
-            generated, self._rendered = list(renderer.generated()), len(page_ids)
+            pages: list[Any] = plain_pages(renderer, options)
+            generated, made, viewed = self._generated_pages(renderer, keep=False)
+            self._rendered, self._viewed = len(page_ids) + made, (*page_ids, *viewed)
             self._seo = seo_files(graph)
         else:
-            watched = Watched(graph.pages)
-            renderer = PageRenderer(replace(graph, pages=watched), theme.env, theme.assets)
             salt, states = theme.salt(self.config), self._states_of(graph)
-            done = render_pages(renderer, watched, states, salt, memo, store, options.jobs, options.progress)
+            renderer = PageRenderer(replace(graph, pages=Watched(graph.pages)), theme.env, theme.assets, salt)
+            done = render_pages(renderer, memo, states, store, options)
             pages = done.pages
             only_bodies = memo is not None and memo.only_bodies(salt, done.memo.shape, states)
-            generated, made = self._generated_pages(renderer, salt, keep=only_bodies)
+            generated, made, viewed = self._generated_pages(renderer, keep=only_bodies)
             if not only_bodies or not self._seo:
                 self._seo = seo_files(graph)
-            self._memo, self._rendered = done.memo, done.count + made
+            self._memo, self._rendered, self._viewed = done.memo, done.count + made, (*done.viewed, *viewed)
             if store.folder is not None:
                 done.memo.save(store.folder)
         outputs = [*zip([page_file(p) for p in page_ids], pages, strict=True), *generated]
@@ -244,19 +245,22 @@ class Session:
         }
         return {pid: states for pid, (_, states) in self._states.items()}
 
-    def _generated_pages(self, renderer: PageRenderer, salt: str, keep: bool) -> tuple[list[tuple[str, bytes]], int]:
-        """The generated pages (home, tags, 404) and how many were rendered: with `keep` (only bodies
-        changed, so none of them can show anything new), those last made; else each one whose view changed."""
-        if not keep or not self._generated:
-            made: dict[str, tuple[str, bytes]] = {}
-            for output, template, here, view in renderer.generated_views():
-                key = key_for(salt, template, repr(view))
-                old = self._generated.get(output)
-                made[output] = old if old and old[0] == key else (key, renderer.render_view(template, here, view))
-            rendered = sum(1 for output, item in made.items() if self._generated.get(output) is not item)
-            self._generated = made
-            return [(output, html) for output, (_, html) in made.items()], rendered
-        return [(output, html) for output, (_, html) in self._generated.items()], 0
+    def _generated_pages(
+        self, renderer: PageRenderer, keep: bool
+    ) -> tuple[list[tuple[str, bytes]], int, tuple[str, ...]]:
+        """The generated pages (home, tags, 404), how many were rendered, and the outputs whose views were
+        made: with `keep` (only bodies changed, so none of them can show anything new), those last made;
+        else each one whose view changed since."""
+        if keep and self._generated:
+            return [(output, html) for output, (_, html) in self._generated.items()], 0, ()
+        made: dict[str, tuple[str, bytes]] = {}
+        for output, template, here, view in renderer.generated_views():
+            key = key_for(renderer.salt, template, repr(view))
+            old = self._generated.get(output)
+            made[output] = old if old and old[0] == key else (key, renderer.render_view(template, here, view))
+        rendered = sum(1 for output, item in made.items() if self._generated.get(output) is not item)
+        self._generated = made
+        return [(output, html) for output, (_, html) in made.items()], rendered, tuple(made)
 
     # -- update (serve) ----------------------------------------------------------------------------
 
@@ -267,6 +271,7 @@ class Session:
         if changes is None or self._needs_full(changes):
             self._fresh = True
         full, kind = self._fresh, ""
+        self._viewed = ()
         try:
             rendered, diagnostics, message = self._update(changes or set())
         except Exception as error:  # whatever an editor or a pull request leaves, serve outlives it
@@ -281,7 +286,7 @@ class Session:
         if ok:
             self.version += 1
         seconds = time.perf_counter() - started
-        return UpdateResult(rendered, seconds, tuple(diagnostics), ok, message, full, kind)
+        return UpdateResult(rendered, seconds, tuple(diagnostics), ok, message, full, kind, self._viewed)
 
     def _needs_full(self, changes: set[Path]) -> bool:
         templates = _real(self.project_dir / self.config.templates_dir)
@@ -337,9 +342,8 @@ class Session:
         if self._scan is None or not self._only_edits(changes, changed):
             self._scan = scan_content(content_dir, self.config.content_dir)
         reuse = {rel: item for rel, item in self._loaded.items() if rel not in changed}
-        content, self._loaded = load_content(
-            self.project_dir, self.config, scan=self._scan, reuse=reuse, dates=self._dates or {}
-        )
+        held = Held(self._scan, reuse, self._dates or {})
+        content, self._loaded = load_content(self.project_dir, self.config, self.options, held=held)
         return content
 
     def _only_edits(self, changes: set[Path], changed: set[str | None]) -> bool:
