@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,17 @@ if _TESTS not in sys.path:
 from helpers import write_files  # noqa: E402
 
 MakeHub = Callable[..., Path]
+
+
+@pytest.fixture(autouse=True)
+def _collector_as_found() -> Iterator[None]:
+    """Each test leaves the garbage collector as it found it: `hubgen` commands tune its thresholds and
+    `serve` freezes the site it built, which must not follow the test worker into the next test."""
+    thresholds, frozen = gc.get_threshold(), gc.get_freeze_count()
+    yield
+    if gc.get_freeze_count() and not frozen:
+        gc.unfreeze()
+    gc.set_threshold(*thresholds)
 
 
 @pytest.fixture
