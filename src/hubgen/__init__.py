@@ -1,7 +1,15 @@
 """hubgen: a static site generator for knowledge hubs.
 
-The public façade is `hubgen.pipeline`: `check(project)` and `build(project)`. Everything else is an
-internal stage of the one-way pipeline load -> graph -> validate -> render -> write.
+The package is laid out by layer; each imports only the layers below it (import-linter keeps it so):
+
+    cli/                      click commands: flags in, report out, exit code; nothing imports it
+    serve/  authoring/  pr/   the dev server; the editing commands; pull-request mode
+    session/                  `Session`: the one orchestrator of check, build and serve
+    build/                    render, theme, SEO files, search index, write: the output side
+    core/                     settings, content, Markdown, the link graph, validation, diagnostics, layout
+    base/                     safe sinks, bounded YAML, checked records, the build cache, progress
+
+The public face for a program is `hubgen.session`: `check(project)`, `build(project)`, or a `Session`.
 """
 
 __version__ = "0.1.0"

@@ -132,19 +132,26 @@ def up_to_date(state_dir: Path, output: Path, digest: str) -> int | None:
     return len(state["files"])
 
 
+@dataclass(frozen=True)
+class Finish:
+    """A last step on the complete staging folder before the swap (the search indexer): `run` gets the folder
+    and the manifest of the site's files; `folder` is the top-level folder it makes exact itself (the index),
+    which staging in the spare leaves for it to update."""
+
+    run: Callable[[Path, dict[str, str]], None]
+    folder: str
+
+
 def write_site(
     site: Site,
     output: Path,
-    finish: Callable[[Path, dict[str, str]], None] | None = None,
+    finish: Finish | None = None,
     state_dir: Path | None = None,
     digest: str = "",
     progress: Progress = silent,
-    finished: str = "",
 ) -> WriteStats:
     """Make `output` hold exactly `site`, atomically: the new site is staged in a sibling folder and swapped
-    in with one system call (`_swap`). `finish` runs on the complete staging folder before the swap (the search
-    indexer), with the manifest of the site's files; `finished` names the top-level folder it makes exact
-    itself (the index), which staging in the spare leaves for it to update.
+    in with one system call (`_swap`), after `finish` ran on it.
 
     With `state_dir` (the build cache), the previous site is kept there as a spare after the swap, with a
     manifest of its files' hashes; the next build stages into that spare, writing only what changed, and
@@ -172,10 +179,10 @@ def write_site(
     _save_state(state_dir, output, state.get("files") if state else None, None, "")  # the spare is in flux
     lock = swap.hold(staging)
     try:
-        _remove_unwanted(staging, wanted, finished)  # stale pages, an index from when search was on...
+        _remove_unwanted(staging, wanted, finish.folder if finish else "")  # stale pages, an old index...
         stats = _update(staging, site, wanted, known, progress)
         if finish is not None:
-            finish(staging, wanted)
+            finish.run(staging, wanted)
         previous = _swap(staging, output, spare)
     except BaseException:
         swap.discard(staging, MARKER)

@@ -146,8 +146,8 @@ class Session:
                 def search(folder: Path, files: dict[str, str]) -> None:
                     index_site(folder, files, cache_dir=state_dir, progress=self.options.progress)
 
-                finish, index = (search, INDEX_DIR) if config.search else (None, "")
-                stats = writer.write_site(site, output, finish, state_dir, digest, self.options.progress, index)
+                finish = writer.Finish(search, INDEX_DIR) if config.search else None
+                stats = writer.write_site(site, output, finish, state_dir, digest, self.options.progress)
             written = lap()
         except Exception as error:
             explained = explain(error, f"two files would be written to {output}/{{}}", output)
