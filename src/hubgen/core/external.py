@@ -40,6 +40,7 @@ from hubgen.base.cache import BuildCache, Record, code_digest
 from hubgen.base.records import JsonCodec
 from hubgen.core.config import ExternalOptions
 from hubgen.core.diagnostics import Diagnostic, diagnostic
+from hubgen.core.graph import LinkGraph
 
 CACHE_FILE = "external-links-{}.json"  # named with a digest of this machine's secret: see cache_file()
 MAX_REDIRECTS = 10
@@ -450,3 +451,15 @@ def _save_cache(kept: Record[Any], fresh: dict[str, _Result], now: float, ttl: f
     }
     merged.update({url: result.to_cache(now) for url, result in fresh.items()})
     kept.write(merged)
+
+
+def check_graph(graph: LinkGraph, cache_dir: Path) -> list[Diagnostic]:
+    """Every http(s) link of the graph's pages, checked (`check --external`), results kept in `cache_dir`."""
+    options = graph.config.external  # checked when hubgen.yaml was read: bounded numbers, patterns that compile
+    links = [
+        ExternalLink(item.link.href, graph.pages[page_id].file, item.link.line, item.link.column)
+        for page_id, resolved in graph.links.items()
+        for item in resolved
+        if item.target.kind == "external" and item.link.href.lower().startswith(("http://", "https://"))
+    ]
+    return check_external(links, options, cache_dir)

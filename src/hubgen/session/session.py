@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import time
-import traceback
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,13 +23,14 @@ from typing import TYPE_CHECKING, Any
 from hubgen.base.cache import BuildCache, cache_folder, key_for
 from hubgen.base.sinks import resolved_inside
 from hubgen.core.config import CONFIG_FILE, SiteConfig, load_config
-from hubgen.core.diagnostics import Diagnostic, count, diagnostic
+from hubgen.core.diagnostics import Diagnostic, count
 from hubgen.core.gitdates import git_dates
 from hubgen.core.graph import LinkGraph, build_graph, with_pages
 from hubgen.core.layout import Site
 from hubgen.core.load import Content, Held, Loaded, Page, Scan, load_content, scan_content
 from hubgen.core.options import RunOptions
 from hubgen.core.validate import Findings, find_problems, validate
+from hubgen.session.errors import explain, one_line, read_config
 from hubgen.session.results import BuildResult, CheckResult, ProjectError, UpdateResult
 
 if TYPE_CHECKING:
@@ -91,7 +91,9 @@ class Session:
         graph = build_graph(content, self.config, options.drafts)
         found = [*problems, *content.diagnostics]
         if options.external:
-            found += _check_external(graph, self.project_dir)
+            from hubgen.core.external import check_graph  # httpx: only when asked for
+
+            found += check_graph(graph, cache_folder(self.project_dir))
         self.graph, self._content = graph, content
         return CheckResult(self.config, graph, tuple(validate(graph, found)), content.cache_ignored)
 
@@ -278,7 +280,7 @@ class Session:
             explained = explain(error, "two files would be served at {}: rename one page or asset")
             if explained is None:
                 self._fresh = True  # the half-done update is dropped; the next one starts from nothing
-                explained = ("rebuild", f"rebuild failed: {_one_line(error)}")
+                explained = ("rebuild", f"rebuild failed: {one_line(error)}")
             (kind, message), rendered, diagnostics = explained, 0, ()
         if message and not kind:
             kind = "content-missing"
@@ -301,7 +303,7 @@ class Session:
         from hubgen.build.renderjobs import MemoryStore
 
         if self._fresh:
-            config, problems = _read_config(self.project_dir)
+            config, problems = read_config(self.project_dir)
             if count(problems)[0]:
                 return 0, sorted(problems), ""
             self._start(config, problems)
@@ -385,67 +387,6 @@ def build(project_dir: Path, output_dir: Path | None = None, **options: Any) -> 
     return Session(project_dir, RunOptions(**options)).build(output_dir)
 
 
-def explain(error: Exception, collision: str, output: Path | None = None) -> tuple[str, str] | None:
-    """(kind, message) for a failure that is the project's, not hubgen's: a template error, two outputs on
-    one path (`collision` is the message, `{}` the path), an output folder that cannot be written. None for
-    anything else."""
-    import sys
-
-    jinja2 = sys.modules.get("jinja2")  # loaded whenever anything was rendered
-    if jinja2 is not None and isinstance(error, jinja2.TemplateError):
-        return "template", template_message(error)
-    from hubgen.core.layout import OutputCollision
-
-    if isinstance(error, OutputCollision):
-        return "output-collision", collision.format(error)
-    write, search = sys.modules.get("hubgen.build.write"), sys.modules.get("hubgen.build.search")
-    if (write and isinstance(error, write.OutputError)) or (search and isinstance(error, search.SearchIndexError)):
-        return "output", str(error)
-    if output is not None and isinstance(error, OSError):  # a full disk, a name too long, no permission
-        where = f" ({error.filename})" if error.filename else ""
-        return "output", f"cannot write the site to {output}: {error.strerror or error}{where}"
-    return None
-
-
-def template_message(error: Exception) -> str:
-    import jinja2
-
-    if isinstance(error, jinja2.TemplateSyntaxError):
-        where = f"{error.filename or error.name}:{error.lineno}"
-        return f"{where}: template error: {error.message}"
-    if isinstance(error, jinja2.TemplateNotFound):
-        return f"template not found: {error.name}"
-    failure = error.__cause__ or error  # the renderer chains what a template raised
-    frames = [f for f in traceback.extract_tb(failure.__traceback__) if not f.filename.endswith(".py")]
-    where = f"{frames[-1].filename}:{frames[-1].lineno}: " if frames else ""
-    hint = " (a template uses a value the page does not have)" if isinstance(error, jinja2.UndefinedError) else ""
-    return f"{where}template error: {error}{hint}"
-
-
-def _check_external(graph: LinkGraph, project_dir: Path) -> list[Diagnostic]:
-    from hubgen.core.external import ExternalLink, check_external  # httpx: only when asked for
-
-    options = graph.config.external  # checked when hubgen.yaml was read: bounded numbers, patterns that compile
-    links = [
-        ExternalLink(item.link.href, graph.pages[page_id].file, item.link.line, item.link.column)
-        for page_id, resolved in graph.links.items()
-        for item in resolved
-        if item.target.kind == "external" and item.link.href.lower().startswith(("http://", "https://"))
-    ]
-    return check_external(links, options, cache_folder(project_dir))
-
-
-def _read_config(project_dir: Path) -> tuple[SiteConfig, list[Diagnostic]]:
-    """`load_config`, with anything it raises on a broken hubgen.yaml turned into a config-syntax diagnostic."""
-    try:
-        return load_config(project_dir)
-    except Exception as error:  # a YAML tag, an impossible date: the file is wrong, not serve
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        problem = getattr(error, "problem", None) or _one_line(error)
-        return SiteConfig(), [diagnostic("config-syntax", CONFIG_FILE, line, column, f"invalid setting: {problem}")]
-
-
 def _relative(path: Path, folder: Path) -> str | None:
     try:
         return _real(path).relative_to(_real(folder)).as_posix()
@@ -456,9 +397,3 @@ def _relative(path: Path, folder: Path) -> str | None:
 def _real(path: Path) -> Path:
     """The path with its symbolic links followed as far as they go: a loop or a dangling link is not an error."""
     return Path(os.path.realpath(path))
-
-
-def _one_line(error: BaseException) -> str:
-    """An exception as one line of text: its type and the first line of its message."""
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
