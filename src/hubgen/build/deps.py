@@ -122,8 +122,11 @@ class RenderMemo:
         changed = {pid for pid, (_, own, _) in states.items() if own != self.pages[pid].own}
         if any(states[pid][0] != self.pages[pid].structure for pid in changed):
             return set()
+        retitled = [pid for pid in changed if states[pid][2] != self.pages[pid].shown]
+        if not retitled:  # only bodies changed: no other page shows them
+            return self.pages.keys() - changed
         index = {pid: n for n, pid in enumerate(self.pages)}
-        shown = {index[pid] for pid in changed if states[pid][2] != self.pages[pid].shown}
+        shown = {index[pid] for pid in retitled}
         return {pid for pid, state in self.pages.items() if pid not in changed and shown.isdisjoint(state.looked_up)}
 
     def only_bodies(self, salt: str, shape: str, states: Mapping[str, States]) -> bool:
