@@ -157,7 +157,7 @@ def settings_rows(kind: type = SiteConfig, prefix: str = "") -> Iterator[tuple[s
     """(key, default as written in YAML, meaning) for every setting, a section's as `section.key`."""
     for item in dataclasses.fields(kind):
         kind_of_value, meaning = _fields(kind)[item.name]
-        if dataclasses.is_dataclass(kind_of_value):
+        if isinstance(kind_of_value, type) and dataclasses.is_dataclass(kind_of_value):
             yield from settings_rows(kind_of_value, f"{prefix}{item.name}.")
         else:
             yield f"{prefix}{item.name}", _as_written(item.default, kind_of_value), meaning.doc
@@ -279,7 +279,7 @@ def _settings(kind: type, values: dict[str, _Node], problems: list[Diagnostic], 
     for name, (kind_of_value, _) in _fields(kind).items():
         if name not in values:
             continue
-        if dataclasses.is_dataclass(kind_of_value):
+        if isinstance(kind_of_value, type) and dataclasses.is_dataclass(kind_of_value):
             section = _read_section(values[name].value, kind_of_value, problems, f"{prefix}{name}.")
             settings[name] = kind_of_value(**_settings(kind_of_value, section, problems, f"{prefix}{name}."))
         elif _written_as(kind_of_value) is dict:  # pairs written as a mapping: `checks`
@@ -311,7 +311,7 @@ def _value(
         message = f"'{name}' must be {_type_name(expected)}, not {_type_name(type(value))}"
         problems.append(_at("config-type", node, message))
         return None
-    if expected is list:
+    if expected is list and isinstance(node, yaml.SequenceNode):  # a list is only ever read from a sequence
         return _items(loader, node, name, meaning, problems)
     problem = meaning.check(value) if meaning.check is not None else None
     if problem is not None:
