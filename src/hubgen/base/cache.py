@@ -398,7 +398,9 @@ def _create(table: str) -> str:
 
 def _schema_ok(db: sqlite3.Connection) -> bool:
     """Whether the database holds nothing but the cache's own tables (no trigger, view or other table)."""
-    allowed: set[tuple[str, str, str | None]] = {("table", t, _create(t).replace(" IF NOT EXISTS", "")) for t in _TABLES}
+    allowed: set[tuple[str, str, str | None]] = {
+        ("table", t, _create(t).replace(" IF NOT EXISTS", "")) for t in _TABLES
+    }
     allowed |= {("index", f"sqlite_autoindex_{t}_1", None) for t in _TABLES}
     return all(row in allowed for row in db.execute("SELECT type, name, sql FROM sqlite_master"))
 

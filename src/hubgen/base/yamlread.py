@@ -141,7 +141,9 @@ class _Composer:
         if self.aliases > self.limits.max_aliases:
             self._refuse(f"more than {self.limits.max_aliases} aliases", event, "write the values out")
         if event.anchor not in self.anchors:
-            raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}", _mark(event.start_mark))
+            raise yaml.composer.ComposerError(
+                None, None, f"found undefined alias {event.anchor!r}", _mark(event.start_mark)
+            )
         node, size = self.anchors[event.anchor]
         if size is None:
             self._refuse(f"the alias *{event.anchor} refers to a value that contains it", event, "remove the alias")
@@ -151,7 +153,10 @@ class _Composer:
         if anchor in self.anchors:
             first = self.anchors[anchor][0].start_mark
             raise yaml.composer.ComposerError(
-                f"found duplicate anchor {anchor!r}; first occurrence", first, "second occurrence", _mark(event.start_mark)
+                f"found duplicate anchor {anchor!r}; first occurrence",
+                first,
+                "second occurrence",
+                _mark(event.start_mark),
             )
         self.anchors[anchor] = (node, size)
 
@@ -184,7 +189,10 @@ def compose(text: str, limits: Limits) -> Node | None:
             documents += 1
             if documents > 1:
                 raise yaml.composer.ComposerError(
-                    "expected a single document in the stream", None, "but found another document", _mark(event.start_mark)
+                    "expected a single document in the stream",
+                    None,
+                    "but found another document",
+                    _mark(event.start_mark),
                 )
         elif isinstance(event, StreamEndEvent):
             break

@@ -162,7 +162,9 @@ def _nested_repeat(source: str) -> bool:
     character set and pass). A repeated part that ends each inner repetition with a character that
     repetition cannot match, `([a-z0-9-]+\\.)*` or `(?:[^/]+/)*`, splits the text one way only and passes."""
     try:  # re's private modules: typeshed has no stubs for them, so they are plain modules here
-        compiler, const, parser = (importlib.import_module(f"re._{name}") for name in ("compiler", "constants", "parser"))
+        compiler, const, parser = (
+            importlib.import_module(f"re._{name}") for name in ("compiler", "constants", "parser")
+        )
     except ImportError:  # pragma: no cover - the module moved; the check is then skipped
         return False
     repeats = {const.MAX_REPEAT, const.MIN_REPEAT, getattr(const, "POSSESSIVE_REPEAT", const.MAX_REPEAT)}
