@@ -190,7 +190,7 @@ class Record(Generic[T]):
             return None
         if self._version is not None and value[0] != self._version:
             return None
-        return value  # type: ignore[no-any-return]
+        return value  # type: ignore[no-any-return]  # the codec's T; Any only so its version can be read
 
     def write(self, value: T) -> bool:
         """Keep `value` (the folder made if absent); whether it was kept."""

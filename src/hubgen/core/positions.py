@@ -39,7 +39,7 @@ def record_positions(md: MarkdownIt) -> None:
 
     helpers = SimpleNamespace(**{name: getattr(md.helpers, name) for name in dir(md.helpers)})
     helpers.parseLinkDestination = remember_destination
-    md.helpers = helpers  # type: ignore[assignment]
+    md.helpers = helpers  # type: ignore[assignment]  # the helpers module's functions, one replaced
     ruler = md.inline.ruler
     for name, where in (("link", 0), ("image", 1)):
         ruler.at(name, _wrapped(ruler.__rules__[ruler.__find__(name)].fn, where, frames))
