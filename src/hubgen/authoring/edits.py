@@ -123,7 +123,8 @@ def add(ws: Workspace, title: str, hub_ref: str, after: str | None, before: str 
     taken = ws.taken(new_id)
     if taken:
         raise AuthoringError(f"name collision: {taken} already gives the page id '{new_id}'; choose another with --id")
-    anchor = ws.page(after or before).id if (after or before) else None
+    neighbour = after or before
+    anchor = ws.page(neighbour).id if neighbour else None
     if anchor is not None:
         steps = path_steps(ws, anchor)
     else:
@@ -161,7 +162,8 @@ def _new_page(ws: Workspace, title: str, hub: str, prev: str | None, next_: str 
 
 def move(ws: Workspace, page_ref: str, after: str | None, before: str | None, hub_ref: str | None) -> None:
     page = ws.page(page_ref)
-    anchor = ws.page(after or before).id if (after or before) else None
+    neighbour = after or before
+    anchor = ws.page(neighbour).id if neighbour else None
     if anchor == page.id:
         raise AuthoringError(f"'{page.id}' cannot come {'after' if after else 'before'} itself: that is a cycle")
     target_hub = ws.hub(hub_ref).id if hub_ref else ws.graph.hub_of.get(anchor or "")

@@ -47,7 +47,7 @@ def new_project(target: Path, force: bool = False) -> list[str]:
     skeleton = skeleton_files()
     for relative in skeleton:
         _check_writable(target, relative)
-    written = []
+    written: list[str] = []
     for relative, content in skeleton.items():
         path = target / relative
         try:

@@ -190,7 +190,7 @@ class Record(Generic[T]):
             return None
         if self._version is not None and value[0] != self._version:
             return None
-        return value  # type: ignore[no-any-return]
+        return value  # type: ignore[no-any-return]  # the codec's T; Any only so its version can be read
 
     def write(self, value: T) -> bool:
         """Keep `value` (the folder made if absent); whether it was kept."""
@@ -398,7 +398,9 @@ def _create(table: str) -> str:
 
 def _schema_ok(db: sqlite3.Connection) -> bool:
     """Whether the database holds nothing but the cache's own tables (no trigger, view or other table)."""
-    allowed = {("table", t, _create(t).replace(" IF NOT EXISTS", "")) for t in _TABLES}
+    allowed: set[tuple[str, str, str | None]] = {
+        ("table", t, _create(t).replace(" IF NOT EXISTS", "")) for t in _TABLES
+    }
     allowed |= {("index", f"sqlite_autoindex_{t}_1", None) for t in _TABLES}
     return all(row in allowed for row in db.execute("SELECT type, name, sql FROM sqlite_master"))
 

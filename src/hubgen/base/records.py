@@ -60,6 +60,7 @@ class Codec(Generic[T]):
             value, end = _JSON.raw_decode(text)
             if end != len(text):
                 raise BadRecord("data after the record")
+            # The decoder is made at run time from T (so typed Any); it returns a T or raises BadRecord.
             return self._decode(value)  # type: ignore[no-any-return]
         except BadRecord:
             raise
@@ -317,4 +318,4 @@ def _positional(label: str, kinds: list[Any], names: list[str], make: str, made:
             lines.append(f"    {name} = d{n}({name})")
     lines.append(f"    {make}")
     exec(compile("\n".join(lines) + "\n", f"<records decoder for {label}>", "exec"), scope)
-    return scope["decode"]  # type: ignore[no-any-return]
+    return scope["decode"]  # type: ignore[no-any-return]  # the function compiled just above

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import yaml
 from yaml.events import (
@@ -34,7 +34,17 @@ from yaml.events import (
 )
 from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 
-Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[assignment]
+if TYPE_CHECKING:
+    from yaml._yaml import Mark as CMark
+
+Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _mark(mark: yaml.Mark | CMark | None) -> yaml.Mark | None:
+    """An event's mark as nodes and errors hold it. libyaml's parser yields its own `Mark` class, with the same
+    name, line and column that every reader of a mark uses; types-PyYAML types nodes and errors with the pure
+    Python `Mark` only."""
+    return cast("yaml.Mark | None", mark)
 
 
 @dataclass(frozen=True)
@@ -59,7 +69,8 @@ class _Frame:
     __slots__ = ("anchor", "key", "node", "size")
 
     def __init__(self, node: CollectionNode, anchor: str | None) -> None:
-        self.node, self.anchor, self.key, self.size = node, anchor, None, 1
+        self.node, self.anchor, self.size = node, anchor, 1
+        self.key: Node | None = None
 
     def add(self, child: Node) -> None:
         if isinstance(self.node, SequenceNode):
@@ -74,12 +85,13 @@ class _Frame:
 # Tags for plain scalars, as the safe loader resolves them. One for the process: a Loader made per document
 # holds a parser and reference cycles that only the cyclic collector frees, and the CLI runs it rarely.
 _RESOLVER = yaml.resolver.Resolver()
+# Resolver.resolve(kind, value, implicit): types-PyYAML leaves it unannotated; this is its documented signature.
+_resolve: Callable[[type[Node], str | None, bool | tuple[bool, bool]], str] = _RESOLVER.resolve
 
 
 class _Composer:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
-        self.resolver = _RESOLVER
         self.stack: list[_Frame] = []
         self.anchors: dict[str, tuple[Node, int | None]] = {}  # anchor -> (node, expanded size once closed)
         self.aliases = 0
@@ -100,21 +112,18 @@ class _Composer:
             handler(event)
 
     def _scalar(self, event: ScalarEvent) -> None:
-        tag = event.tag if event.tag not in (None, "!") else self._resolve(ScalarNode, event.value, event)
-        node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+        tag = event.tag if event.tag not in (None, "!") else _resolve(ScalarNode, event.value, event.implicit)
+        node = ScalarNode(tag, event.value, _mark(event.start_mark), _mark(event.end_mark), style=event.style)
         if event.anchor is not None:
             self._remember(event.anchor, node, 1, event)
         self._attach(node, 1, event)
-
-    def _resolve(self, kind: type[Node], value: str | None, event: Event) -> str:
-        return self.resolver.resolve(kind, value, event.implicit)  # type: ignore[attr-defined,no-any-return]
 
     def _open(self, event: CollectionStartEvent) -> None:
         if len(self.stack) >= self.limits.max_depth:
             self._refuse(f"values nested more than {self.limits.max_depth} deep", event, "flatten the structure")
         kind: type[CollectionNode] = SequenceNode if isinstance(event, SequenceStartEvent) else MappingNode
-        tag = event.tag if event.tag not in (None, "!") else self._resolve(kind, None, event)
-        node = kind(tag, [], event.start_mark, None, flow_style=event.flow_style)
+        tag = event.tag if event.tag not in (None, "!") else _resolve(kind, None, event.implicit)
+        node = kind(tag, [], _mark(event.start_mark), None, flow_style=event.flow_style)
         self.expanded += 1
         if event.anchor is not None:
             self._remember(event.anchor, node, None, event)
@@ -122,7 +131,7 @@ class _Composer:
 
     def _close(self, event: Event) -> None:
         frame = self.stack.pop()
-        frame.node.end_mark = event.end_mark
+        frame.node.end_mark = _mark(event.end_mark)
         if frame.anchor is not None:
             self.anchors[frame.anchor] = (frame.node, frame.size)
         self._attach(frame.node, frame.size, event, counted=True)
@@ -132,7 +141,9 @@ class _Composer:
         if self.aliases > self.limits.max_aliases:
             self._refuse(f"more than {self.limits.max_aliases} aliases", event, "write the values out")
         if event.anchor not in self.anchors:
-            raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
+            raise yaml.composer.ComposerError(
+                None, None, f"found undefined alias {event.anchor!r}", _mark(event.start_mark)
+            )
         node, size = self.anchors[event.anchor]
         if size is None:
             self._refuse(f"the alias *{event.anchor} refers to a value that contains it", event, "remove the alias")
@@ -142,7 +153,10 @@ class _Composer:
         if anchor in self.anchors:
             first = self.anchors[anchor][0].start_mark
             raise yaml.composer.ComposerError(
-                f"found duplicate anchor {anchor!r}; first occurrence", first, "second occurrence", event.start_mark
+                f"found duplicate anchor {anchor!r}; first occurrence",
+                first,
+                "second occurrence",
+                _mark(event.start_mark),
             )
         self.anchors[anchor] = (node, size)
 
@@ -158,8 +172,8 @@ class _Composer:
         else:
             self.root = node
 
-    def _refuse(self, problem: str, event: Event, hint: str) -> None:
-        raise YamlLimit(problem, event.start_mark, hint)
+    def _refuse(self, problem: str, event: Event, hint: str) -> NoReturn:
+        raise YamlLimit(problem, _mark(event.start_mark), hint)
 
 
 def compose(text: str, limits: Limits) -> Node | None:
@@ -175,7 +189,10 @@ def compose(text: str, limits: Limits) -> Node | None:
             documents += 1
             if documents > 1:
                 raise yaml.composer.ComposerError(
-                    "expected a single document in the stream", None, "but found another document", event.start_mark
+                    "expected a single document in the stream",
+                    None,
+                    "but found another document",
+                    _mark(event.start_mark),
                 )
         elif isinstance(event, StreamEndEvent):
             break

@@ -140,8 +140,8 @@ class RenderMemo:
 
     def save(self, folder: Path) -> None:
         """Into the build cache; never fails a build."""
-        rows = [(s.structure, s.own, s.shown, s.key, s.looked_up.tolist()) for s in self.pages.values()]
-        _memo_record(folder).write((MEMO_VERSION, self.salt, self.shape, tuple(self.pages), rows))  # type: ignore[arg-type]
+        rows = [(s.structure, s.own, s.shown, s.key, tuple(s.looked_up)) for s in self.pages.values()]
+        _memo_record(folder).write((MEMO_VERSION, self.salt, self.shape, tuple(self.pages), tuple(rows)))
 
     @staticmethod
     def read(folder: Path) -> tuple[RenderMemo | None, bool]:

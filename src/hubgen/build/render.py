@@ -19,6 +19,7 @@ from hubgen.base.cache import key_for
 from hubgen.build.pathmap import compact_map_of, hub_map, path_anchors, path_view
 from hubgen.build.seo import json_ld, seo_files
 from hubgen.build.theme import make_environment, static_files, template_dirs, templates_digest
+from hubgen.core.bodyhtml import LinkKind
 from hubgen.core.config import SiteConfig
 from hubgen.core.graph import LinkGraph, tag_slug
 from hubgen.core.layout import (
@@ -43,7 +44,7 @@ from hubgen.core.links import (
     resolve_href,
 )
 from hubgen.core.load import Page
-from hubgen.core.markdown import LinkKind, render_markdown
+from hubgen.core.markdown import render_markdown
 
 ASSET_KEYS = (("css", "style.css"), ("code_css", "code.css"), ("js", "hubgen.js"))
 HOME_TITLE = "Home"
@@ -90,8 +91,8 @@ def assemble_site(
         site.add(path, data)
     for rel in graph.site.assets:
         site.copies[rel] = content_dir / rel
-    for path, data in rendered:
-        site.add(path, data)
+    for path, output in rendered:
+        site.add(path, output)
     for path, text in seo_files(graph) if seo is None else seo:
         site.add(path, text.encode())
     if refuse:

@@ -273,14 +273,14 @@ def _link_files(target: Path, files: Mapping[str, tuple[Path, os.stat_result]]) 
             if not os.listdir(os.path.join(root, name)):
                 os.rmdir(os.path.join(root, name))
     made: set[Path] = set()
-    for rel, (source, _) in files.items():
+    for rel, (origin, _) in files.items():
         if rel in kept:
             continue
         path = target / rel
         if path.parent not in made:
             path.parent.mkdir(parents=True, exist_ok=True)
             made.add(path.parent)
-        _link(source, path)
+        _link(origin, path)
 
 
 def _link(source: Path, target: Path) -> None:

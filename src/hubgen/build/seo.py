@@ -54,10 +54,10 @@ def robots_txt(graph: LinkGraph) -> str:
 
 def atom_feed(graph: LinkGraph) -> str:
     """The most recently updated pages, newest first (pages without a date are left out)."""
-    dated = sorted((p for p in graph.pages.values() if p.updated), key=lambda p: (p.updated, p.id), reverse=True)
-    entries = dated[:FEED_ENTRIES]
+    dated = ((p.updated, p) for p in graph.pages.values() if p.updated)
+    entries = sorted(dated, key=lambda e: (e[0], e[1].id), reverse=True)[:FEED_ENTRIES]
     site_url = graph.config.site_url
-    newest = entries[0].updated if entries else "1970-01-01"
+    newest = entries[0][0] if entries else "1970-01-01"
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{for_xml(graph.config.language)}">',
@@ -68,14 +68,14 @@ def atom_feed(graph: LinkGraph) -> str:
         f"  <updated>{for_xml(newest)}T00:00:00Z</updated>",
         f"  <author><name>{for_xml(graph.config.title)}</name></author>",
     ]
-    for page in entries:
+    for updated, page in entries:
         url = for_xml(absolute_url(graph, page.id))
         lines += [
             "  <entry>",
             f"    <title>{for_xml(page.title)}</title>",
             f"    <id>{url}</id>",
             f'    <link rel="alternate" type="text/html" href="{url}"/>',
-            f"    <updated>{for_xml(page.updated)}T00:00:00Z</updated>",
+            f"    <updated>{for_xml(updated)}T00:00:00Z</updated>",
             f"    <summary>{for_xml(page.summary)}</summary>",
             "  </entry>",
         ]

@@ -56,9 +56,9 @@ class _ContainedLoader(FileSystemLoader):
         super().__init__(str(folder))
         self.boundary = boundary
 
-    def get_source(self, environment: Any, template: str) -> tuple[str, str | None, Callable[[], bool] | None]:
-        source, filename, uptodate = super().get_source(environment, template)
-        if filename is None or not within(self.boundary, Path(filename)):
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)  # a file's: always named
+        if not within(self.boundary, Path(filename)):
             raise TemplateNotFound(template)
         return source, filename, uptodate
 

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
@@ -26,6 +26,8 @@ from hubgen.session import ProjectError, find_project
 EXIT_ERRORS, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
 F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def speed_options(command: F) -> F:
@@ -63,11 +65,11 @@ def project_option(command: F) -> F:
     )(command)
 
 
-def handles_failures(command: F) -> F:
+def handles_failures(command: Callable[P, R]) -> Callable[P, R]:
     """Turn 'cannot continue' into a message and exit 2, and Ctrl-C or SIGTERM into exit 130."""
 
     @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         signal.signal(signal.SIGTERM, _raise_interrupt)
         try:
             return command(*args, **kwargs)
@@ -78,7 +80,7 @@ def handles_failures(command: F) -> F:
             click.echo("hubgen: interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:

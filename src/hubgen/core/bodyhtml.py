@@ -9,7 +9,9 @@ from collections.abc import Callable
 from html import escape, unescape
 from typing import Any, Literal
 
+from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
+from markdown_it.utils import OptionsDict
 
 from hubgen.core.highlight import highlight_code
 from hubgen.core.links import decode_url, is_unsafe_url
@@ -41,7 +43,9 @@ def slot_maker(urls: list[tuple[str, LinkKind]]) -> Resolver:
     return slot
 
 
-def _render_link_open(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+def _render_link_open(
+    self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: dict[str, Any]
+) -> str:
     token = tokens[idx]
     href = env["resolve"](str(token.attrs.get("href", "")), "link")
     attrs = {k: v for k, v in token.attrs.items() if k != "href"}
@@ -50,7 +54,7 @@ def _render_link_open(self: Any, tokens: list[Token], idx: int, options: Any, en
     return self.renderToken([token.copy(attrs=attrs)], 0, options, env)
 
 
-def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+def _render_image(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: dict[str, Any]) -> str:
     token = tokens[idx]
     src = env["resolve"](str(token.attrs.get("src", "")), "image") or ""
     alt = self.renderInlineAsText(token.children or [], options, env)
@@ -81,11 +85,11 @@ def rewrite_html_urls(snippet: str, resolve: Resolver) -> str:
     return _HTML_URL.sub(replace, snippet)
 
 
-def _render_html(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+def _render_html(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: dict[str, Any]) -> str:
     return rewrite_html_urls(tokens[idx].content, env["resolve"])
 
 
-def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+def _render_fence(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: dict[str, Any]) -> str:
     token = tokens[idx]
     language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
     return highlight_code(token.content, language)

@@ -23,7 +23,7 @@ import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import yaml
@@ -36,7 +36,8 @@ CONFIG_FILE = "hubgen.yaml"
 # A settings file has a dozen keys: a megabyte, 64 levels and 10,000 values (aliases copied out) are far
 # beyond any real one, and small enough that reading it is instant.
 LIMITS = Limits(max_bytes=2**20, max_depth=64, max_aliases=100, max_expanded=10_000)
-SEVERITY_CHOICES = ("error", "warning", "off")
+CheckSetting = Literal["error", "warning", "off"]  # a severity, or no diagnostic at all
+SEVERITY_CHOICES: tuple[CheckSetting, ...] = ("error", "warning", "off")
 _T = TypeVar("_T")
 SETTING = "hubgen.setting"  # the key of a field's metadata that holds its `Setting`
 
@@ -134,7 +135,7 @@ class SiteConfig:
     search: bool = setting(True, "Full-text search with Pagefind; `false` turns it off (and skips the indexing step).")
     markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
     external: ExternalOptions = field(default_factory=ExternalOptions)
-    checks: tuple[tuple[str, str], ...] = setting(  # (code, "error" | "warning" | "off"), written as a mapping
+    checks: tuple[tuple[str, CheckSetting], ...] = setting(  # (code, "error" | "warning" | "off"), written as a mapping
         (), "Severity per diagnostic code: `error`, `warning` or `off` (see below)."
     )
 
@@ -149,7 +150,7 @@ class SiteConfig:
         """base_url with exactly one trailing slash, or '' when none is set."""
         return self.base_url.rstrip("/") + "/" if self.base_url else ""
 
-    def severity_for(self, code: str) -> str:
+    def severity_for(self, code: str) -> CheckSetting:
         return dict(self.checks).get(code, CODES[code][0])
 
 
@@ -157,7 +158,7 @@ def settings_rows(kind: type = SiteConfig, prefix: str = "") -> Iterator[tuple[s
     """(key, default as written in YAML, meaning) for every setting, a section's as `section.key`."""
     for item in dataclasses.fields(kind):
         kind_of_value, meaning = _fields(kind)[item.name]
-        if dataclasses.is_dataclass(kind_of_value):
+        if isinstance(kind_of_value, type) and dataclasses.is_dataclass(kind_of_value):
             yield from settings_rows(kind_of_value, f"{prefix}{item.name}.")
         else:
             yield f"{prefix}{item.name}", _as_written(item.default, kind_of_value), meaning.doc
@@ -279,7 +280,7 @@ def _settings(kind: type, values: dict[str, _Node], problems: list[Diagnostic], 
     for name, (kind_of_value, _) in _fields(kind).items():
         if name not in values:
             continue
-        if dataclasses.is_dataclass(kind_of_value):
+        if isinstance(kind_of_value, type) and dataclasses.is_dataclass(kind_of_value):
             section = _read_section(values[name].value, kind_of_value, problems, f"{prefix}{name}.")
             settings[name] = kind_of_value(**_settings(kind_of_value, section, problems, f"{prefix}{name}."))
         elif _written_as(kind_of_value) is dict:  # pairs written as a mapping: `checks`
@@ -311,7 +312,7 @@ def _value(
         message = f"'{name}' must be {_type_name(expected)}, not {_type_name(type(value))}"
         problems.append(_at("config-type", node, message))
         return None
-    if expected is list:
+    if expected is list and isinstance(node, yaml.SequenceNode):  # a list is only ever read from a sequence
         return _items(loader, node, name, meaning, problems)
     problem = meaning.check(value) if meaning.check is not None else None
     if problem is not None:
@@ -341,9 +342,9 @@ def _items(
     return tuple(items) if len(items) == len(node.value) else None
 
 
-def _read_checks(entry: _Node, problems: list[Diagnostic]) -> tuple[tuple[str, str], ...]:
+def _read_checks(entry: _Node, problems: list[Diagnostic]) -> tuple[tuple[str, CheckSetting], ...]:
     loader = Loader("")
-    checks: list[tuple[str, str]] = []
+    checks: list[tuple[str, CheckSetting]] = []
     for key_node, value_node in entry.value.value:
         code = str(key_node.value)
         if code not in CODES:
@@ -356,7 +357,7 @@ def _read_checks(entry: _Node, problems: list[Diagnostic]) -> tuple[tuple[str, s
             message = f"checks.{code} must be one of error, warning, off; not {value!r}"
             problems.append(_at("config-type", value_node, message))
         elif value is not None:
-            checks.append((code, str(value)))
+            checks.append((code, value))  # one of SEVERITY_CHOICES
     return tuple(sorted(checks))
 
 

@@ -10,6 +10,7 @@ break out of or make unbounded.
 
 from __future__ import annotations
 
+import importlib
 import math
 import re
 from collections.abc import Callable
@@ -160,10 +161,10 @@ def _nested_repeat(source: str) -> bool:
     text in more than one way: `(a+)+`, `(a*b)*`, `(x{1,3})*`, `(a|aa)*` (single characters, `(a|b)*`, are a
     character set and pass). A repeated part that ends each inner repetition with a character that
     repetition cannot match, `([a-z0-9-]+\\.)*` or `(?:[^/]+/)*`, splits the text one way only and passes."""
-    try:
-        from re import _compiler as compiler
-        from re import _constants as const
-        from re import _parser as parser
+    try:  # re's private modules: typeshed has no stubs for them, so they are plain modules here
+        compiler, const, parser = (
+            importlib.import_module(f"re._{name}") for name in ("compiler", "constants", "parser")
+        )
     except ImportError:  # pragma: no cover - the module moved; the check is then skipped
         return False
     repeats = {const.MAX_REPEAT, const.MIN_REPEAT, getattr(const, "POSSESSIVE_REPEAT", const.MAX_REPEAT)}

@@ -453,7 +453,7 @@ def _save_cache(kept: Record[Any], fresh: dict[str, _Result], now: float, ttl: f
     kept.write(merged)
 
 
-def check_graph(graph: LinkGraph, cache_dir: Path) -> list[Diagnostic]:
+def check_graph(graph: LinkGraph, cache_dir: Path | None) -> list[Diagnostic]:
     """Every http(s) link of the graph's pages, checked (`check --external`), results kept in `cache_dir`."""
     options = graph.config.external  # checked when hubgen.yaml was read: bounded numbers, patterns that compile
     links = [

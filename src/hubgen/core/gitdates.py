@@ -60,7 +60,7 @@ def _kept(memo: Record[Any], key: list[str]) -> dict[str, str] | None:
     kept = memo.read()
     if not isinstance(kept, dict) or kept.get("key") != key or not isinstance(kept.get("dates"), dict):
         return None
-    dates = kept["dates"]
+    dates: dict[str, str] = kept["dates"]
     if not all(type(path) is str and type(date) is str and _DATE.fullmatch(date) for path, date in dates.items()):
         return None
     return dates

@@ -39,12 +39,15 @@ class Reference:
     candidates: tuple[str, ...] = ()  # the pages a bare name matches, when more than one
 
 
+ClashCode = Literal["path-conflict", "path-fork", "path-cycle", "path-leaves-hub"]
+
+
 @dataclass(frozen=True)
 class Clash:
     """Declarations that cannot all hold: `path-conflict` or `path-fork`, or a `path-cycle` (its claims: every
     declaration of its edges, those of the edge closing the circle first)."""
 
-    code: Literal["path-conflict", "path-fork", "path-cycle", "path-leaves-hub"]
+    code: ClashCode
     claims: tuple[Reference, ...]
     cycle: tuple[str, ...] = ()
 
@@ -129,15 +132,17 @@ def build_graph(
     pages = {k: p for k, p in content.pages.items() if include_drafts or not p.draft}
     drafts = {k: p for k, p in content.pages.items() if k not in pages}
     references = tuple(_references(content.pages, pages, previous))
-    targets = {(r.page, r.key, r.text): r.target for r in references}
+    targets: dict[tuple[str, str, str], str | None] = {(r.page, r.key, r.text): r.target for r in references}
     hub_of = {page_id: _hub_of(page, pages, targets) for page_id, page in pages.items()}
     edges = [r for r in references if r.key in ("prev", "next") and _usable(r, pages)]
     paths, clashes = _learning_paths(edges, hub_of)
     tags = _tags(pages)
     site = _site_index(content, tags, config)
-    same_site = previous is not None and previous.site == site
+    reusable = previous if previous is not None and previous.site == site else None  # resolved on the same site
     links = {
-        pid: previous.links[pid] if same_site and previous.pages.get(pid) is page else tuple(_resolve_links(page, site))
+        pid: reusable.links[pid]
+        if reusable is not None and reusable.pages.get(pid) is page
+        else tuple(_resolve_links(page, site))
         for pid, page in pages.items()
     }
     related_refs: dict[str, list[str | None]] = defaultdict(list)
@@ -206,7 +211,7 @@ def _references(
             for index, text in enumerate(texts):
                 target, candidates = resolve_reference(text, every_page, by_slug)
                 line, column = page.front.position(key, index if key == "related" else None)
-                yield Reference(page_id, key, text, line, column, target, candidates)  # type: ignore[arg-type]
+                yield Reference(page_id, key, text, line, column, target, candidates)
 
 
 def resolve_reference(
@@ -236,7 +241,7 @@ def _hub_of(
     declared = page.front.values.get("hub")
     if declared:
         target = targets.get((page.id, "hub", declared))
-        if target in published and published[target].type == "hub" and target != page.id:
+        if target is not None and target in published and published[target].type == "hub" and target != page.id:
             return target
         # else: the reference is reported; the folder's hub stands in, so nothing else follows from it
     folder = page.id
@@ -295,7 +300,7 @@ def _settle(node: str, group: list[Reference], own_key: str, clashes: list[Clash
     ends = {_edge(c) for c in group}
     own = [c for c in group if c.page == node and c.key == own_key]
     if len(ends) > 1:
-        code = "path-conflict" if own else "path-fork"
+        code: ClashCode = "path-conflict" if own else "path-fork"
         clashes.append(Clash(code, tuple(sorted(group, key=lambda c: (c.page, c.line)))))
     return own[0] if own else sorted(group, key=lambda c: c.page)[0]
 

@@ -5,18 +5,19 @@ An unknown language is shown escaped, never guessed: guessing is slow and often 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from html import escape
-from typing import Any
 
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 
 @lru_cache(maxsize=256)
-def _lexer(language: str) -> Any:
+def _lexer(language: str) -> Lexer | None:
     try:
         return get_lexer_by_name(language, stripnl=False, ensurenl=True)
     except ClassNotFound:
@@ -39,7 +40,13 @@ def highlight_code(code: str, language: str) -> str:
 
 def pygments_css(light: str = "default", dark: str = "monokai") -> str:
     """Token colours for code: the light style by default, the dark one under the dark theme."""
-    light_css = HtmlFormatter(style=light).get_style_defs(".highlight")
-    dark_rules = HtmlFormatter(style=dark).get_style_defs('[data-theme="dark"] .highlight')
-    auto_rules = HtmlFormatter(style=dark).get_style_defs(':root:not([data-theme="light"]) .highlight')
+    light_css = _style_rules(light, ".highlight")
+    dark_rules = _style_rules(dark, '[data-theme="dark"] .highlight')
+    auto_rules = _style_rules(dark, ':root:not([data-theme="light"]) .highlight')
     return f"{light_css}\n{dark_rules}\n@media (prefers-color-scheme: dark) {{\n{auto_rules}\n}}\n"
+
+
+def _style_rules(style: str, selector: str) -> str:
+    # HtmlFormatter.get_style_defs is unannotated in types-Pygments (Formatter's is `(str) -> str`).
+    style_defs: Callable[[str], str] = HtmlFormatter(style=style).get_style_defs
+    return style_defs(selector)

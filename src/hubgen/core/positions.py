@@ -18,6 +18,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline.linkify import SCHEME_RE
 
 _LINKED = ("link_open", "image", "html_inline")
@@ -38,7 +39,7 @@ def record_positions(md: MarkdownIt) -> None:
 
     helpers = SimpleNamespace(**{name: getattr(md.helpers, name) for name in dir(md.helpers)})
     helpers.parseLinkDestination = remember_destination
-    md.helpers = helpers  # type: ignore[assignment]
+    md.helpers = helpers  # type: ignore[assignment]  # the helpers module's functions, one replaced
     ruler = md.inline.ruler
     for name, where in (("link", 0), ("image", 1)):
         ruler.at(name, _wrapped(ruler.__rules__[ruler.__find__(name)].fn, where, frames))
@@ -143,14 +144,15 @@ def note_cuts(md: MarkdownIt) -> None:
     leaves its first line (0-based) in `env["cuts"]`."""
     tokenize, limit = md.block.tokenize, md.options.maxNesting
 
-    def run(state: Any, start: int, end: int) -> None:
+    def run(state: StateBlock, start: int, end: int) -> None:
         if state.level >= limit:
             line = state.skipEmptyLines(start)
             if line < end and state.sCount[line] >= state.blkIndent:
                 state.env.setdefault("cuts", []).append(line)
         tokenize(state, start, end)
 
-    md.block.tokenize = run  # type: ignore[method-assign]
+    # This one parser's bound method is wrapped; mypy checks the assignment against the unbound `tokenize(self, ...)`.
+    md.block.tokenize = run  # type: ignore[method-assign,assignment]
 
 
 class SourceMap:

@@ -72,7 +72,7 @@ def _apply_settings(found: Iterable[Diagnostic], graph: LinkGraph) -> Iterable[D
         severity = graph.config.severity_for(item.code)
         if severity == "off":
             continue
-        yield item if severity == item.severity else item.with_severity(severity)  # type: ignore[arg-type]
+        yield item if severity == item.severity else item.with_severity(severity)
 
 
 # ----------------------------------------------------------------------------------------- references

@@ -23,9 +23,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hubgen.base.files import MAX_PAGE_BYTES
 from hubgen.base.sinks import BadRef, UnsafePath, for_terminal, git, git_bytes, inside, resolve_commit, write_bytes
 from hubgen.core.config import CONFIG_FILE, load_config
-from hubgen.core.load import MAX_PAGE_BYTES
 
 READ_SUFFIXES = (".md", ".html", ".htm")  # the files whose bytes the loader reads; others only by name and size
 MAX_LINK_BYTES = 4096  # a symbolic link's target
