@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from helpers import run_cli, write_files
+from hubgen.base.files import MAX_PAGE_BYTES
 from hubgen.core import load
 
 HUB: dict[str, str | bytes | None] = {
@@ -391,7 +392,7 @@ def test_links_and_huge_files_at_ref_stay_inside_the_temporary_folder(tmp_path):
     project = repo(tmp_path)
     (project / "content/hub/out.md").symlink_to(outside / "secret.md")
     (project / "content/hub/up").symlink_to("../../../outside")
-    write_files(project, {"content/hub/big.md": b"x" * (load.MAX_PAGE_BYTES + 1), "content/hub/big.bin": b"\0" * 2**20})
+    write_files(project, {"content/hub/big.md": b"x" * (MAX_PAGE_BYTES + 1), "content/hub/big.bin": b"\0" * 2**20})
     commit(project)
     before = sorted(p.name for p in outside.iterdir())
     change(project, {"content/hub/c.md": "---\ntitle: Page C\n---\nNew text.\n"})

@@ -25,7 +25,8 @@ from hubgen.build.deps import MEMO_FILE
 from hubgen.core.config import load_config
 from hubgen.core.diagnostics import Diagnostic
 from hubgen.core.external import cache_file
-from hubgen.core.load import PARSED, Page, page_ids, parse_page, read_text, scan_content
+from hubgen.core.load import PARSED, Page, parse_page
+from hubgen.core.scan import page_ids, read_text, scan_content
 
 REPO = Path(__file__).resolve().parents[2]
 WARNING = re.compile(r"hubgen: warning: ignored \d+ unreadable entr(y|ies) in \.hubgen-cache/ \(rebuilt\)")

@@ -9,7 +9,7 @@ from pathlib import Path
 from hubkit import BASE, article, diags, errors, found, hub_files
 
 from helpers import build_site, run_cli
-from hubgen.core.load import MAX_PAGE_BYTES
+from hubgen.base.files import MAX_PAGE_BYTES
 
 
 def test_empty_page_is_missing_title_and_the_hub_still_checks(make_hub):

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hubgen.base import sinks
-from hubgen.core.load import MAX_LINKED_READS
+from hubgen.core.scan import MAX_LINKED_READS
 
 try:
     import fcntl

@@ -24,7 +24,7 @@ from hubgen import session
 from hubgen.base.cache import cache_folder
 from hubgen.core.diagnostics import Diagnostic, Location
 from hubgen.core.graph import LinkGraph
-from hubgen.core.load import page_ids
+from hubgen.core.scan import page_ids
 from hubgen.pr.gitref import Change, tree_at
 
 EXTERNAL_CODES = ("external-link", "external-redirect")  # REF is checked offline: these are judged by file

@@ -27,8 +27,9 @@ from hubgen.core.diagnostics import Diagnostic, count
 from hubgen.core.gitdates import git_dates
 from hubgen.core.graph import LinkGraph, build_graph, with_pages
 from hubgen.core.layout import Site
-from hubgen.core.load import Content, Held, Loaded, Page, Scan, load_content, scan_content
+from hubgen.core.load import Content, Held, Loaded, Page, load_content
 from hubgen.core.options import RunOptions
+from hubgen.core.scan import Scan, scan_content
 from hubgen.core.validate import Findings, find_problems, validate
 from hubgen.session.errors import explain, one_line, read_config
 from hubgen.session.results import BuildResult, CheckResult, ProjectError, UpdateResult
