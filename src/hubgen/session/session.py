@@ -153,7 +153,7 @@ class Session:
                 stats = writer.write_site(site, output, finish, state_dir, digest, self.options.progress)
             written = lap()
         except Exception as error:
-            explained = explain(error, f"two files would be written to {output}/{{}}", output)
+            explained = explain(error, f"two files would be written to {output}/{{}}: rename one page or asset", output)
             if explained is None:
                 raise
             raise ProjectError(explained[1]) from None
