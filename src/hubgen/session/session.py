@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from hubgen.base.cache import BuildCache, cache_folder, key_for
 from hubgen.base.sinks import resolved_inside
-from hubgen.core.config import CONFIG_FILE, SiteConfig, load_config
+from hubgen.core.config import CONFIG_FILE, SiteConfig
 from hubgen.core.diagnostics import Diagnostic, count
 from hubgen.core.gitdates import git_dates
 from hubgen.core.graph import LinkGraph, build_graph, with_pages
@@ -78,7 +78,7 @@ class Session:
         """Load, build the graph and validate, from nothing. None of the options but `drafts` changes the
         diagnostics."""
         options = self.options
-        self.config, problems = load_config(self.project_dir)
+        self.config, problems = read_config(self.project_dir)
         if count(problems)[0]:
             return CheckResult(self.config, None, tuple(sorted(problems)))
         self._require_folders()
