@@ -219,7 +219,7 @@ class Session:
         if store is None:
             renderer = PageRenderer(graph, theme.env, theme.assets)
             pages: list[Any] = plain_pages(renderer, options)
-            generated, made, viewed = self._generated_pages(renderer, keep=False)
+            generated, made, viewed = self._generated_pages(renderer, keep=False, keyed=False)
             self._rendered, self._viewed = len(page_ids) + made, (*page_ids, *viewed)
             self._seo = seo_files(graph)
         else:
@@ -227,8 +227,9 @@ class Session:
             renderer = PageRenderer(replace(graph, pages=Watched(graph.pages)), theme.env, theme.assets, salt)
             done = render_pages(renderer, memo, states, store, options)
             pages = done.pages
-            only_bodies = memo is not None and memo.only_bodies(salt, done.memo.shape, states)
-            generated, made, viewed = self._generated_pages(renderer, keep=only_bodies)
+            serving = store is self._store  # kept in memory for the next update, as its generated pages are
+            only_bodies = serving and memo is not None and memo.only_bodies(salt, done.memo.shape, states)
+            generated, made, viewed = self._generated_pages(renderer, keep=only_bodies, keyed=serving)
             if not only_bodies or not self._seo:
                 self._seo = seo_files(graph)
             self._memo, self._rendered, self._viewed = done.memo, done.count + made, (*done.viewed, *viewed)
@@ -249,20 +250,20 @@ class Session:
         return {pid: states for pid, (_, states) in self._states.items()}
 
     def _generated_pages(
-        self, renderer: PageRenderer, keep: bool
+        self, renderer: PageRenderer, keep: bool, keyed: bool
     ) -> tuple[list[tuple[str, bytes]], int, tuple[str, ...]]:
         """The generated pages (home, tags, 404), how many were rendered, and the outputs whose views were
-        made: with `keep` (only bodies changed, so none of them can show anything new), those last made;
-        else each one whose view changed since."""
+        made: with `keep` (only bodies changed, so none of them can show anything new), those last made; with
+        `keyed` (serve, which keeps them for the next update), each one whose view changed since; else all."""
         if keep and self._generated:
             return [(output, html) for output, (_, html) in self._generated.items()], 0, ()
         made: dict[str, tuple[str, bytes]] = {}
         for output, template, here, view in renderer.generated_views():
-            key = key_for(renderer.salt, template, repr(view))
+            key = key_for(renderer.salt, template, repr(view)) if keyed else ""
             old = self._generated.get(output)
-            made[output] = old if old and old[0] == key else (key, renderer.render_view(template, here, view))
+            made[output] = old if old and key and old[0] == key else (key, renderer.render_view(template, here, view))
         rendered = sum(1 for output, item in made.items() if self._generated.get(output) is not item)
-        self._generated = made
+        self._generated = made if keyed else {}
         return [(output, html) for output, (_, html) in made.items()], rendered, tuple(made)
 
     # -- update (serve) ----------------------------------------------------------------------------
@@ -379,12 +380,10 @@ class Session:
 
 
 def check(project_dir: Path, **options: Any) -> CheckResult:
-    """`Session(project_dir, RunOptions(**options)).check()`."""
     return Session(project_dir, RunOptions(**options)).check()
 
 
 def build(project_dir: Path, output_dir: Path | None = None, **options: Any) -> BuildResult:
-    """`Session(project_dir, RunOptions(**options)).build(output_dir)`."""
     return Session(project_dir, RunOptions(**options)).build(output_dir)
 
 
