@@ -33,7 +33,7 @@ from hubgen.core.frontmatter import (
 from hubgen.core.gitdates import git_dates
 from hubgen.core.markdown import ParsedMarkdown, html_ids, parse_markdown
 from hubgen.core.options import RunOptions
-from hubgen.core.scan import Scan, page_ids, read_text, scan_content
+from hubgen.core.scan import Scan, read_text, scan_content
 
 PageType = Literal["home", "hub", "article"]
 
@@ -75,7 +75,7 @@ class Content:
     assets: tuple[str, ...]  # every other file under content/, relative paths, sorted
     folders: frozenset[str]  # every folder under content/ (relative), "" included
     diagnostics: tuple[Diagnostic, ...]
-    digest: str = ""  # changes whenever anything loaded here could change the site
+    digest: str = ""  # changes whenever anything loaded could change the site ("": serve, which writes none)
     html_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)  # .html asset -> its ids
     cache_ignored: int = 0  # unusable entries of the build cache, ignored and made again
 
@@ -127,7 +127,7 @@ def load_content(
     and git's history is not read (its dates are only ever shown on rendered pages)."""
     content_dir = project_dir / config.content_dir
     scan = (held and held.scan) or scan_content(content_dir, config.content_dir)
-    ids = page_ids(scan.markdown)
+    ids = scan.ids
     reuse = held.reuse if held else {}
     loaded: dict[str, Loaded] = {}
     todo: list[_Job] = []
@@ -152,7 +152,7 @@ def load_content(
     loaded = {rel: loaded[rel] for rel in scan.markdown}
     content = assemble_content(loaded, scan, dates, config, content_dir)
     ignored += cache.ignored if cache else 0
-    digest = _digest(loaded, scan.assets, content_dir, dates)
+    digest = _digest(loaded, scan.assets, content_dir, dates) if held is None else ""  # serve builds nothing
     return replace(content, digest=digest, cache_ignored=ignored), loaded
 
 

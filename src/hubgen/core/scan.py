@@ -67,6 +67,7 @@ class Scan:
     folders: set[str]
     problems: list[Diagnostic]
     linked: dict[Path, int] = field(default_factory=dict)  # real folder -> times read through a link
+    ids: dict[str, str] = field(default_factory=dict)  # each Markdown file's page id (rel -> id)
 
 
 def scan_content(content_dir: Path, prefix: str) -> Scan:
@@ -80,6 +81,7 @@ def scan_content(content_dir: Path, prefix: str) -> Scan:
         todo += reversed(_scan_folder(*todo.pop(), top, prefix, scan))
     scan.markdown.sort()
     scan.assets.sort()
+    scan.ids.update(page_ids(scan.markdown))
     return scan
 
 
