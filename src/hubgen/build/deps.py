@@ -20,6 +20,7 @@ from typing import Any
 from hubgen.base.cache import BuildCache, Record
 from hubgen.base.records import Codec
 from hubgen.core.graph import LinkGraph
+from hubgen.core.links import SiteIndex
 from hubgen.core.load import Page
 
 MEMO_FILE = "render-memo.json"
@@ -65,10 +66,19 @@ def own_digest(page: Page, shape: str) -> str:
 
 
 def site_shape(graph: LinkGraph) -> str:
-    """What links resolve against: the published pages, assets, folders, generated pages, HTML ids."""
-    site = graph.site
-    html_ids = sorted((rel, sorted(ids)) for rel, ids in site.html_ids.items())
-    return digest(list(graph.pages), sorted(site.assets), sorted(site.folders), sorted(site.generated), html_ids)
+    """What links resolve against: the published pages, assets, folders, generated pages, HTML ids. (The
+    last one is kept: `serve` asks again after each edit, with the same site and page ids.)"""
+    site, ids = graph.site, list(graph.pages)
+    last = _LAST_SHAPE[0] if _LAST_SHAPE else None
+    if last is not None and last[0] is site and last[1] == ids:
+        return last[2]
+    html_ids = sorted((rel, sorted(found)) for rel, found in site.html_ids.items())
+    shape = digest(ids, sorted(site.assets), sorted(site.folders), sorted(site.generated), html_ids)
+    _LAST_SHAPE[:] = [(site, ids, shape)]
+    return shape
+
+
+_LAST_SHAPE: list[tuple[SiteIndex, list[str], str]] = []  # the last site index, its page ids and its shape
 
 
 class Watched(Mapping[str, Page]):
@@ -112,31 +122,25 @@ class RenderMemo:
     shape: str  # site_shape
     pages: dict[str, PageState]
 
-    def unchanged(self, salt: str, shape: str, states: Mapping[str, States]) -> set[str]:
+    def compare(self, salt: str, shape: str, states: Mapping[str, States]) -> tuple[set[str], bool]:
         """The pages whose views are as they were when this memo was made, given each page's (structure, own
-        digest, title and summary) now: none when the templates, settings, pages, assets or any page's
-        structure differ; else all but the pages whose record changed and those that looked one up whose
-        title or summary changed."""
-        if salt != self.salt or shape != self.shape or list(states) != list(self.pages):
-            return set()
-        changed = {pid for pid, (_, own, _) in states.items() if own != self.pages[pid].own}
-        if any(states[pid][0] != self.pages[pid].structure for pid in changed):
-            return set()
-        retitled = [pid for pid in changed if states[pid][2] != self.pages[pid].shown]
+        digest, title and summary) now; and whether nothing but bodies changed (then no page shows anything
+        new of another, and the generated pages, the sitemap and the feed are as they were). No page is
+        unchanged when the templates, settings, pages, assets or any page's structure differ; else all are
+        but the pages whose record changed and those that looked one up whose title or summary changed."""
+        if salt != self.salt or shape != self.shape or states.keys() != self.pages.keys():
+            return set(), False
+        pages = self.pages
+        changed = [pid for pid, (_, own, _) in states.items() if own != pages[pid].own]
+        if any(states[pid][0] != pages[pid].structure for pid in changed):
+            return set(), False
+        retitled = [pid for pid in changed if states[pid][2] != pages[pid].shown]
         if not retitled:  # only bodies changed: no other page shows them
-            return self.pages.keys() - changed
-        index = {pid: n for n, pid in enumerate(self.pages)}
+            return pages.keys() - changed, True
+        index = {pid: n for n, pid in enumerate(pages)}
         shown = {index[pid] for pid in retitled}
-        return {pid for pid, state in self.pages.items() if pid not in changed and shown.isdisjoint(state.looked_up)}
-
-    def only_bodies(self, salt: str, shape: str, states: Mapping[str, States]) -> bool:
-        """Whether nothing but pages' bodies changed since this memo was made: then no page shows anything
-        new of another, and the generated pages (home, tags, 404), the sitemap and the feed are as they were."""
-        if salt != self.salt or shape != self.shape or list(states) != list(self.pages):
-            return False
-        return all(
-            (state.structure, state.shown) == (states[pid][0], states[pid][2]) for pid, state in self.pages.items()
-        )
+        gone = set(changed)
+        return {pid for pid, state in pages.items() if pid not in gone and shown.isdisjoint(state.looked_up)}, False
 
     def save(self, folder: Path) -> None:
         """Into the build cache; never fails a build."""

@@ -5,7 +5,7 @@ works at any mount point; only canonical URLs (and, later, sitemap and feeds) ar
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,7 +119,7 @@ class PageRenderer:
         page = self.graph.pages[page_id]
         return self._render(TEMPLATE_FOR[page.type], page_dir(page_id), self.view(page_id))
 
-    def keyed_page(self, page_id: str, cached: frozenset[str]) -> tuple[str, bytes | None]:
+    def keyed_page(self, page_id: str, cached: Collection[str]) -> tuple[str, bytes | None]:
         """(key, HTML) of a page, the key a digest of the salt and its view ("" without a salt); the HTML is
         None when the key is in `cached`: the page would render as it did before."""
         template = TEMPLATE_FOR[self.graph.pages[page_id].type]

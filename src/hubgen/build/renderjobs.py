@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +43,7 @@ class Store(Protocol):
     def folder(self) -> Path | None:
         """A build cache folder render workers store their pages into; None: the HTML comes back to the caller."""
 
-    def keys(self) -> set[str]: ...
+    def keys(self) -> Collection[str]: ...
 
     def present(self, keys: Iterable[str]) -> set[str]: ...
 
@@ -84,8 +84,8 @@ class MemoryStore:
     pages: dict[str, bytes] = field(default_factory=dict)
     folder: Path | None = None
 
-    def keys(self) -> set[str]:
-        return set(self.pages)
+    def keys(self) -> Collection[str]:
+        return self.pages.keys()
 
     def present(self, keys: Iterable[str]) -> set[str]:
         return {key for key in keys if key in self.pages}
@@ -97,7 +97,9 @@ class MemoryStore:
         return html
 
     def keep(self, keys: Iterable[str]) -> None:
-        self.pages = {key: self.pages[key] for key in keys if key in self.pages}
+        wanted = set(keys)
+        for key in [key for key in self.pages if key not in wanted]:
+            del self.pages[key]
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class Rendered:
     memo: RenderMemo
     count: int
     viewed: tuple[str, ...]  # the pages whose views were made (the others were proven unchanged)
+    only_bodies: bool  # nothing but pages' bodies changed since the memo (see RenderMemo.compare)
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ class _Job:
     """What a render worker needs besides the page ids: set in the parent just before the fork."""
 
     renderer: PageRenderer
-    kept: frozenset[str]  # keys the store holds: those pages are not rendered again
+    kept: Collection[str]  # keys the store holds: those pages are not rendered again
     store: Path | None  # a cache folder: each worker stores the HTML it renders there itself
     watched: Watched | None  # the renderer's graph's pages, noting what each view looks up
     index: dict[str, int]  # page id -> its place in the graph's pages
@@ -127,7 +130,7 @@ _JOB: _Job | None = None
 
 def plain_pages(renderer: PageRenderer, options: RunOptions) -> list[bytes]:
     """Each page's HTML, in the graph's order, rendered (nothing kept: `build --no-cache`)."""
-    job = _Job(renderer, frozenset(), None, None, {})
+    job = _Job(renderer, (), None, None, {})
     results = _render_pages(job, list(renderer.graph.pages), options.jobs, options.progress)
     return [html for _, html, _ in results if html is not None]
 
@@ -142,32 +145,32 @@ def render_pages(
     assert isinstance(watched, Watched) and salt, "a renderer that keys pages and notes what each view reads"
     page_ids = list(watched)
     shape = site_shape(renderer.graph)
-    unchanged = memo.unchanged(salt, shape, states) if memo else set()
-    if memo is not None and unchanged:
+    unchanged, only_bodies = memo.compare(salt, shape, states) if memo else (set(), False)
+    if memo is not None and unchanged and store.folder is not None:  # a cache can lose entries; memory cannot
         present = store.present(memo.pages[page_id].key for page_id in unchanged)
         unchanged = {page_id for page_id in unchanged if memo.pages[page_id].key in present}
     todo = [page_id for page_id in page_ids if page_id not in unchanged]
     index = {page_id: n for n, page_id in enumerate(page_ids)}
-    job = _Job(renderer, frozenset(store.keys()), store.folder, watched, index)
+    job = _Job(renderer, store.keys(), store.folder, watched, index)
     results = dict(zip(todo, _render_pages(job, todo, options.jobs, options.progress), strict=True))
+    count = sum(1 for key, _, _ in results.values() if key not in job.kept)  # (the others: that view was rendered)
     present = store.present(key for key, html, _ in results.values() if html is None)
     out: list[bytes | Stored] = []
     kept: dict[str, PageState] = {}
-    count = 0
+    before = memo.pages if memo is not None else {}
+    output = store.output
     for page_id in page_ids:
         if page_id in unchanged:
-            assert memo is not None
-            kept[page_id] = memo.pages[page_id]
-            out.append(store.output(memo.pages[page_id].key, None))
+            kept[page_id] = state = before[page_id]
+            out.append(output(state.key, None))
             continue
         key, html, looked_up = results[page_id]
         if html is None and key not in present:  # gone since the keys were listed: render it after all
             html = renderer.page(page_id)
-        count += key not in job.kept  # (or its render was kept: the same view was rendered before)
-        out.append(store.output(key, html))
+        out.append(output(key, html))
         kept[page_id] = PageState(*states[page_id], key, looked_up)
     store.keep(state.key for state in kept.values())
-    return Rendered(out, RenderMemo(salt, shape, kept), count, tuple(todo))
+    return Rendered(out, RenderMemo(salt, shape, kept), count, tuple(todo), only_bodies)
 
 
 def _render_pages(job: _Job, page_ids: list[str], jobs: int, progress: Progress) -> list[Result]:

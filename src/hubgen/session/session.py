@@ -228,7 +228,7 @@ class Session:
             done = render_pages(renderer, memo, states, store, options)
             pages = done.pages
             serving = store is self._store  # kept in memory for the next update, as its generated pages are
-            only_bodies = serving and memo is not None and memo.only_bodies(salt, done.memo.shape, states)
+            only_bodies = serving and done.only_bodies
             generated, made, viewed = self._generated_pages(renderer, keep=only_bodies, keyed=serving)
             if not only_bodies or not self._seo:
                 self._seo = seo_files(graph)
@@ -242,12 +242,13 @@ class Session:
         """Each page's states for the memo; a page whose record is the one seen last time keeps them."""
         from hubgen.build.deps import states_of
 
-        known = self._states
-        self._states = {
-            pid: known[pid] if pid in known and known[pid][0] is page else (page, states_of(page))
-            for pid, page in graph.pages.items()
-        }
-        return {pid: states for pid, (_, states) in self._states.items()}
+        known, kept, now = self._states, {}, {}
+        for pid, page in graph.pages.items():
+            held = known.get(pid)
+            kept[pid] = held if held is not None and held[0] is page else (page, states_of(page))
+            now[pid] = kept[pid][1]
+        self._states = kept
+        return now
 
     def _generated_pages(
         self, renderer: PageRenderer, keep: bool, keyed: bool
