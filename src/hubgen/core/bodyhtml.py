@@ -87,6 +87,8 @@ def _render_html(self: Any, tokens: list[Token], idx: int, options: Any, env: di
 
 def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
     token = tokens[idx]
+    if "mathml" in token.meta:  # a ```math fence, converted at parse time
+        return str(token.meta["mathml"])
     language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
     return highlight_code(token.content, language)
 

@@ -147,7 +147,7 @@ def load_content(
         if problem:
             loaded[rel] = Loaded(ids[rel], "", None, [problem])
         else:
-            key = key_for(rel, ids[rel], file, str(config.markdown.html), config.faq_heading, text)
+            key = key_for(rel, ids[rel], file, repr(config.markdown), config.faq_heading, text)
             todo.append(_Job(rel, ids[rel], file, text, key))
     parsed_now, ignored = _parse_all(todo, config, options, cache)
     for job in todo:
@@ -332,7 +332,9 @@ def parse_page(
 ) -> tuple[Page, list[Diagnostic]]:
     split = split_front_matter(text)
     front, problems = parse_front_matter(split, file)
-    body = parse_markdown(split.body, html=config.markdown.html, faq_heading=config.faq_heading, render=bodies)
+    body = parse_markdown(
+        split.body, config.markdown.html, config.faq_heading, render=bodies, math=config.markdown.math
+    )
     for line in body.cuts:
         message = "lists or quotes nest deeper than 20 levels here: the rest of this block is not read"
         hint = "nest less deeply: what is cut is neither shown on the site nor checked"

@@ -34,6 +34,7 @@ from hubgen.core.bodyhtml import (
     without_title,
 )
 from hubgen.core.links import decode_url
+from hubgen.core.mathml import math_plugin
 from hubgen.core.positions import SourceMap, note_cuts, record_positions
 from hubgen.core.slugs import Slugger
 
@@ -56,6 +57,17 @@ class Link:
     column: int
     in_html: bool = False
     alt: str | None = None  # an image's alt text; None when an <img> has no alt attribute at all
+
+
+@dataclass(frozen=True)
+class Note:
+    """A problem the parse found in the body itself (a formula the converter rejects), where it is."""
+
+    code: str
+    line: int
+    column: int
+    message: str
+    hint: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +94,7 @@ class ParsedMarkdown:
     faq: tuple[Question, ...] = ()
     title_id: str = ""  # the id of a leading `# ` heading, left out of the body: the page's <h1> carries it
     cuts: tuple[int, ...] = ()  # lines where markdown-it stopped reading a block nested too deep
+    notes: tuple[Note, ...] = ()
 
     @property
     def heading_ids(self) -> frozenset[str]:
@@ -99,12 +112,14 @@ class ParsedMarkdown:
 
 
 @cache
-def markdown_parser(html: bool = True) -> MarkdownIt:
+def markdown_parser(html: bool = True, math: bool = True) -> MarkdownIt:
     """CommonMark plus GitHub's tables, strikethrough and autolinks, footnotes, task lists, definition
-    lists and admonitions. Built once per process and option set."""
+    lists, admonitions and (with `math`) `$…$` math. Built once per process and option set."""
     md = MarkdownIt("commonmark", {"html": html, "linkify": True, "typographer": False})
     md.enable(["table", "strikethrough", "linkify"])
     md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(admon_plugin)
+    if math:
+        md.use(math_plugin)
     md.core.ruler.after("linkify", "gfm_autolinks", _gfm_autolinks)
     md.linkify = _QuickLinkify(md.linkify)
     record_positions(md)
@@ -161,25 +176,31 @@ def _gfm_autolinks(state: Any) -> None:
 
 
 def parse_markdown(
-    body: str, html: bool = True, faq_heading: str = "Common questions", render: bool = True
+    body: str, html: bool = True, faq_heading: str = "Common questions", render: bool = True, math: bool = True
 ) -> ParsedMarkdown:
     """Parse a page body. `body` keeps the file's line numbering (front matter lines blanked). Without
-    `render` only the facts are kept (`hubgen check` never renders HTML nor highlights code)."""
+    `render` only the facts are kept (`hubgen check` never renders HTML nor highlights code; it does
+    convert formulas, to report the ones the converter rejects)."""
     body = body.replace(SLOT_OPEN, "\ufffd").replace(SLOT_CLOSE, "\ufffd")  # C0 controls, never valid HTML
-    md = markdown_parser(html)
+    md = markdown_parser(html, math)
     env: dict[str, Any] = {}
     tokens = md.parse(body, env)
     lines = body.split("\n")
     headings = _assign_heading_ids(tokens)
     links: list[Link] = []
     declared: set[str] = set()
+    notes: list[Note] = []
     cursors: dict[int, int] = {}  # line -> how far table cells on it were found
     for index, token in enumerate(tokens):
         if token.type == "inline" and token.map:
             cell = index > 0 and tokens[index - 1].type in ("th_open", "td_open")
-            found, ids = _inline_links(token, lines, cursors, cell)
+            where = SourceMap(token.content, token.map[0] + 1, lines, cursors, cell)
+            found, ids = _inline_links(token, where)
             links += found
             declared |= ids
+            notes += _inline_notes(token, where)
+        elif token.meta.get("note") and token.map:
+            notes.append(_block_note(token, lines))
         elif token.type == "html_block" and token.map:
             found, ids = _html_links(token.content, SourceMap(token.content, token.map[0] + 1, lines, cursors))
             links += found
@@ -199,7 +220,33 @@ def parse_markdown(
         faq=_faq(tokens, faq_heading),
         title_id=str(tokens[0].attrs.get("id", "")) if tokens and tokens[0].tag == "h1" else "",
         cuts=tuple(sorted({line + 1 for line in env.get("cuts", ())})),
+        notes=tuple(notes),
     )
+
+
+def _inline_notes(inline: Token, where: SourceMap) -> list[Note]:
+    """The notes left on an inline token's children, each at the first character of what it is about."""
+    found = []
+    for child in inline.children or ():
+        if child.meta.get("note"):
+            code, message, hint = child.meta["note"]
+            blank = len(child.content) - len(child.content.lstrip())  # a formula's first character, not its $
+            found.append(Note(code, *where.where(child.meta.get("at", 0) + len(child.markup) + blank), message, hint))
+    return found
+
+
+def _block_note(token: Token, lines: Sequence[str]) -> Note:
+    """A block's note (a display formula's), at the first character of its content."""
+    assert token.map is not None
+    code, message, hint = token.meta["note"]
+    content = token.content
+    stripped = content.lstrip()
+    first = token.map[0] + (1 if token.type == "math_block" else 2)  # a fence's content starts after ```
+    line = first + content[: len(content) - len(stripped)].count("\n")
+    head = stripped.split("\n", 1)[0].rstrip()
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    column = text.find(head) + 1 if head and head in text else 1
+    return Note(code, line, column, message, hint)
 
 
 def heading_text(inline: Token) -> str:
@@ -246,13 +293,9 @@ def _assign_heading_ids(tokens: list[Token]) -> list[Heading]:
     return headings
 
 
-def _inline_links(
-    inline: Token, lines: Sequence[str], cursors: dict[int, int], cell: bool
-) -> tuple[list[Link], set[str]]:
+def _inline_links(inline: Token, where: SourceMap) -> tuple[list[Link], set[str]]:
     """The links and images of one inline token, each at its destination (see `positions`), and the ids
     its raw HTML declares."""
-    assert inline.map is not None
-    where = SourceMap(inline.content, inline.map[0] + 1, lines, cursors, cell)
     cursor = 0  # where the previous link was: a link without a recorded offset is looked for after it
     found: list[Link] = []
     ids: set[str] = set()
