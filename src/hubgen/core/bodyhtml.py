@@ -11,15 +11,18 @@ from typing import Any, Literal
 
 from markdown_it.token import Token
 
-from hubgen.core.highlight import highlight_code
+from hubgen.core.highlight import fence_info, highlight_code
 from hubgen.core.links import decode_url, is_unsafe_url
 
 LinkKind = Literal["link", "image"]
 # url as written (percent-encoded as in the HTML) -> url to write, or None to drop the attribute (unsafe)
 Resolver = Callable[[str, LinkKind], str | None]
+# an image's URL as written -> its (width, height) in pixels, or None when unknown
+Measure = Callable[[str], tuple[int, int] | None]
 
 SLOT_OPEN, SLOT_CLOSE = "\x02", "\x03"
-SLOT = re.compile("\x02(\\d+)\x03")
+# "\x02N\x03": the URL of slot N; "\x02=N\x03", in an <img> tag: its width and height, if slot N's file is known
+SLOT = re.compile("\x02(=?)(\\d+)\x03")
 
 
 def without_title(tokens: list[Token]) -> list[Token]:
@@ -54,9 +57,14 @@ def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: d
     token = tokens[idx]
     src = env["resolve"](str(token.attrs.get("src", "")), "image") or ""
     alt = self.renderInlineAsText(token.children or [], options, env)
-    attrs = {"src": src, "alt": alt, "loading": "lazy"}
+    attrs = {"src": src, "alt": alt}
+    env["images"] = env.get("images", 0) + 1
+    if env["images"] > 1:  # the first image is likely on the first screen: the browser fetches it at once
+        attrs["loading"] = "lazy"
     attrs |= {k: v for k, v in token.attrs.items() if k not in ("src", "alt")}
-    return self.renderToken([token.copy(attrs=attrs)], 0, options, env)
+    html = str(self.renderToken([token.copy(attrs=attrs)], 0, options, env))
+    slot = SLOT.fullmatch(src)
+    return f"<img{SLOT_OPEN}={slot.group(2)}{SLOT_CLOSE}{html[4:]}" if slot and html.startswith("<img") else html
 
 
 _HTML_URL = re.compile(
@@ -89,8 +97,10 @@ def _render_fence(self: Any, tokens: list[Token], idx: int, options: Any, env: d
     token = tokens[idx]
     if "mathml" in token.meta:  # a ```math fence, converted at parse time
         return str(token.meta["mathml"])
-    language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
-    return highlight_code(token.content, language)
+    if token.type == "code_block":
+        return highlight_code(token.content, "")
+    language, options = fence_info(token.info, token.content.count("\n") + 1)
+    return highlight_code(token.content, language, options)
 
 
 RENDER_RULES: dict[str, Callable[..., str]] = {

@@ -34,6 +34,7 @@ from hubgen.core.frontmatter import (
     split_front_matter,
 )
 from hubgen.core.gitdates import git_dates
+from hubgen.core.imagesize import image_size
 from hubgen.core.markdown import ParsedMarkdown, html_ids, parse_markdown
 from hubgen.core.options import RunOptions
 
@@ -83,6 +84,7 @@ class Content:
     diagnostics: tuple[Diagnostic, ...]
     digest: str = ""  # changes whenever anything loaded here could change the site
     html_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)  # .html asset -> its ids
+    image_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # image asset -> width, height
     cache_ignored: int = 0  # unusable entries of the build cache, ignored and made again
 
 
@@ -199,8 +201,14 @@ def assemble_content(
         else:
             assets.append(rel)
     html = {rel: _ids_in_html(content_dir / rel) for rel in scan.assets if rel.endswith((".html", ".htm"))}
+    sizes = {rel: size for rel in scan.assets if (size := image_size(content_dir / rel))}
     return Content(
-        dict(sorted(pages.items())), tuple(sorted(assets)), frozenset(scan.folders), tuple(problems), html_ids=html
+        dict(sorted(pages.items())),
+        tuple(sorted(assets)),
+        frozenset(scan.folders),
+        tuple(problems),
+        html_ids=html,
+        image_sizes=sizes,
     )
 
 

@@ -23,16 +23,19 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from hubgen.core.alerts import alerts_plugin
 from hubgen.core.bodyhtml import (
     RENDER_RULES,
     SLOT,
     SLOT_CLOSE,
     SLOT_OPEN,
     LinkKind,
+    Measure,
     Resolver,
     slot_maker,
     without_title,
 )
+from hubgen.core.figures import figures_plugin
 from hubgen.core.links import decode_url
 from hubgen.core.mathml import math_plugin
 from hubgen.core.positions import SourceMap, note_cuts, record_positions
@@ -114,10 +117,12 @@ class ParsedMarkdown:
 @cache
 def markdown_parser(html: bool = True, math: bool = True) -> MarkdownIt:
     """CommonMark plus GitHub's tables, strikethrough and autolinks, footnotes, task lists, definition
-    lists, admonitions and (with `math`) `$…$` math. Built once per process and option set."""
+    lists, admonitions, GitHub's `> [!NOTE]` alerts, figures and (with `math`) `$…$` math. Built once per
+    process and option set."""
     md = MarkdownIt("commonmark", {"html": html, "linkify": True, "typographer": False})
     md.enable(["table", "strikethrough", "linkify"])
-    md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(admon_plugin)
+    md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(admon_plugin).use(alerts_plugin)
+    md.use(figures_plugin)
     if math:
         md.use(math_plugin)
     md.core.ruler.after("linkify", "gfm_autolinks", _gfm_autolinks)
@@ -438,15 +443,21 @@ def _faq(tokens: list[Token], faq_heading: str) -> tuple[Question, ...]:
 # ----------------------------------------------------------------------------------------------- render
 
 
-def render_markdown(parsed: ParsedMarkdown, resolve: Resolver, html: bool = True) -> str:
-    """The body's HTML with every URL slot filled by `resolve` (escaped for an attribute value)."""
+def render_markdown(
+    parsed: ParsedMarkdown, resolve: Resolver, html: bool = True, measure: Measure | None = None
+) -> str:
+    """The body's HTML with every URL slot filled by `resolve` (escaped for an attribute value), and each
+    image's size slot by `measure` (the image's width and height, when its file is known)."""
 
     def fill(match: re.Match[str]) -> str:
-        digits = match.group(1)
+        digits = match.group(2)
         slot = int(digits) if len(digits) < 10 else len(parsed.urls)
         if slot >= len(parsed.urls):  # only a forged cache record has such a slot: it fills with nothing
             return ""
         raw, kind = parsed.urls[slot]
+        if match.group(1):
+            size = measure(raw) if measure is not None else None
+            return f' width="{int(size[0])}" height="{int(size[1])}"' if size else ""
         url = resolve(raw, kind)
         return escape(raw if url is None else url, quote=True)
 
