@@ -123,3 +123,17 @@ def test_tex_is_escaped_in_attributes_and_annotation():
     assert not problem
     assert 'alttext="a &lt; b &quot;c&quot; &amp; d"' in html
     assert "<annotation encoding" in html and "&lt; b" in html
+
+
+def test_search_indexes_the_words_around_a_formula_not_its_mathml(make_hub):
+    import gzip
+
+    site = build_site(hub(make_hub))
+    fragments = [gzip.decompress(f.read_bytes()) for f in (site / "pagefind" / "fragment").iterdir()]
+    text = next(f for f in fragments if b"A neuron computes" in f).decode("utf-8", "replace")
+    assert "A neuron computes and then an activation. It costs $5" in text  # the body, its formulas left out
+    assert "mfrac" not in text and "softmax" not in text and "𝑤" not in text and "1 + e" not in text
+
+
+def test_a_summary_made_from_the_first_paragraph_keeps_a_formula_as_its_tex():
+    assert parse_markdown("A neuron computes $z = wx + b$ first.").excerpt == "A neuron computes z = wx + b first."

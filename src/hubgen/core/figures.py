@@ -5,7 +5,7 @@ the caption keeps its inline markup and links (their positions too: its token ke
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -92,7 +92,7 @@ def _inline_like(inline: Token, children: list[Token]) -> Token:
 def _figure(paragraph: Token, inline: Token, image: Token, caption: Token) -> list[Token]:
     picture = inline.copy(children=[image])
 
-    def block(kind: str, tag: str, nesting: int) -> Token:
+    def block(kind: str, tag: str, nesting: Literal[-1, 0, 1]) -> Token:
         return Token(kind, tag, nesting, map=paragraph.map, level=paragraph.level, block=True)
 
     return [

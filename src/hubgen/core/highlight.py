@@ -94,7 +94,7 @@ def highlight_code(code: str, language: str, options: CodeOptions = _PLAIN) -> s
         lexer = _lexer("text")
     if lexer is None:
         return f'<div class="highlight"><pre tabindex="0"><code>{escape(code)}</code></pre></div>\n'
-    html = highlight(code, lexer, _formatter(options)).replace("<pre>", '<pre tabindex="0">', 1)
+    html = str(highlight(code, lexer, _formatter(options))).replace("<pre>", '<pre tabindex="0">', 1)
     if not language:
         return html
     attr = escape(language, quote=True)

@@ -258,7 +258,7 @@ def heading_text(inline: Token) -> str:
     """A heading's text content as a browser's textContent sees it: markup and raw HTML tags dropped."""
     parts = []
     for child in inline.children or ():
-        if child.type in ("text", "code_inline"):
+        if child.type in ("text", "code_inline", "math_inline"):  # a formula as its TeX
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append("\n")
