@@ -185,3 +185,18 @@ def test_an_image_file_that_is_not_an_image_gets_no_size(make_hub):
     project = make_hub({"content/index.md": "# Home\n\n![broken](x.png)\n", "content/x.png": b"not a png"})
     image = read_html(build_site(project), "index.html").one(".prose img")
     assert image.get("width") is None and image["src"] == "x.png"
+
+
+def test_a_jpeg_with_long_metadata_is_measured_and_a_longer_one_is_not(tmp_path):
+    from hubgen.core.imagesize import image_size
+
+    def with_exif(*lengths: int) -> bytes:
+        exif = b"".join(b"\xff\xe1" + struct.pack(">H", n) + b"E" * (n - 2) for n in lengths)
+        return b"\xff\xd8" + exif + jpeg(30, 20)[2:]
+
+    (tmp_path / "a.jpg").write_bytes(with_exif(20_000))
+    (tmp_path / "b.jpg").write_bytes(with_exif(40_000, 40_000))  # the size frame lies past the 64 KiB read
+    (tmp_path / "c.txt").write_bytes(png(1, 1))
+    assert image_size(tmp_path / "a.jpg") == (30, 20)
+    assert image_size(tmp_path / "b.jpg") is None
+    assert image_size(tmp_path / "c.txt") is None

@@ -1,7 +1,8 @@
 """An image's width and height from the head of its file (PNG, GIF, JPEG, WebP, SVG), so a page can reserve
-its place before the image loads. The bytes come from a pull request: only the first `HEAD` bytes of a
-regular file are read (`read_regular`), every read is bounds-checked, and a size that is absent, zero or
-beyond `MAX_SIDE` means "unknown" (no attributes), never an exception.
+its place before the image loads. The bytes come from a pull request: only the first `FIRST` bytes of a
+regular file are read (`read_regular`), `HEAD` for a JPEG whose metadata comes before its size; every read is
+bounds-checked, and a size that is absent, zero or beyond `MAX_SIDE` means "unknown" (no attributes), never an
+exception.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from hubgen.base.files import read_regular
 
+FIRST = 4096  # what PNG, GIF, WebP and SVG need (and most JPEGs)
 HEAD = 64 * 1024  # JPEG's size frame follows its metadata segments; a camera's EXIF fits in 64 KiB
 MAX_SIDE = 100_000
 IMAGE_SUFFIXES = (".png", ".gif", ".jpg", ".jpeg", ".webp", ".svg")
@@ -24,10 +26,12 @@ def image_size(path: Path) -> tuple[int, int] | None:
     if not path.name.lower().endswith(IMAGE_SUFFIXES):
         return None
     try:
-        head = read_regular(path, HEAD, whole=False)
+        head = read_regular(path, FIRST, whole=False)
+        size = size_from_head(head)
+        if size is None and head.startswith(b"\xff\xd8") and len(head) == FIRST:  # a JPEG's metadata first
+            size = size_from_head(read_regular(path, HEAD, whole=False))
     except OSError:
         return None
-    size = size_from_head(head)
     if size is None or not all(0 < side <= MAX_SIDE for side in size):
         return None
     return size
