@@ -9,7 +9,6 @@ each link means, so `.md` links become page URLs. Nothing here knows about other
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from html import escape
@@ -35,6 +34,7 @@ from hubgen.core.bodyhtml import (
     slot_maker,
     without_title,
 )
+from hubgen.core.bodynotes import Note, block_note, inline_notes
 from hubgen.core.figures import figures_plugin
 from hubgen.core.links import decode_url
 from hubgen.core.mathml import math_plugin
@@ -63,17 +63,6 @@ class Link:
 
 
 @dataclass(frozen=True)
-class Note:
-    """A problem the parse found in the body itself (a formula the converter rejects), where it is."""
-
-    code: str
-    line: int
-    column: int
-    message: str
-    hint: str = ""
-
-
-@dataclass(frozen=True)
 class Question:
     """One question of a page's FAQ section and its answer as plain text."""
 
@@ -97,7 +86,7 @@ class ParsedMarkdown:
     faq: tuple[Question, ...] = ()
     title_id: str = ""  # the id of a leading `# ` heading, left out of the body: the page's <h1> carries it
     cuts: tuple[int, ...] = ()  # lines where markdown-it stopped reading a block nested too deep
-    notes: tuple[Note, ...] = ()
+    notes: tuple[Note, ...] = ()  # problems in the body itself: rejected formulas, unknown alerts
 
     @property
     def heading_ids(self) -> frozenset[str]:
@@ -203,9 +192,9 @@ def parse_markdown(
             found, ids = _inline_links(token, where)
             links += found
             declared |= ids
-            notes += _inline_notes(token, where)
+            notes += inline_notes(token, where)
         elif token.meta.get("note") and token.map:
-            notes.append(_block_note(token, lines))
+            notes.append(block_note(token, lines))
         elif token.type == "html_block" and token.map:
             found, ids = _html_links(token.content, SourceMap(token.content, token.map[0] + 1, lines, cursors))
             links += found
@@ -227,31 +216,6 @@ def parse_markdown(
         cuts=tuple(sorted({line + 1 for line in env.get("cuts", ())})),
         notes=tuple(notes),
     )
-
-
-def _inline_notes(inline: Token, where: SourceMap) -> list[Note]:
-    """The notes left on an inline token's children, each at the first character of what it is about."""
-    found = []
-    for child in inline.children or ():
-        if child.meta.get("note"):
-            code, message, hint = child.meta["note"]
-            blank = len(child.content) - len(child.content.lstrip())  # a formula's first character, not its $
-            found.append(Note(code, *where.where(child.meta.get("at", 0) + len(child.markup) + blank), message, hint))
-    return found
-
-
-def _block_note(token: Token, lines: Sequence[str]) -> Note:
-    """A block's note (a display formula's), at the first character of its content."""
-    assert token.map is not None
-    code, message, hint = token.meta["note"]
-    content = token.content
-    stripped = content.lstrip()
-    first = token.map[0] + (1 if token.type == "math_block" else 2)  # a fence's content starts after ```
-    line = first + content[: len(content) - len(stripped)].count("\n")
-    head = stripped.split("\n", 1)[0].rstrip()
-    text = lines[line - 1] if 0 < line <= len(lines) else ""
-    column = text.find(head) + 1 if head and head in text else 1
-    return Note(code, line, column, message, hint)
 
 
 def heading_text(inline: Token) -> str:
