@@ -64,6 +64,14 @@ def test_inline_double_dollars_are_display_math_inside_the_paragraph():
     assert element.one("p span.math-display math")["display"] == "block"
 
 
+def test_githubs_dollar_backtick_form_is_inline_math_and_its_errors_are_placed():
+    parsed = parse_markdown("Root $`\\sqrt{3}`$ and $`x^`$, not $`a` b.")
+    page = parse_html(parsed.html)
+    assert [m.one("annotation").text for m in page.select("math")] == ["\\sqrt{3}"]
+    assert page.one("code.math-source").text == "x^" and page.select("code")[-1].text == "a"
+    assert [(n.line, n.column, n.code) for n in parsed.notes] == [(1, 25, "math-syntax")]
+
+
 def test_a_dollar_next_to_a_space_is_not_math():
     assert "<math" not in parse_markdown("from $ 5 to $ 10").html
     assert "<math" not in parse_markdown("a $x $ b").html

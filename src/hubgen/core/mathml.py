@@ -41,11 +41,14 @@ def math_plugin(md: MarkdownIt) -> None:
 
 
 def _marked(rule: Any) -> Any:
-    """The inline math rule, refusing a formula that runs into a code span (code binds tighter: `$5 and
-    `$x$`` is no formula), and leaving on its token the offset of its first `$` (`meta["at"]`)."""
+    """The inline math rule, plus GitHub's other inline form, $`…`$; refusing a formula that runs into a
+    code span (code binds tighter: `$5 and `$x$`` is no formula), and leaving on its token the offset of its
+    first `$` (`meta["at"]`)."""
 
     def run(state: Any, silent: bool) -> bool:
         start = state.pos
+        if state.src.startswith("$`", start):
+            return _backtick_math(state, silent)
         matched: bool = rule(state, True)
         end, state.pos = state.pos, start
         if not matched or "`" in state.src[start:end]:
@@ -58,6 +61,21 @@ def _marked(rule: Any) -> Any:
         return True
 
     return run
+
+
+def _backtick_math(state: Any, silent: bool) -> bool:
+    """$`\\sqrt{3}`$: the TeX runs to the next backtick, which a `$` must follow (linear: one look ahead)."""
+    start = state.pos
+    end = state.src.find("`", start + 2, state.posMax)
+    if end <= start + 2 or state.src[end + 1 : end + 2] != "$":
+        return False
+    if not silent:
+        token = state.push("math_inline", "math", 0)
+        token.content = state.src[start + 2 : end]
+        token.markup = "$`"
+        token.meta["at"] = start
+    state.pos = end + 2
+    return True
 
 
 def is_math_fence(token: Token) -> bool:
