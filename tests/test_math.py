@@ -4,6 +4,8 @@ formula's own line and column, and the page still builds."""
 
 from __future__ import annotations
 
+import textwrap
+
 from helpers import build_site, parse_html, read_html
 from hubgen.core.markdown import parse_markdown
 from hubgen.core.mathml import MAX_TEX, convert
@@ -145,3 +147,17 @@ def test_search_indexes_the_words_around_a_formula_not_its_mathml(make_hub):
 
 def test_a_summary_made_from_the_first_paragraph_keeps_a_formula_as_its_tex():
     assert parse_markdown("A neuron computes $z = wx + b$ first.").excerpt == "A neuron computes z = wx + b first."
+
+
+def test_turning_math_off_is_not_hidden_by_the_parse_cache_and_silences_math_syntax(make_hub):
+    from hubgen.session import build
+
+    project = hub(make_hub, textwrap.dedent(ARTICLE) + "\nBroken $x^$ here.\n")
+    make_hub({"hubgen.yaml": "checks:\n  math-syntax: warning\n"})
+    first = build(project, cache=True)
+    assert [d.code for d in first.check.diagnostics] == ["math-syntax"]
+    assert read_html(first.output, "index.html").select("math")
+    make_hub({"hubgen.yaml": "markdown:\n  math: false\n"})
+    second = build(project, cache=True)
+    assert [d.code for d in second.check.diagnostics] == []
+    assert not read_html(second.output, "index.html").select("math")
