@@ -95,6 +95,10 @@ def highlight_code(code: str, language: str, options: CodeOptions = _PLAIN) -> s
     if lexer is None:
         return f'<div class="highlight"><pre tabindex="0"><code>{escape(code)}</code></pre></div>\n'
     html = str(highlight(code, lexer, _formatter(options))).replace("<pre>", '<pre tabindex="0">', 1)
+    if options.title:  # a block of its own, so search and copy do not run the title into the first line
+        html = html.replace('<span class="filename">', '<div class="filename">', 1).replace(
+            "</span><pre", "</div><pre", 1
+        )
     if not language:
         return html
     attr = escape(language, quote=True)
