@@ -9,6 +9,10 @@ Every article has ~800 words of prose with **bold** and `code` spans, one fenced
 five relative .md links (one or two with a #fragment to a heading every article has), and front matter with
 title, summary, hub, prev, next (one learning path per hub), related, tags and updated. The hubgen copy checks
 clean (0 errors, 0 warnings).
+
+With `--math`, one article in ten also has a "Formulas" section (three inline and three display formulas:
+a neuron, softmax, a gradient step, attention, cross-entropy, a variance), and hub-000 has a page of 200
+formulas (`formulas.md`, linked from the home page). The rest of the corpus is byte-identical either way.
 """
 
 from __future__ import annotations
@@ -177,6 +181,37 @@ def _article(layout: Layout, index: int, rng: random.Random, titles: list[str]) 
     return "\n".join(front) + "\n" + "\n\n".join(body) + "\n"
 
 
+MATH_EVERY = 10  # with --math: one article in this many has formulas
+FORMULAS = (
+    r"z_{%(i)d} = \mathbf{w}_{%(i)d} \cdot \mathbf{x} + b_{%(i)d}",
+    r"\mathrm{softmax}(z)_{%(i)d} = \frac{e^{z_{%(i)d}}}{\sum_{j=1}^{%(k)d} e^{z_j}}",
+    r"\theta_{t+1} = \theta_t - %(r)s \, \nabla_\theta L(\theta_t)",
+    r"\mathrm{Attention}(Q, K, V) = \mathrm{softmax}\left(\frac{Q K^\top}{\sqrt{%(k)d}}\right) V",
+    r"L = -\sum_{c=1}^{%(k)d} y_c \log \hat{y}_c",
+    r"\sigma^2 = \frac{1}{%(k)d} \sum_{i=1}^{%(k)d} (x_i - \mu)^2",
+)
+
+
+def _formula(number: int) -> str:
+    """Formula `number` of the corpus: each differs (no converter cache hides the work)."""
+    values = {"i": number, "k": 2 + number % 97, "r": f"0.{1 + number % 9}"}
+    return FORMULAS[number % len(FORMULAS)] % values
+
+
+def _math_section(index: int) -> str:
+    first = index * len(FORMULAS)
+    inline = ", ".join(f"${_formula(first + n)}$" for n in range(3))
+    display = "\n\n".join(f"$$\n{_formula(first + n)}\n$$" for n in range(3, 6))
+    return f"## Formulas\n\nThe quantities here are {inline}, each worth $1 or $2 to compute.\n\n{display}"
+
+
+def _formula_page(layout: Layout) -> str:
+    lines = ["---", "title: Two Hundred Formulas", f"hub: {layout.hub_id(0)}", "---"]
+    for n in range(100):
+        lines += ["", f"Formula {n}: ${_formula(10**6 + 2 * n)}$.", "", "$$", _formula(10**6 + 2 * n + 1), "$$"]
+    return "\n".join(lines) + "\n"
+
+
 def _hub_page(layout: Layout, hub: int, rng: random.Random) -> str:
     first = layout.members(hub).start
     return (
@@ -186,7 +221,7 @@ def _hub_page(layout: Layout, hub: int, rng: random.Random) -> str:
     )
 
 
-def _home(layout: Layout) -> str:
+def _home(layout: Layout, math: bool = False) -> str:
     lines = [
         "---",
         "title: Benchmark Hub",
@@ -196,23 +231,32 @@ def _home(layout: Layout) -> str:
         "",
     ]
     lines += [f"- [Hub {h:03d}]({layout.hub_id(h)}/index.md)" for h in range(layout.hubs)]
+    if math:
+        lines += ["", f"See also [two hundred formulas]({layout.hub_id(0)}/formulas.md)."]
     return "\n".join(lines) + "\n"
 
 
-def write_content(content: Path, articles: int, seed: int = SEED) -> None:
-    """Write the shared Markdown corpus (hubgen's shape: hub-XXX/index.md pages) into `content`."""
+def write_content(content: Path, articles: int, seed: int = SEED, math: bool = False) -> None:
+    """Write the shared Markdown corpus (hubgen's shape: hub-XXX/index.md pages) into `content`; with `math`,
+    formulas in one article in ten and a page of 200 formulas."""
     layout = Layout(articles)
     rng = random.Random(seed)
     titles = [_title(i, rng) for i in range(articles)]
     content.mkdir(parents=True, exist_ok=True)
-    (content / "index.md").write_text(_home(layout), encoding="utf-8")
+    (content / "index.md").write_text(_home(layout, math), encoding="utf-8")
+    if math:
+        (content / layout.hub_id(0)).mkdir(exist_ok=True)
+        (content / layout.hub_id(0) / "formulas.md").write_text(_formula_page(layout), encoding="utf-8")
     for hub in range(layout.hubs):
         folder = content / layout.hub_id(hub)
         folder.mkdir(exist_ok=True)
         (folder / "index.md").write_text(_hub_page(layout, hub, rng), encoding="utf-8")
     for index in range(articles):
         path = content / layout.hub_id(layout.hub_of(index)) / f"{layout.name(index)}.md"
-        path.write_text(_article(layout, index, rng, titles), encoding="utf-8")
+        text = _article(layout, index, rng, titles)
+        if math and index % MATH_EVERY == 0:
+            text += "\n" + _math_section(index) + "\n"
+        path.write_text(text, encoding="utf-8")
 
 
 HUGO_TOML = """baseURL = "https://example.org/bench/"
@@ -234,7 +278,7 @@ HUGO_LAYOUT = """<!DOCTYPE html>
 HUGO_LIST = '<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>\n'
 
 
-def generate(dest: Path, articles: int, seed: int = SEED) -> dict[str, Path]:
+def generate(dest: Path, articles: int, seed: int = SEED, math: bool = False) -> dict[str, Path]:
     """Write DEST/hubgen, DEST/mkdocs and DEST/hugo for `articles` articles; return the three project folders."""
     dest = Path(dest)
     projects = {name: dest / name for name in ("hubgen", "mkdocs", "hugo")}
@@ -243,7 +287,7 @@ def generate(dest: Path, articles: int, seed: int = SEED) -> dict[str, Path]:
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
     hubgen_content = projects["hubgen"] / "content"
-    write_content(hubgen_content, articles, seed)
+    write_content(hubgen_content, articles, seed, math)
     (projects["hubgen"] / "hubgen.yaml").write_text(
         "title: Benchmark Hub\nbase_url: https://example.org/bench/\n", encoding="utf-8"
     )
@@ -271,8 +315,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("dest", type=Path, help="folder to write hubgen/, mkdocs/ and hugo/ into")
     parser.add_argument("--articles", type=int, default=1000, help="number of articles (default 1000)")
     parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
+    parser.add_argument("--math", action="store_true", help="formulas in one article in ten, and a 200-formula page")
     args = parser.parse_args(argv)
-    projects = generate(args.dest, args.articles, args.seed)
+    projects = generate(args.dest, args.articles, args.seed, args.math)
     for name, folder in projects.items():
         print(f"{name}: {folder}")
 

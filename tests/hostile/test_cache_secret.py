@@ -16,10 +16,11 @@ FORGE = """
 import sqlite3, sys
 from pathlib import Path
 from hubgen.base.cache import SCHEMA, key_for
+from hubgen.core.config import MarkdownOptions
 project, rel, clean, broken = Path(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 file = "content/" + rel
 def keys(text):
-    key = key_for(rel, rel[:-3], file, "True", "Common questions", text)
+    key = key_for(rel, rel[:-3], file, repr(MarkdownOptions()), "Common questions", text)
     return [key, key_for("facts only", key)]
 db = sqlite3.connect(project / ".hubgen-cache" / f"parse-v{SCHEMA}.sqlite")
 copied = 0

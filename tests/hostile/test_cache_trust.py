@@ -97,7 +97,7 @@ def _keys(project: Path) -> list[str]:
     for rel, page_id in page_ids(scan_content(content, config.content_dir).markdown).items():
         file = f"{config.content_dir}/{rel}"
         text, _ = read_text(content / rel, file)
-        key = key_for(rel, page_id, file, str(config.markdown.html), config.faq_heading, text)
+        key = key_for(rel, page_id, file, repr(config.markdown), config.faq_heading, text)
         keys += [key, key_for("facts only", key)]
     return keys
 

@@ -5,7 +5,7 @@ works at any mount point; only canonical URLs (and, later, sitemap and feeds) ar
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -230,7 +230,7 @@ class PageRenderer:
     def _base_view(self, page: Page, here: str) -> dict[str, Any]:
         graph = self.graph
         prev_id, next_id = graph.prev_of(page.id), graph.next_of(page.id)
-        body = render_markdown(page.body, self._resolver(page, here), self.config.markdown.html)
+        body = render_markdown(page.body, self._resolver(page, here), self.config.markdown.html, self._measure(page))
         return self._empty_view() | {
             "kind": page.type,
             "id": page.id,
@@ -327,6 +327,16 @@ class PageRenderer:
             return self._url_for(target, raw, page, here)
 
         return resolve
+
+    def _measure(self, page: Page) -> Callable[[str], tuple[int, int] | None]:
+        """An image's width and height from its file in content/, read when the content was loaded."""
+        site = self.graph.site
+
+        def measure(raw: str) -> tuple[int, int] | None:
+            target = resolve_href(decode_url(raw), page.folder, site, "image")
+            return site.image_sizes.get(target.path) if target.kind == "asset" else None
+
+        return measure
 
     def _url_for(self, target: LinkTarget, raw: str, page: Page, here: str) -> str | None:
         if target.kind == "unsafe":

@@ -13,15 +13,18 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import OptionsDict
 
-from hubgen.core.highlight import highlight_code
+from hubgen.core.highlight import fence_info, highlight_code
 from hubgen.core.links import decode_url, is_unsafe_url
 
 LinkKind = Literal["link", "image"]
 # url as written (percent-encoded as in the HTML) -> url to write, or None to drop the attribute (unsafe)
 Resolver = Callable[[str, LinkKind], str | None]
+# an image's URL as written -> its (width, height) in pixels, or None when unknown
+Measure = Callable[[str], tuple[int, int] | None]
 
 SLOT_OPEN, SLOT_CLOSE = "\x02", "\x03"
-SLOT = re.compile("\x02(\\d+)\x03")
+# "\x02N\x03": the URL of slot N; "\x02=N\x03", in an <img> tag: its width and height, if slot N's file is known
+SLOT = re.compile("\x02(=?)(\\d+)\x03")
 
 
 def without_title(tokens: list[Token]) -> list[Token]:
@@ -58,9 +61,14 @@ def _render_image(self: RendererHTML, tokens: list[Token], idx: int, options: Op
     token = tokens[idx]
     src = env["resolve"](str(token.attrs.get("src", "")), "image") or ""
     alt = self.renderInlineAsText(token.children or [], options, env)
-    attrs = {"src": src, "alt": alt, "loading": "lazy"}
+    attrs = {"src": src, "alt": alt}
+    env["images"] = env.get("images", 0) + 1
+    if env["images"] > 1:  # the first image is likely on the first screen: the browser fetches it at once
+        attrs["loading"] = "lazy"
     attrs |= {k: v for k, v in token.attrs.items() if k not in ("src", "alt")}
-    return self.renderToken([token.copy(attrs=attrs)], 0, options, env)
+    html = str(self.renderToken([token.copy(attrs=attrs)], 0, options, env))
+    slot = SLOT.fullmatch(src)
+    return f"<img{SLOT_OPEN}={slot.group(2)}{SLOT_CLOSE}{html[4:]}" if slot and html.startswith("<img") else html
 
 
 _HTML_URL = re.compile(
@@ -91,8 +99,12 @@ def _render_html(self: RendererHTML, tokens: list[Token], idx: int, options: Opt
 
 def _render_fence(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: dict[str, Any]) -> str:
     token = tokens[idx]
-    language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
-    return highlight_code(token.content, language)
+    if "mathml" in token.meta:  # a ```math fence, converted at parse time
+        return str(token.meta["mathml"])
+    if token.type == "code_block":
+        return highlight_code(token.content, "")
+    language, asked = fence_info(token.info, token.content.count("\n") + 1)
+    return highlight_code(token.content, language, asked)
 
 
 RENDER_RULES: dict[str, Callable[..., str]] = {

@@ -62,6 +62,9 @@ def setting(default: _T, doc: str, check: configvalues.Check | None = None, item
 @dataclass(frozen=True)
 class MarkdownOptions:
     html: bool = setting(True, "`false` escapes raw HTML in Markdown instead of passing it through.")
+    math: bool = setting(
+        True, "`$…$`, `$$…$$` and ```` ```math ```` blocks become MathML at build time; `false` leaves them as text."
+    )
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "not-a-file": ("error", "a named pipe, socket or device under content/; never opened"),
     "folder-too-deep": ("error", "folders under content/ nest deeper than hubgen reads (64)"),
     "markdown-too-deep": ("warning", "lists or quotes nest past markdown-it's limit: the rest is not read"),
+    "math-syntax": ("error", "a formula's TeX cannot be converted to MathML"),
+    "alert-unknown": ("warning", "a `> [!KIND]` quote names no GitHub alert kind; it stays a quote"),
     "frontmatter-syntax": ("error", "the front matter is not valid YAML"),
     "frontmatter-unclosed": ("error", "the front matter's opening --- has no closing ---"),
     "frontmatter-not-mapping": ("error", "the front matter is YAML but not a mapping of keys"),

@@ -345,6 +345,7 @@ def _site_index(content: Content, tags: Mapping[str, Tag], config: SiteConfig) -
         generated=frozenset(g for g in generated if g not in content.pages),
         base_path=config.base_path,
         html_ids=content.html_ids,
+        image_sizes=content.image_sizes,
         spellings=_spellings(
             [*(p.rel for p in content.pages.values()), *content.pages, *content.assets, *content.folders]
         ),

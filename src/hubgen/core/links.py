@@ -55,6 +55,7 @@ class SiteIndex:
     base_path: str  # "/" or "/learn/"
     spellings: Mapping[str, str] = field(default_factory=dict)  # NFC form -> the name on disk, where they differ
     html_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)  # HTML asset -> the ids it declares
+    image_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # image asset -> width, height
 
 
 def resolve_href(href: str, folder: str, site: SiteIndex, kind: str = "link") -> LinkTarget:

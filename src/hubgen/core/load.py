@@ -31,6 +31,7 @@ from hubgen.core.frontmatter import (
     split_front_matter,
 )
 from hubgen.core.gitdates import git_dates
+from hubgen.core.imagesize import image_size
 from hubgen.core.markdown import ParsedMarkdown, html_ids, parse_markdown
 from hubgen.core.options import RunOptions
 from hubgen.core.scan import Scan, read_text, scan_content
@@ -77,6 +78,7 @@ class Content:
     diagnostics: tuple[Diagnostic, ...]
     digest: str = ""  # changes whenever anything loaded could change the site ("": serve, which writes none)
     html_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)  # .html asset -> its ids
+    image_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # image asset -> width, height
     cache_ignored: int = 0  # unusable entries of the build cache, ignored and made again
 
 
@@ -141,7 +143,7 @@ def load_content(
         if problem:
             loaded[rel] = Loaded(ids[rel], "", None, [problem])
         else:
-            key = key_for(rel, ids[rel], file, str(config.markdown.html), config.faq_heading, text)
+            key = key_for(rel, ids[rel], file, repr(config.markdown), config.faq_heading, text)
             todo.append(_Job(rel, ids[rel], file, text, key))
     parsed_now, ignored = _parse_all(todo, config, options, cache)
     for job in todo:
@@ -193,8 +195,14 @@ def assemble_content(
         else:
             assets.append(rel)
     html = {rel: _ids_in_html(content_dir / rel) for rel in scan.assets if rel.endswith((".html", ".htm"))}
+    sizes = {rel: size for rel in scan.assets if (size := image_size(content_dir / rel))}
     return Content(
-        dict(sorted(pages.items())), tuple(sorted(assets)), frozenset(scan.folders), tuple(problems), html_ids=html
+        dict(sorted(pages.items())),
+        tuple(sorted(assets)),
+        frozenset(scan.folders),
+        tuple(problems),
+        html_ids=html,
+        image_sizes=sizes,
     )
 
 
@@ -326,7 +334,9 @@ def parse_page(
 ) -> tuple[Page, list[Diagnostic]]:
     split = split_front_matter(text)
     front, problems = parse_front_matter(split, file)
-    body = parse_markdown(split.body, html=config.markdown.html, faq_heading=config.faq_heading, render=bodies)
+    body = parse_markdown(
+        split.body, config.markdown.html, config.faq_heading, render=bodies, math=config.markdown.math
+    )
     for line in body.cuts:
         message = "lists or quotes nest deeper than 20 levels here: the rest of this block is not read"
         hint = "nest less deeply: what is cut is neither shown on the site nor checked"

@@ -9,7 +9,6 @@ each link means, so `.md` links become page URLs. Nothing here knows about other
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from html import escape
@@ -23,17 +22,22 @@ from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.tasklists import tasklists_plugin
 
+from hubgen.core.alerts import alerts_plugin
 from hubgen.core.bodyhtml import (
     RENDER_RULES,
     SLOT,
     SLOT_CLOSE,
     SLOT_OPEN,
     LinkKind,
+    Measure,
     Resolver,
     slot_maker,
     without_title,
 )
+from hubgen.core.bodynotes import Note, block_note, inline_notes
+from hubgen.core.figures import figures_plugin
 from hubgen.core.links import decode_url
+from hubgen.core.mathml import math_plugin
 from hubgen.core.positions import SourceMap, note_cuts, record_positions
 from hubgen.core.slugs import Slugger
 
@@ -82,6 +86,7 @@ class ParsedMarkdown:
     faq: tuple[Question, ...] = ()
     title_id: str = ""  # the id of a leading `# ` heading, left out of the body: the page's <h1> carries it
     cuts: tuple[int, ...] = ()  # lines where markdown-it stopped reading a block nested too deep
+    notes: tuple[Note, ...] = ()  # problems in the body itself: rejected formulas, unknown alerts
 
     @property
     def heading_ids(self) -> frozenset[str]:
@@ -99,12 +104,16 @@ class ParsedMarkdown:
 
 
 @cache
-def markdown_parser(html: bool = True) -> MarkdownIt:
+def markdown_parser(html: bool = True, math: bool = True) -> MarkdownIt:
     """CommonMark plus GitHub's tables, strikethrough and autolinks, footnotes, task lists, definition
-    lists and admonitions. Built once per process and option set."""
+    lists, admonitions, GitHub's `> [!NOTE]` alerts, figures and (with `math`) `$…$` math. Built once per
+    process and option set."""
     md = MarkdownIt("commonmark", {"html": html, "linkify": True, "typographer": False})
     md.enable(["table", "strikethrough", "linkify"])
-    md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(admon_plugin)
+    md.use(footnote_plugin).use(tasklists_plugin).use(deflist_plugin).use(admon_plugin).use(alerts_plugin)
+    md.use(figures_plugin)
+    if math:
+        md.use(math_plugin)
     md.core.ruler.after("linkify", "gfm_autolinks", _gfm_autolinks)
     md.linkify = _QuickLinkify(md.linkify)
     record_positions(md)
@@ -161,25 +170,31 @@ def _gfm_autolinks(state: Any) -> None:
 
 
 def parse_markdown(
-    body: str, html: bool = True, faq_heading: str = "Common questions", render: bool = True
+    body: str, html: bool = True, faq_heading: str = "Common questions", render: bool = True, math: bool = True
 ) -> ParsedMarkdown:
     """Parse a page body. `body` keeps the file's line numbering (front matter lines blanked). Without
-    `render` only the facts are kept (`hubgen check` never renders HTML nor highlights code)."""
+    `render` only the facts are kept (`hubgen check` never renders HTML nor highlights code; it does
+    convert formulas, to report the ones the converter rejects)."""
     body = body.replace(SLOT_OPEN, "\ufffd").replace(SLOT_CLOSE, "\ufffd")  # C0 controls, never valid HTML
-    md = markdown_parser(html)
+    md = markdown_parser(html, math)
     env: dict[str, Any] = {}
     tokens = md.parse(body, env)
     lines = body.split("\n")
     headings = _assign_heading_ids(tokens)
     links: list[Link] = []
     declared: set[str] = set()
+    notes: list[Note] = []
     cursors: dict[int, int] = {}  # line -> how far table cells on it were found
     for index, token in enumerate(tokens):
         if token.type == "inline" and token.map:
             cell = index > 0 and tokens[index - 1].type in ("th_open", "td_open")
-            found, ids = _inline_links(token, lines, cursors, cell)
+            where = SourceMap(token.content, token.map[0] + 1, lines, cursors, cell)
+            found, ids = _inline_links(token, where)
             links += found
             declared |= ids
+            notes += inline_notes(token, where)
+        elif token.meta.get("note") and token.map:
+            notes.append(block_note(token, lines))
         elif token.type == "html_block" and token.map:
             found, ids = _html_links(token.content, SourceMap(token.content, token.map[0] + 1, lines, cursors))
             links += found
@@ -199,6 +214,7 @@ def parse_markdown(
         faq=_faq(tokens, faq_heading),
         title_id=str(tokens[0].attrs.get("id", "")) if tokens and tokens[0].tag == "h1" else "",
         cuts=tuple(sorted({line + 1 for line in env.get("cuts", ())})),
+        notes=tuple(notes),
     )
 
 
@@ -206,7 +222,7 @@ def heading_text(inline: Token) -> str:
     """A heading's text content as a browser's textContent sees it: markup and raw HTML tags dropped."""
     parts = []
     for child in inline.children or ():
-        if child.type in ("text", "code_inline"):
+        if child.type in ("text", "code_inline", "math_inline"):  # a formula as its TeX
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append("\n")
@@ -246,13 +262,9 @@ def _assign_heading_ids(tokens: list[Token]) -> list[Heading]:
     return headings
 
 
-def _inline_links(
-    inline: Token, lines: Sequence[str], cursors: dict[int, int], cell: bool
-) -> tuple[list[Link], set[str]]:
+def _inline_links(inline: Token, where: SourceMap) -> tuple[list[Link], set[str]]:
     """The links and images of one inline token, each at its destination (see `positions`), and the ids
     its raw HTML declares."""
-    assert inline.map is not None
-    where = SourceMap(inline.content, inline.map[0] + 1, lines, cursors, cell)
     cursor = 0  # where the previous link was: a link without a recorded offset is looked for after it
     found: list[Link] = []
     ids: set[str] = set()
@@ -395,15 +407,21 @@ def _faq(tokens: list[Token], faq_heading: str) -> tuple[Question, ...]:
 # ----------------------------------------------------------------------------------------------- render
 
 
-def render_markdown(parsed: ParsedMarkdown, resolve: Resolver, html: bool = True) -> str:
-    """The body's HTML with every URL slot filled by `resolve` (escaped for an attribute value)."""
+def render_markdown(
+    parsed: ParsedMarkdown, resolve: Resolver, html: bool = True, measure: Measure | None = None
+) -> str:
+    """The body's HTML with every URL slot filled by `resolve` (escaped for an attribute value), and each
+    image's size slot by `measure` (the image's width and height, when its file is known)."""
 
     def fill(match: re.Match[str]) -> str:
-        digits = match.group(1)
+        digits = match.group(2)
         slot = int(digits) if len(digits) < 10 else len(parsed.urls)
         if slot >= len(parsed.urls):  # only a forged cache record has such a slot: it fills with nothing
             return ""
         raw, kind = parsed.urls[slot]
+        if match.group(1):
+            size = measure(raw) if measure is not None else None
+            return f' width="{int(size[0])}" height="{int(size[1])}"' if size else ""
         url = resolve(raw, kind)
         return escape(raw if url is None else url, quote=True)
 

@@ -360,6 +360,13 @@ def check_image_alt(graph: LinkGraph, page_id: str) -> Iterable[Diagnostic]:
             )
 
 
+def check_body_notes(graph: LinkGraph, page_id: str) -> Iterable[Diagnostic]:
+    """What the parse found wrong in the body itself: a formula the converter rejects, an unknown alert."""
+    page = graph.pages[page_id]
+    for note in page.body.notes:
+        yield diagnostic(note.code, page.file, note.line, note.column, note.message, note.hint)
+
+
 def check_outputs(graph: LinkGraph) -> Iterable[Diagnostic]:
     """A page or copied file where something else is written (see layout.py): another page or file (`a.md`
     and `a/index.html`), a name hubgen writes itself (404.html, robots.txt, tags/, the search index...), or a
@@ -404,4 +411,4 @@ RULES: tuple[Rule, ...] = (
     check_orphans,
     check_outputs,
 )
-PAGE_RULES: tuple[PageRule, ...] = (check_links, check_image_alt)
+PAGE_RULES: tuple[PageRule, ...] = (check_links, check_image_alt, check_body_notes)
