@@ -128,7 +128,7 @@ class RenderMemo:
         new of another, and the generated pages, the sitemap and the feed are as they were). No page is
         unchanged when the templates, settings, pages, assets or any page's structure differ; else all are
         but the pages whose record changed and those that looked one up whose title or summary changed."""
-        if salt != self.salt or shape != self.shape or states.keys() != self.pages.keys():
+        if salt != self.salt or shape != self.shape or list(states) != list(self.pages):
             return set(), False
         pages = self.pages
         changed = [pid for pid, (_, own, _) in states.items() if own != pages[pid].own]

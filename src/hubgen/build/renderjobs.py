@@ -47,11 +47,11 @@ class Store(Protocol):
 
     def present(self, keys: Iterable[str]) -> set[str]: ...
 
-    def output(self, key: str, html: bytes | None) -> bytes | Stored:
-        """What the site gets for a page rendered as `html` (None: the one kept under `key`)."""
+    def outputs(self, keys: list[str], made: dict[str, bytes]) -> list[bytes | Stored]:
+        """What the site gets for the pages with these keys: the HTML `made` now (by key), else what is kept."""
 
-    def keep(self, keys: Iterable[str]) -> None:
-        """Forget every page but these."""
+    def keep(self, keys: Collection[str], replaced: Iterable[str]) -> None:
+        """Forget every page but these; `replaced` are the keys of those re-rendered under a new key."""
 
 
 @dataclass
@@ -70,11 +70,11 @@ class CacheStore:
     def present(self, keys: Iterable[str]) -> set[str]:
         return self.cache.present(keys)
 
-    def output(self, key: str, html: bytes | None) -> bytes | Stored:
-        return Stored(key) if html is None else html
+    def outputs(self, keys: list[str], made: dict[str, bytes]) -> list[bytes | Stored]:
+        return [made.get(key) or Stored(key) for key in keys]  # (HTML is never empty: a page has a <head>)
 
-    def keep(self, keys: Iterable[str]) -> None:
-        self.cache.prune(keys)
+    def keep(self, keys: Collection[str], replaced: Iterable[str]) -> None:
+        self.cache.prune(keys)  # the cache may hold what other builds left: all but these go
 
 
 @dataclass
@@ -90,16 +90,18 @@ class MemoryStore:
     def present(self, keys: Iterable[str]) -> set[str]:
         return {key for key in keys if key in self.pages}
 
-    def output(self, key: str, html: bytes | None) -> bytes | Stored:
-        if html is None:
-            return self.pages[key]
-        self.pages[key] = html
-        return html
+    def outputs(self, keys: list[str], made: dict[str, bytes]) -> list[bytes | Stored]:
+        self.pages.update(made)
+        pages = self.pages
+        return [pages[key] for key in keys]
 
-    def keep(self, keys: Iterable[str]) -> None:
-        wanted = set(keys)
-        for key in [key for key in self.pages if key not in wanted]:
-            del self.pages[key]
+    def keep(self, keys: Collection[str], replaced: Iterable[str]) -> None:
+        for key in replaced:
+            self.pages.pop(key, None)
+        if len(self.pages) > len(keys):  # pages of an update that did not finish: they go too
+            wanted = set(keys)
+            for key in [key for key in self.pages if key not in wanted]:
+                del self.pages[key]
 
 
 @dataclass(frozen=True)
@@ -149,27 +151,25 @@ def render_pages(
     if memo is not None and unchanged and store.folder is not None:  # a cache can lose entries; memory cannot
         present = store.present(memo.pages[page_id].key for page_id in unchanged)
         unchanged = {page_id for page_id in unchanged if memo.pages[page_id].key in present}
-    todo = [page_id for page_id in page_ids if page_id not in unchanged]
-    index = {page_id: n for n, page_id in enumerate(page_ids)}
+    todo = [page_id for page_id in page_ids if page_id not in unchanged] if unchanged else page_ids
+    index = {page_id: n for n, page_id in enumerate(page_ids)} if todo else {}
     job = _Job(renderer, store.keys(), store.folder, watched, index)
     results = dict(zip(todo, _render_pages(job, todo, options.jobs, options.progress), strict=True))
     count = sum(1 for key, _, _ in results.values() if key not in job.kept)  # (the others: that view was rendered)
     present = store.present(key for key, html, _ in results.values() if html is None)
-    out: list[bytes | Stored] = []
-    kept: dict[str, PageState] = {}
-    before = memo.pages if memo is not None else {}
-    output = store.output
-    for page_id in page_ids:
-        if page_id in unchanged:
-            kept[page_id] = state = before[page_id]
-            out.append(output(state.key, None))
-            continue
-        key, html, looked_up = results[page_id]
+    fresh: dict[str, PageState] = {}
+    made: dict[str, bytes] = {}
+    for page_id, (key, html, looked_up) in results.items():
         if html is None and key not in present:  # gone since the keys were listed: render it after all
             html = renderer.page(page_id)
-        out.append(output(key, html))
-        kept[page_id] = PageState(*states[page_id], key, looked_up)
-    store.keep(state.key for state in kept.values())
+        if html is not None:
+            made[key] = html
+        fresh[page_id] = PageState(*states[page_id], key, looked_up)
+    before = memo.pages if memo is not None and unchanged else {}  # unchanged: the same pages, in the same order
+    kept = {**before, **fresh}
+    replaced = [before[pid].key for pid in fresh if pid in before and before[pid].key != fresh[pid].key]
+    out = store.outputs([kept[page_id].key for page_id in page_ids], made)
+    store.keep([state.key for state in kept.values()], replaced)
     return Rendered(out, RenderMemo(salt, shape, kept), count, tuple(todo), only_bodies)
 
 

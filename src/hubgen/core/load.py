@@ -15,7 +15,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from itertools import repeat
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from hubgen.base.cache import Cache, key_for
 from hubgen.base.files import read_regular
@@ -112,11 +112,12 @@ class Loaded:
 @dataclass(frozen=True)
 class Held:
     """What a session already holds from its last load (`hubgen serve`): a scan of content/, the files known
-    unchanged since (rel -> Loaded, not even read again), and git's dates."""
+    loaded last time (rel -> Loaded: those not `changed` are not even read again), and git's dates."""
 
     scan: Scan | None
     reuse: Mapping[str, Loaded]
     dates: Mapping[str, str]
+    changed: frozenset[str] = frozenset()  # files under content/ changed since: read again, never reused
 
 
 def load_content(
@@ -130,14 +131,15 @@ def load_content(
     content_dir = project_dir / config.content_dir
     scan = (held and held.scan) or scan_content(content_dir, config.content_dir)
     ids = scan.ids
-    reuse = held.reuse if held else {}
-    loaded: dict[str, Loaded] = {}
+    reuse, changed = (held.reuse, held.changed) if held else ({}, frozenset())
+    loaded: dict[str, Loaded | None] = {}  # in the scan's order; None until parsed
     todo: list[_Job] = []
     for rel in scan.markdown:
         known = reuse.get(rel)
-        if known is not None and known.page_id == ids[rel]:
+        if known is not None and known.page_id == ids[rel] and rel not in changed:
             loaded[rel] = known
             continue
+        loaded[rel] = None
         file = posixpath.join(config.content_dir, rel)
         text, problem = read_text(content_dir / rel, file)
         if problem:
@@ -151,11 +153,11 @@ def load_content(
     dates = held.dates if held else None
     if dates is None:  # only rendered pages show them
         dates = git_dates(project_dir, config.content_dir, cache.folder if cache else None) if options.bodies else {}
-    loaded = {rel: loaded[rel] for rel in scan.markdown}
-    content = assemble_content(loaded, scan, dates, config, content_dir)
+    every = cast("dict[str, Loaded]", loaded)  # every file is loaded now: none is None
+    content = assemble_content(every, scan, dates, config, content_dir)
     ignored += cache.ignored if cache else 0
-    digest = _digest(loaded, scan.assets, content_dir, dates) if held is None else ""  # serve builds nothing
-    return replace(content, digest=digest, cache_ignored=ignored), loaded
+    digest = _digest(every, scan.assets, content_dir, dates) if held is None else ""  # serve builds nothing
+    return replace(content, digest=digest, cache_ignored=ignored), every
 
 
 def _ids_in_html(path: Path) -> frozenset[str]:

@@ -63,7 +63,9 @@ class Session:
         self._theme: Theme | None = None
         self._memo: RenderMemo | None = None  # the last render's, kept in memory (serve)
         self._store: MemoryStore | None = None  # the pages it rendered, by key (serve)
-        self._states: dict[str, tuple[Page, States]] = {}  # each page's states, while its record is the same
+        self._seen: dict[str, Page] = {}  # each page's record when its states were made
+        self._now: dict[str, States] = {}  # and those states
+        self._files: tuple[list[str], list[str]] = ([], [])  # page ids, and the file each is written to
         self._generated: dict[str, tuple[str, bytes]] = {}  # output -> key and HTML of a generated page
         self._seo: list[tuple[str, str]] = []  # sitemap, robots.txt and feed, as last made
         self._rendered = 0  # pages the last render rendered
@@ -235,19 +237,24 @@ class Session:
             self._memo, self._rendered, self._viewed = done.memo, done.count + made, (*done.viewed, *viewed)
             if store.folder is not None:
                 done.memo.save(store.folder)
-        outputs = [*zip([page_file(p) for p in page_ids], pages, strict=True), *generated]
+        if self._files[0] != page_ids:
+            self._files = (page_ids, [page_file(page_id) for page_id in page_ids])
+        outputs = [*zip(self._files[1], pages, strict=True), *generated]
         return assemble_site(graph, self.content_dir(), theme.static, outputs, self._seo, refuse)
 
     def _states_of(self, graph: LinkGraph) -> dict[str, States]:
         """Each page's states for the memo; a page whose record is the one seen last time keeps them."""
         from hubgen.build.deps import states_of
 
-        known, kept, now = self._states, {}, {}
-        for pid, page in graph.pages.items():
-            held = known.get(pid)
-            kept[pid] = held if held is not None and held[0] is page else (page, states_of(page))
-            now[pid] = kept[pid][1]
-        self._states = kept
+        seen, now = self._seen, self._now
+        if seen.keys() == graph.pages.keys():  # the same pages: only those re-read have new states
+            fresh = {pid: page for pid, page in graph.pages.items() if seen[pid] is not page}
+            if fresh:
+                seen, now = {**seen, **fresh}, {**now, **{pid: states_of(page) for pid, page in fresh.items()}}
+        else:
+            now = {pid: now[pid] if seen.get(pid) is page else states_of(page) for pid, page in graph.pages.items()}
+            seen = dict(graph.pages)
+        self._seen, self._now = seen, now
         return now
 
     def _generated_pages(
@@ -336,7 +343,7 @@ class Session:
         """Forget everything held: the settings or the templates changed, or this is the first update."""
         self.config, self._config_problems = config, problems
         self._scan = self._content = self._findings = self._memo = self._store = self._theme = None
-        self._loaded, self._states, self._generated = {}, {}, {}
+        self._loaded, self._seen, self._now, self._generated = {}, {}, {}, {}
         self._dates = git_dates(self.project_dir, config.content_dir)  # commits made while serving are not seen
 
     def _reload(self, changes: set[Path]) -> Content:
@@ -346,8 +353,7 @@ class Session:
         changed = {_relative(path, content_dir) for path in changes} - {None}
         if self._scan is None or not self._only_edits(changes, changed):
             self._scan = scan_content(content_dir, self.config.content_dir)
-        reuse = {rel: item for rel, item in self._loaded.items() if rel not in changed}
-        held = Held(self._scan, reuse, self._dates or {})
+        held = Held(self._scan, self._loaded, self._dates or {}, frozenset(rel for rel in changed if rel))
         content, self._loaded = load_content(self.project_dir, self.config, self.options, held=held)
         return content
 
@@ -378,14 +384,6 @@ class Session:
                 return None
             shown = shown or (page.title, page.summary) != (was.title, was.summary)
         return edited, shown
-
-
-def check(project_dir: Path, **options: Any) -> CheckResult:
-    return Session(project_dir, RunOptions(**options)).check()
-
-
-def build(project_dir: Path, output_dir: Path | None = None, **options: Any) -> BuildResult:
-    return Session(project_dir, RunOptions(**options)).build(output_dir)
 
 
 def _relative(path: Path, folder: Path) -> str | None:
