@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from hubgen.base.cache import BuildCache, cache_folder, key_for
 from hubgen.base.sinks import resolved_inside
+from hubgen.core.aliasrules import redirected
 from hubgen.core.config import CONFIG_FILE, SiteConfig
 from hubgen.core.diagnostics import Diagnostic, count
 from hubgen.core.gitdates import git_dates
@@ -36,6 +37,7 @@ from hubgen.session.results import BuildResult, CheckResult, ProjectError, Updat
 
 if TYPE_CHECKING:
     from hubgen.build.deps import RenderMemo, States
+    from hubgen.build.llms import Twins
     from hubgen.build.render import PageRenderer, Theme
     from hubgen.build.renderjobs import MemoryStore, Store
 
@@ -66,6 +68,7 @@ class Session:
         self._states: dict[str, tuple[Page, States]] = {}  # each page's states, while its record is the same
         self._generated: dict[str, tuple[str, bytes]] = {}  # output -> key and HTML of a generated page
         self._seo: list[tuple[str, str]] = []  # sitemap, robots.txt and feed, as last made
+        self._twins: Twins = {}  # each page's Markdown twin, as last made (serve)
         self._rendered = 0  # pages the last render rendered
         self._viewed: tuple[str, ...] = ()  # pages (ids) and generated outputs whose views it made
 
@@ -146,8 +149,11 @@ class Session:
                 ignored += unusable
                 rendered = lap()
 
+                redirects = {alias.output for alias in redirected(graph)}  # search never lists an alias
+
                 def search(folder: Path, files: dict[str, str]) -> None:
-                    index_site(folder, files, cache_dir=state_dir, progress=self.options.progress)
+                    pages = {path: digest for path, digest in files.items() if path not in redirects}
+                    index_site(folder, pages, cache_dir=state_dir, progress=self.options.progress)
 
                 finish = writer.Finish(search, INDEX_DIR) if config.search else None
                 stats = writer.write_site(site, output, finish, state_dir, digest, self.options.progress)
@@ -206,6 +212,8 @@ class Session:
         renderjobs.py) against `memo`, and the new memo is kept: saved into the build cache by `build`, in
         memory by `update`. Without one, every page is rendered (`build --no-cache`)."""
         from hubgen.build.deps import Watched
+        from hubgen.build.llms import llms_files
+        from hubgen.build.redirects import redirect_files
         from hubgen.build.render import PageRenderer, Theme, assemble_site
         from hubgen.build.renderjobs import plain_pages, render_pages
         from hubgen.build.seo import seo_files
@@ -222,6 +230,7 @@ class Session:
             generated, made, viewed = self._generated_pages(renderer, keep=False, keyed=False)
             self._rendered, self._viewed = len(page_ids) + made, (*page_ids, *viewed)
             self._seo = seo_files(graph)
+            serving = only_bodies = False
         else:
             salt, states = theme.salt(self.config), self._states_of(graph)
             renderer = PageRenderer(replace(graph, pages=Watched(graph.pages)), theme.env, theme.assets, salt)
@@ -236,7 +245,10 @@ class Session:
             if store.folder is not None:
                 done.memo.save(store.folder)
         outputs = [*zip([page_file(p) for p in page_ids], pages, strict=True), *generated]
-        return assemble_site(graph, self.content_dir(), theme.static, outputs, self._seo, refuse)
+        llms, twins = llms_files(graph, self.content_dir(), self._twins if only_bodies else None)
+        self._twins = twins if serving else {}  # a twin is kept while its page's record is (serve)
+        files = [*self._seo, *redirect_files(graph), *llms]
+        return assemble_site(graph, self.content_dir(), theme.static, outputs, files, refuse)
 
     def _states_of(self, graph: LinkGraph) -> dict[str, States]:
         """Each page's states for the memo; a page whose record is the one seen last time keeps them."""
