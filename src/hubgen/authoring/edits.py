@@ -15,6 +15,7 @@ from hubgen.authoring import guard, linkedit
 from hubgen.authoring.textfile import requote, scalar_end, yaml_scalar
 from hubgen.authoring.workspace import AuthoringError, Workspace
 from hubgen.base import sinks
+from hubgen.core.aliases import read_alias
 from hubgen.core.graph import Reference
 from hubgen.core.slugs import slugify
 
@@ -306,8 +307,12 @@ def rename(ws: Workspace, page_ref: str, new_name: str, alias: bool = True) -> s
 
 
 def add_alias(ws: Workspace, page_id: str, alias: str) -> None:
-    """Add `alias` (an old id) to the page's `aliases`, unless it is there already."""
-    if alias and alias not in ws.graph.pages[page_id].front.values.get("aliases", ()):
+    """Add `alias` (an old id or site path) to the page's `aliases`, unless the page has it already (in any
+    spelling), it is the page's own id, or it cannot be an alias (an old id holding `#` or `?`)."""
+    path = read_alias(alias, ws.graph.config.base_path)[0]
+    held = {held.path for held in ws.graph.aliases if held.page == page_id} | ws.added_aliases.get(page_id, set())
+    if path and path not in held and path != ws.renamed.get(page_id, page_id):
+        ws.added_aliases.setdefault(page_id, set()).add(path)
         ws.front(page_id).append_item("aliases", yaml_scalar(alias))
 
 

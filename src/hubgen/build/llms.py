@@ -27,26 +27,40 @@ from hubgen.core.load import Page
 from hubgen.core.scan import read_text
 
 _PATH_SAFE = "/!$&'*+,;=:@~"  # no parentheses: the URL sits inside a Markdown link's ( )
-Twins = Mapping[str, tuple[Page, str]]  # page id -> (the page record it was made from, its twin)
+Inputs = tuple[object, ...]  # what a twin was made from, compared by identity (see `_inputs`)
+Twins = Mapping[str, tuple[Inputs, str]]  # page id -> (what its twin was made from, the twin)
 
 
 def llms_files(graph: LinkGraph, content_dir: Path, known: Twins | None = None) -> tuple[list[tuple[str, str]], Twins]:
     """(output path, text) of llms.txt, llms-full.txt and every published page's twin, and the twins by page
-    id; a twin in `known` made from the very same page record is taken as it is (`hubgen serve`, after an
-    edit of other pages' bodies only)."""
+    id; a twin in `known` made from the very same records is taken as it is (`hubgen serve`)."""
     if not graph.config.llms:
         return [], {}
     sections = list(_sections(graph))
     order = [*([""] if "" in graph.pages else []), *(page_id for _, pages in sections for page_id in pages)]
     order = [page_id for page_id in dict.fromkeys(order) if not graph.pages[page_id].draft]
-    twins: dict[str, tuple[Page, str]] = {}
+    twins: dict[str, tuple[Inputs, str]] = {}
     for page_id in order:
-        page, held = graph.pages[page_id], (known or {}).get(page_id)
-        twins[page_id] = held if held is not None and held[0] is page else (page, twin(graph, page, content_dir))
+        page, held, inputs = graph.pages[page_id], (known or {}).get(page_id), _inputs(graph, page_id)
+        same = held is not None and len(held[0]) == len(inputs) and all(map(_same, held[0], inputs))
+        twins[page_id] = held if same and held is not None else (inputs, twin(graph, page, content_dir))
     files = [(twin_file(page_id), twins[page_id][1]) for page_id in order]
     files.append((LLMS_FILE, llms_txt(graph, sections)))
     files.append((LLMS_FULL_FILE, "\n".join(twins[page_id][1] for page_id in order)))
     return files, twins
+
+
+def _inputs(graph: LinkGraph, page_id: str) -> Inputs:
+    """What a page's twin is made from: its record, its resolved links, the pages a #fragment of it lands in
+    (their anchors), and the site's URL. `hubgen serve` keeps records that did not change, so a twin whose
+    inputs are the very same objects is the same."""
+    links = graph.links.get(page_id, ())
+    targets = [graph.pages.get(item.target.path) for item in links if item.target.fragment is not None]
+    return (graph.pages[page_id], links, *targets, graph.config.site_url or graph.config.base_path)
+
+
+def _same(old: object, new: object) -> bool:
+    return old is new or (isinstance(old, str) and old == new)
 
 
 def site_url(graph: LinkGraph, path: str) -> str:

@@ -16,7 +16,7 @@ from hubgen.core.layout import HOME_FILE, page_dir
 
 MAX_ALIAS_BYTES = 1024  # an alias longer than this is malformed
 MAX_SEGMENT_BYTES = 200  # as a page id's names (guard.MAX_NAME_BYTES)
-_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f\\?#%*\"<>|]")  # spaces and what hosts' redirect files read as syntax
+_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\\?#%*\"<>|]")  # what a URL path or a host's redirect file reads as syntax
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _PAGE_SUFFIXES = (".html", ".htm")
 
@@ -53,7 +53,7 @@ def read_alias(text: str, base_path: str) -> tuple[str, str]:
         return "", "is the site root, which is the home page"
     bad = _FORBIDDEN.search(path)
     if bad:
-        shown = repr(bad.group(0)) if bad.group(0).isprintable() and bad.group(0) != " " else "a space or control"
+        shown = repr(bad.group(0)) if bad.group(0).isprintable() else "a control"
         return "", f"holds {shown} character, which a URL path or a host's redirect file reads otherwise"
     for segment in path.split("/"):
         if not segment or segment.startswith((".", ":")):

@@ -44,7 +44,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "duplicate-page": ("error", "two files give the same page id or URL"),
     "output-collision": ("error", "a page or copied file would land where another output or a reserved name goes"),
     # aliases
-    "alias-invalid": ("error", "an alias is not a path on this site (a URL, the root, '..', '?', '#', a space...)"),
+    "alias-invalid": ("error", "an alias is not a path on this site (a URL, the root, '..', '?', '#'...)"),
     "alias-self": ("error", "an alias is its own page's id"),
     "alias-collision": ("error", "an alias lands on a page, a file, a generated path or another alias"),
     # references in front matter

@@ -230,7 +230,7 @@ class Session:
             generated, made, viewed = self._generated_pages(renderer, keep=False, keyed=False)
             self._rendered, self._viewed = len(page_ids) + made, (*page_ids, *viewed)
             self._seo = seo_files(graph)
-            serving = only_bodies = False
+            serving = False
         else:
             salt, states = theme.salt(self.config), self._states_of(graph)
             renderer = PageRenderer(replace(graph, pages=Watched(graph.pages)), theme.env, theme.assets, salt)
@@ -245,8 +245,8 @@ class Session:
             if store.folder is not None:
                 done.memo.save(store.folder)
         outputs = [*zip([page_file(p) for p in page_ids], pages, strict=True), *generated]
-        llms, twins = llms_files(graph, self.content_dir(), self._twins if only_bodies else None)
-        self._twins = twins if serving else {}  # a twin is kept while its page's record is (serve)
+        llms, twins = llms_files(graph, self.content_dir(), self._twins)
+        self._twins = twins if serving else {}  # a twin is kept while what it was made from is (serve)
         files = [*self._seo, *redirect_files(graph), *llms]
         return assemble_site(graph, self.content_dir(), theme.static, outputs, files, refuse)
 
@@ -348,7 +348,7 @@ class Session:
         """Forget everything held: the settings or the templates changed, or this is the first update."""
         self.config, self._config_problems = config, problems
         self._scan = self._content = self._findings = self._memo = self._store = self._theme = None
-        self._loaded, self._states, self._generated = {}, {}, {}
+        self._loaded, self._states, self._generated, self._twins = {}, {}, {}, {}
         self._dates = git_dates(self.project_dir, config.content_dir)  # commits made while serving are not seen
 
     def _reload(self, changes: set[Path]) -> Content:
