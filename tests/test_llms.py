@@ -107,7 +107,9 @@ def test_drafts_never_appear(make_hub):
 
 
 def test_without_base_url_links_are_paths_from_the_root(make_hub):
-    root = make_hub({**HUB, "hubgen.yaml": CONFIG.replace("base_url: https://example.org/learn/\n", "")})
+    gamma = "# Gamma\n\nThe third idea, after [beta](../basics/beta.md).\n"
+    config = CONFIG.replace("base_url: https://example.org/learn/\n", "")
+    root = make_hub({**HUB, "hubgen.yaml": config, "content/advanced/gamma.md": gamma})
     site = build_site(root)
     assert "- [Alpha](/basics/alpha/index.md): The first idea.\n" in (site / "llms.txt").read_text(encoding="utf-8")
     twin = (site / "basics/alpha/index.md").read_text(encoding="utf-8")

@@ -250,3 +250,21 @@ def test_move_keeps_the_file_so_no_alias_is_needed(make_hub):
     root = make_hub(SMALL)
     cli(root, "move", "a", "--after", "b")
     assert "aliases" not in (root / "content/nn/a.md").read_text(encoding="utf-8")
+
+
+def test_an_old_id_with_a_space_is_percent_encoded_in_redirects(make_hub):
+    root = make_hub({**SMALL, "content/nn/my page.md": "---\ntitle: Mine\nhub: nn\nprev: c\n---\nMine.\n"})
+    cli(root, "rename", "my page", "mine")
+    assert "aliases:\n  - nn/my page\n" in (root / "content/nn/mine.md").read_text(encoding="utf-8")
+    site = build_site(root)
+    assert reached(site, "nn/my page/index.html") == site / "nn/mine/index.html"
+    assert "/learn/nn/my%20page/ /learn/nn/mine/ 301\n" in (site / "_redirects").read_text(encoding="utf-8")
+
+
+def test_remove_with_redirect_to_carries_the_pages_own_aliases(make_hub):
+    root = make_hub(SMALL)
+    cli(root, "remove", "c", "--redirect-to", "b")
+    text = (root / "content/nn/b.md").read_text(encoding="utf-8")
+    assert text == "---\ntitle: Page B\nhub: nn\naliases:\n  - nn/c\n  - old-c\n---\nB.\n"
+    site = build_site(root)
+    assert reached(site, "old-c/index.html") == site / "nn/b/index.html"

@@ -121,14 +121,16 @@ def outputs(
     aliases: Iterable[tuple[str, str]] = (),
 ) -> list[Output]:
     """Every path of a site with its owner, the claims that win first: what hubgen writes (including every
-    reserved name, and each page's Markdown twin with `llms`), then pages (id -> file under the project) in
-    id order, then the files copied from content/ (relative to it) in path order, then the redirect pages of
-    `aliases` ((output path, where the alias is written)) in their order. The home page is generated unless a
-    page has the id ""."""
+    reserved name), then pages (id -> file under the project) in id order, then, with `llms`, each page's
+    Markdown twin (claimed by its page), then the files copied from content/ (relative to it) in path order,
+    then the redirect pages of `aliases` ((output path, where the alias is written)) in their order. The home
+    page is generated unless a page has the id ""."""
     aliases = list(aliases)
     made = _generated(pages, tag_slugs, search, feeds, llms, bool(aliases))
     found = [Output(path, "generated", what) for path, what in made]
     found += [Output(page_file(page_id), "page", file) for page_id, file in sorted(pages.items())]
+    if llms:
+        found += [Output(twin_file(page_id), "page", file) for page_id, file in sorted(pages.items())]
     prefix = content_dir.rstrip("/") + "/" if content_dir else ""
     found += [Output(rel, "asset", prefix + rel) for rel in sorted(assets)]
     found += [Output(path, "alias", where) for path, where in aliases]
@@ -145,9 +147,6 @@ def _generated(
         yield TAGS_INDEX_FILE, "the tags page"
     for slug in slugs:
         yield tag_dir(slug) + HOME_FILE, "a tag's page"
-    if llms:
-        for page_id in sorted(pages):
-            yield twin_file(page_id), "a page's Markdown twin"
     yield from reserved(search=search, feeds=feeds, tagged=bool(slugs), llms=llms, redirects=redirects).items()
 
 

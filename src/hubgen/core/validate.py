@@ -396,7 +396,11 @@ def check_outputs(graph: LinkGraph) -> Iterable[Diagnostic]:
         aliases=[(alias.output, alias_place(alias, graph)) for alias in written],
     )
     by_place = {alias_place(alias, graph): alias for alias in written}
+    reported: set[str] = set()
     for found in layout.collisions(claims):
+        if found.output.source in reported:  # a page's twin goes where its HTML could not: said once
+            continue
+        reported.add(found.output.source)
         if found.output.owner == "alias":
             yield alias_collision(by_place[found.output.source], found, graph)
         else:
