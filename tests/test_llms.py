@@ -143,3 +143,18 @@ def test_a_twin_is_remade_after_an_edit_in_serve(make_hub):
     assert served.update({path}).ok
     assert b"Since." in served.site.files["basics/beta/index.md"]
     assert b"Since." in served.site.files["llms-full.txt"]
+
+
+def test_a_sub_hub_has_its_own_section_right_after_its_parent(make_hub):
+    deep = {
+        "content/basics/deep/index.md": "---\ntitle: Deep\ntype: hub\nhub: basics\nsummary: Deeper.\n---\n[d](d.md).\n",
+        "content/basics/deep/d.md": "---\ntitle: Delta\nsummary: Down here.\n---\nD.\n",
+        "content/basics/aside.md": (
+            "---\ntitle: Aside\nsummary: An aside.\nhub: basics\n---\nSee [deep](deep/index.md).\n"
+        ),
+    }
+    site = build_site(make_hub({**HUB, **deep}))
+    text = (site / "llms.txt").read_text(encoding="utf-8")
+    assert re.findall(r"^## (.+)$", text, re.MULTILINE) == ["Basics", "Deep", "Advanced"]
+    basics = text.split("## Basics", 1)[1].split("## Deep", 1)[0]
+    assert "Deep" not in basics and "[Delta]" in text.split("## Deep", 1)[1].split("## Advanced", 1)[0]
