@@ -236,7 +236,7 @@ def test_rename_in_place_keeps_the_form_of_references(hub):
         ),
         "content/nn/b.md": "---\ntitle: Page B\nhub: nn\nprev: a\nnext: 'see'\n---\n## Intro\n\nB, after [a](a.md).\n",
         "content/nn/c.md": None,
-        "content/nn/see.md": HUB["content/nn/c.md"],
+        "content/nn/see.md": HUB["content/nn/c.md"].replace("  - b\n---", "  - b\naliases:\n  - nn/c\n---"),
     }
 
 
@@ -252,7 +252,8 @@ def test_rename_into_another_folder_recomputes_links(hub):
             '---\ntitle: Page C\nhub: nn\nprev: bee\nrelated:\n  - a\n  - bee\n---\nC links back to [a](./a.md "A").\n'
         ),
         "content/other/bee.md": (
-            "---\ntitle: Page B\nhub: nn\nprev: a\nnext: 'c'\n---\n## Intro\n\nB, after [a](../nn/a.md).\n"
+            "---\ntitle: Page B\nhub: nn\nprev: a\nnext: 'c'\naliases:\n  - nn/b\n---\n## Intro\n\n"
+            "B, after [a](../nn/a.md).\n"
         ),
         "content/other/x.md": "---\ntitle: Page X\nhub: other\n---\nX, [to b](bee.md).\n",
     }

@@ -512,7 +512,10 @@ def test_no_md_href_survives_anywhere(link_site):
     pages = sorted(link_site.rglob("*.html"))
     assert len(pages) >= 10
     for path in pages:
-        for url in urls_in(parse_html(path.read_text(encoding="utf-8"))):
+        page = parse_html(path.read_text(encoding="utf-8"))
+        twins = [e["href"] for e in page.select('link[type="text/markdown"]')]  # the page's own Markdown twin
+        assert twins in ([], ["index.md"])
+        for url in urls_in(page.one("body")):
             parts = urlsplit(url)
             if parts.scheme in ("http", "https"):
                 continue
@@ -542,7 +545,8 @@ def test_assets_are_copied_byte_identical_and_hidden_files_are_not(link_site):
     names = {p.name for p in link_site.rglob("*")}
     assert ".DS_Store" not in names
     assert "secret.txt" not in names
-    assert not any(p.suffix == ".md" for p in link_site.rglob("*"))
+    twins = [p for p in link_site.rglob("*") if p.suffix == ".md"]  # only the pages' Markdown twins
+    assert twins and all(p.name == "index.md" and (p.parent / "index.html").is_file() for p in twins)
 
 
 # ------------------------------------------------------------------------------------------ sub-path base_url

@@ -258,7 +258,10 @@ def test_with_pools_an_edit_renders_from_the_cache_what_did_not_change(make_hub,
     edit_body(project)
     again = session.build(project, jobs=2, cache=True)
     assert len(rendered_keys(project) - before) == 1, "one page rendered; the others came from the cache"
-    assert again.written == 2, "the edited page, and index.md (the spare is one build behind)"
+    assert again.written == 5, (
+        "the edited page, its Markdown twin and llms-full.txt, and the home page and its twin (the spare is one "
+        "build behind)"
+    )
     assert snapshot(project / "site") == cold_build(project, tmp_path)
 
 
@@ -317,7 +320,8 @@ def test_check_and_build_share_the_parse_cache_safely(make_hub, tmp_path: Path, 
 
 def test_every_edit_build_writes_only_what_changed(make_hub) -> None:
     """The previous site is kept as the spare after every build (not every other one), so each edit after
-    the first writes only the edited page and the one edited the time before (the spare is one build old)."""
+    the first writes only the edited page and the one edited the time before (the spare is one build old), here
+    the same page: its HTML, its Markdown twin and llms-full.txt."""
     project = make_hub(hub_files())
     session.build(project, cache=True)
     written = []
@@ -325,7 +329,7 @@ def test_every_edit_build_writes_only_what_changed(make_hub) -> None:
         text = (project / "content/alpha/a3.md").read_text()
         (project / "content/alpha/a3.md").write_text(text.replace("More", f"More {n}", 1))
         written.append(session.build(project, cache=True).written)
-    assert written[1:] == [1, 1, 1], written
+    assert written[1:] == [3, 3, 3], written
     assert any(p.name.startswith("spare-") for p in (project / ".hubgen-cache").iterdir())
 
 

@@ -156,7 +156,7 @@ def test_every_output_of_a_built_site_is_in_the_layout(make_hub):
     graph = result.check.graph
     assert graph is not None
     pages = {page_id: page.file for page_id, page in graph.pages.items()}
-    claims = {o.path for o in layout.outputs(pages, graph.site.assets, graph.tags, "content")}
+    claims = {o.path for o in layout.outputs(pages, graph.site.assets, graph.tags, "content", llms=True)}
     folders = tuple(path for path in claims if path.endswith("/"))
     written = set(tree_bytes(project / "site"))
     assert {path for path in written if not path.startswith(folders)} <= claims

@@ -15,6 +15,7 @@ from hubgen.authoring import guard, linkedit
 from hubgen.authoring.textfile import requote, scalar_end, yaml_scalar
 from hubgen.authoring.workspace import AuthoringError, Workspace
 from hubgen.base import sinks
+from hubgen.core.aliases import read_alias
 from hubgen.core.graph import Reference
 from hubgen.core.slugs import slugify
 
@@ -198,24 +199,37 @@ def _check_hub_is_acyclic(ws: Workspace, page_id: str, hub_id: str | None) -> No
 # ------------------------------------------------------------------------------------------ remove
 
 
-def remove(ws: Workspace, page_ref: str, fix_links: bool) -> list[str]:
-    """Delete the page and re-link its path; returns the places that still link to it (unless fixed)."""
+def remove(ws: Workspace, page_ref: str, fix_links: bool, redirect_to: str | None = None) -> list[str]:
+    """Delete the page and re-link its path; returns the places that still link to it (unless fixed). With
+    `redirect_to`, the page's id (and its own aliases) become aliases of that page, and links and `related`
+    entries that named the removed page name that one instead."""
     page = ws.page(page_ref)
     if page.id == "":
         raise AuthoringError("the home page cannot be removed")
+    heir = ws.page(redirect_to) if redirect_to is not None else None
+    if heir is not None and heir.id == page.id:
+        raise AuthoringError(f"'{page.id}' cannot redirect to itself")
     steps = path_steps(ws, page.id)
     relink(ws, [steps], [[s for s in steps if s != page.id]])
     ws.delete(page.id)
+    if heir is not None:
+        for alias in (page.id, *page.front.values.get("aliases", ())):
+            add_alias(ws, heir.id, alias)
     places: list[str] = []
     for source, resolved in ws.graph.links.items():
         for item in resolved:
             if source != page.id and item.target.kind == "page" and item.target.path == page.id:
-                fixed = fix_links and item.link.kind == "link" and linkedit.unlink(ws.text(source), item.link)
+                if heir is not None and item.link.kind == "link" and not item.link.in_html:
+                    fixed = linkedit.retarget(ws.text(source), item.link, ws.graph.pages[source].folder, heir.rel)
+                else:
+                    fixed = fix_links and item.link.kind == "link" and linkedit.unlink(ws.text(source), item.link)
                 if not fixed:
                     places.append(f"{ws.graph.pages[source].file}:{item.link.line}:{item.link.column}: links to it")
     related = [r for r in ws.graph.references if r.key == "related" and r.target == page.id and r.page != page.id]
     for source in sorted({r.page for r in related}):
-        if fix_links:
+        if heir is not None:
+            _hand_related(ws, source, page.id, heir.id)
+        elif fix_links:
             _drop_related(ws, source, page.id)
         else:
             file = ws.graph.pages[source].file
@@ -223,20 +237,38 @@ def remove(ws: Workspace, page_ref: str, fix_links: bool) -> list[str]:
     return places
 
 
-def _drop_related(ws: Workspace, page_id: str, target: str) -> None:
-    editor = ws.front(page_id)
-    items = [r for r in ws.graph.references if r.page == page_id and r.key == "related"]
-    gone = [r for r in items if r.target == target]
-    key_line = editor.key_line("related")
-    if len(gone) == len(items) or key_line is None:
-        editor.remove("related")
+def _hand_related(ws: Workspace, page_id: str, gone: str, heir: str) -> None:
+    """`related` entries naming `gone` name `heir` instead, unless the page is `heir` or lists it already."""
+    listed = {r.target for r in ws.graph.references if r.page == page_id and r.key == "related"}
+    if page_id == heir or heir in listed:
+        _drop_related(ws, page_id, gone)
         return
-    for reference in gone:
-        if reference.line != key_line:
-            ws.text(page_id).delete(reference.line)
+    for reference in ws.graph.references:
+        if reference.page == page_id and reference.key == "related" and reference.target == gone:
+            _rewrite_reference(ws, reference, ws.reference(heir))
+
+
+def _drop_related(ws: Workspace, page_id: str, target: str) -> None:
+    items = [r for r in ws.graph.references if r.page == page_id and r.key == "related"]
+    gone = [(r.line, r.column) for r in items if r.target == target]
+    _drop_items(ws, page_id, "related", gone, len(gone) == len(items))
+
+
+def _drop_items(ws: Workspace, page_id: str, key: str, gone: list[tuple[int, int]], every: bool) -> None:
+    """Remove the list items of `key` at these (line, column)s; the key itself when `every` one goes."""
+    if not gone:
+        return
+    editor = ws.front(page_id)
+    key_line = editor.key_line(key)
+    if every or key_line is None:
+        editor.remove(key)
+        return
+    for line, column in gone:
+        if line != key_line:
+            ws.text(page_id).delete(line)
             continue
-        text = ws.text(page_id).line(reference.line)
-        start = reference.column - 1
+        text = ws.text(page_id).line(line)
+        start = column - 1
         end = scalar_end(text, start, in_flow=True)
         following = re.match(r"\s*,\s*", text[end:])
         if following:
@@ -244,13 +276,15 @@ def _drop_related(ws: Workspace, page_id: str, target: str) -> None:
         else:
             preceding = re.search(r",\s*$", text[:start])
             start = preceding.start() if preceding else start
-        ws.text(page_id).replace(reference.line, start, end, "")
+        ws.text(page_id).replace(line, start, end, "")
 
 
 # ------------------------------------------------------------------------------------------ rename
 
 
-def rename(ws: Workspace, page_ref: str, new_name: str) -> str:
+def rename(ws: Workspace, page_ref: str, new_name: str, alias: bool = True) -> str:
+    """Give the page a new id (and file); with `alias`, its old id becomes one of its aliases, so the old URL
+    still leads to it (an alias equal to the new id is dropped: the page is back at that URL)."""
     page = ws.page(page_ref)
     if posixpath.basename(page.rel) in ("index.md", "README.md"):
         raise AuthoringError(f"{page.file} is a folder's index page: rename the folder instead")
@@ -266,7 +300,27 @@ def rename(ws: Workspace, page_ref: str, new_name: str) -> str:
             _rewrite_reference(ws, reference, ws.reference(page.id, bare=_is_bare(reference.text)))
     _disambiguate(ws, new_id, page.id)
     _rewrite_links(ws, page.id, new_id)
+    _drop_aliases(ws, page.id, new_id)
+    if alias:
+        add_alias(ws, page.id, page.id)
     return new_id
+
+
+def add_alias(ws: Workspace, page_id: str, alias: str) -> None:
+    """Add `alias` (an old id or site path) to the page's `aliases`, unless the page has it already (in any
+    spelling), it is the page's own id, or it cannot be an alias (an old id holding `#` or `?`)."""
+    path = read_alias(alias, ws.graph.config.base_path)[0]
+    held = {held.path for held in ws.graph.aliases if held.page == page_id} | ws.added_aliases.get(page_id, set())
+    if path and path not in held and path != ws.renamed.get(page_id, page_id):
+        ws.added_aliases.setdefault(page_id, set()).add(path)
+        ws.front(page_id).append_item("aliases", yaml_scalar(alias))
+
+
+def _drop_aliases(ws: Workspace, page_id: str, path: str) -> None:
+    """Remove the page's aliases that are `path` (written as an id or as /path/)."""
+    aliases = [alias for alias in ws.graph.aliases if alias.page == page_id]
+    gone = [alias for alias in aliases if alias.path == path]
+    _drop_items(ws, page_id, "aliases", [(alias.line, alias.column) for alias in gone], len(gone) == len(aliases))
 
 
 def _disambiguate(ws: Workspace, new_id: str, renamed: str | None = None) -> None:

@@ -8,49 +8,14 @@ import posixpath
 import re
 from urllib.parse import quote
 
-from mdurl import decode as url_decode
-
 from hubgen.authoring.textfile import TextFile
+from hubgen.core import hrefs
 from hubgen.core.markdown import Link
-
-_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:[ \t]*(?:<(?P<angle>[^>]*)>|(?P<plain>\S+))")
 
 
 def href_span(file: TextFile, link: Link) -> tuple[int, int, int] | None:
     """(line, start, end) of the link's href as written, or None when it cannot be found."""
-    text = file.line(link.line)
-    start = link.column - 1
-    if text[start : start + 1] == "<":
-        end = text.find(">", start)
-        if end > start and _same(text[start + 1 : end], link.href):
-            return link.line, start + 1, end
-    end = _plain_end(text, start)
-    if end > start and _same(text[start:end], link.href):
-        return link.line, start, end
-    for number, line in enumerate(file.lines, start=1):
-        match = _DEFINITION.match(line)
-        if match:
-            group = "angle" if match.group("angle") is not None else "plain"
-            if _same(match.group(group), link.href):
-                return number, match.start(group), match.end(group)
-    return None
-
-
-def _plain_end(text: str, start: int) -> int:
-    end, depth = start, 0
-    while end < len(text) and not text[end].isspace():
-        if text[end] == "(":
-            depth += 1
-        elif text[end] == ")":
-            if depth == 0:
-                break
-            depth -= 1
-        end += 1
-    return end
-
-
-def _same(written: str, href: str) -> bool:
-    return written == href or url_decode(written) == href
+    return hrefs.href_span(file.lines, link)
 
 
 def retarget(file: TextFile, link: Link, from_folder: str, target_rel: str) -> bool:

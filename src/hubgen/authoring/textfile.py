@@ -194,6 +194,59 @@ class FrontMatterEditor:
             lines.append(following)
         return lines
 
+    def append_item(self, key: str, value: str) -> None:
+        """Add `value` (already YAML text) to the list `key`, in the style the list is written in: a block
+        list gets a `- ` line indented as its items, a flow list `[a, b]` one more item, a single value becomes
+        a flow list; a missing key is added as a block list before the closing `---`."""
+        number = self.key_line(key)
+        if key in self.pending or number is None or number in self.file.deleted:
+            self._add_block(key, value)
+            return
+        text = self.file.line(number)
+        lines = self.block(number)
+        items = [line for line in lines[1:] if self.file.line(line).lstrip().startswith("-")]
+        if items:
+            last = self.file.line(items[-1])
+            indent = last[: len(last) - len(last.lstrip())]
+            self.file.insert_after(lines[-1], f"{indent}- {value}")
+            return
+        span = self.value_span(key)
+        assert span is not None
+        _, start, end = span
+        token = text[start:end]
+        if token.startswith("[") and token.endswith("]"):
+            close = start + len(token) - 1
+            inside = text[start + 1 : close].strip()
+            self.file.replace(number, close, close, f", {value}" if inside else value)
+        elif start == end:
+            self.file.replace(number, start, end, f" [{value}]")
+        else:
+            self.file.replace(number, start, end, f"[{token}, {value}]")
+
+    def _add_block(self, key: str, value: str) -> None:
+        """A block list `key:` with the item `value`, before the closing `---` (or in a new front matter);
+        later items of the same key follow it."""
+        item = f"  - {value}"
+        if key in self.pending:
+            at = self.pending[key]
+            if at == 0:
+                block = self.file.inserted[0]
+                block.insert(len(block) - 1, item)
+            else:
+                self.file.insert_after(at, item)
+            return
+        closing = self.closing
+        if closing is None:
+            block = self.file.inserted.setdefault(0, [])
+            if not block:
+                block += ["---", "---"]
+            block[len(block) - 1 : len(block) - 1] = [f"{key}:", item]
+            self.pending[key] = 0
+            return
+        self.pending[key] = closing - 1
+        self.file.insert_after(closing - 1, f"{key}:")
+        self.file.insert_after(closing - 1, item)
+
     def _add(self, key: str, value: str, after: tuple[str, ...]) -> None:
         line = f"{key}: {value}"
         for anchor in after:

@@ -72,6 +72,7 @@ class Workspace:
         self.created: dict[str, tuple[str, bytes]] = {}  # page id -> (content-relative path, content)
         self.deleted: set[str] = set()
         self.renamed: dict[str, str] = {}  # page id -> new id
+        self.added_aliases: dict[str, set[str]] = {}  # page id -> the alias paths this edit added to it
         self.read: dict[str, bytes] = {}  # page id -> its file's bytes when the command read it
         self.seen = {page_id: _stamp(root / page.file) for page_id, page in self.graph.pages.items()}
 

@@ -33,6 +33,7 @@ __all__ = [
     "BadRef",
     "UnsafePath",
     "for_markdown_cell",
+    "for_markdown_line",
     "for_terminal",
     "for_xml",
     "git",
@@ -87,6 +88,17 @@ def for_markdown_cell(text: str) -> str:
     """`text` as plain text in one cell of a GitHub Markdown table (the job summary): one line, no markup,
     and its pipes escaped so the row keeps its columns."""
     return for_terminal(text).translate(_MARKDOWN_ESCAPES).replace("|", "\\|")
+
+
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>])")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def for_markdown_line(text: str) -> str:
+    """`text` as plain text on one line of Markdown (a link's text, a list item's note in llms.txt): control
+    characters dropped, whitespace runs made one space, and what could start markup backslash-escaped."""
+    flat = _WHITESPACE.sub(" ", _TERMINAL_UNSAFE.sub(" ", text)).strip()
+    return _MARKDOWN_INLINE.sub(r"\\\1", flat)
 
 
 class BadRef(ValueError):

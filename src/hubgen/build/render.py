@@ -16,9 +16,12 @@ from markupsafe import Markup
 
 from hubgen import __version__
 from hubgen.base.cache import key_for
+from hubgen.build.llms import llms_files
 from hubgen.build.pathmap import compact_map_of, hub_map, path_anchors, path_view
+from hubgen.build.redirects import redirect_files
 from hubgen.build.seo import json_ld, seo_files
 from hubgen.build.theme import make_environment, static_files, template_dirs, templates_digest
+from hubgen.core.aliasrules import redirected
 from hubgen.core.bodyhtml import LinkKind
 from hubgen.core.config import SiteConfig
 from hubgen.core.graph import LinkGraph, tag_slug
@@ -34,6 +37,7 @@ from hubgen.core.layout import (
     refuse_collisions,
     reserved,
     tag_dir,
+    twin_file,
 )
 from hubgen.core.links import (
     LinkTarget,
@@ -83,9 +87,10 @@ def assemble_site(
     refuse: bool = True,
 ) -> Site:
     """Every output in one Site, always in the same order, so build and serve find the same collisions:
-    the theme's static files, the copied content files, the rendered pages, then sitemap, robots and feed
-    (`seo`, when the caller has them already). Unless `refuse` is False (`hubgen serve`, re-rendering a site
-    whose paths have not changed since it passed), a collision raises OutputCollision."""
+    the theme's static files, the copied content files, the rendered pages, then sitemap, robots and feed,
+    the aliases' redirects and the llms files (`seo`, when the caller has them already). Unless `refuse` is
+    False (`hubgen serve`, re-rendering a site whose paths have not changed since it passed), a collision
+    raises OutputCollision."""
     site = Site()
     for path, data in sorted(static.items()):
         site.add(path, data)
@@ -93,11 +98,19 @@ def assemble_site(
         site.copies[rel] = content_dir / rel
     for path, output in rendered:
         site.add(path, output)
-    for path, text in seo_files(graph) if seo is None else seo:
+    if seo is None:
+        seo = [*seo_files(graph), *redirect_files(graph), *llms_files(graph, content_dir)[0]]
+    for path, text in seo:
         site.add(path, text.encode())
     if refuse:
         config = graph.config
-        names = reserved(search=config.search, feeds=bool(config.site_url), tagged=bool(graph.tags))
+        names = reserved(
+            search=config.search,
+            feeds=bool(config.site_url),
+            tagged=bool(graph.tags),
+            llms=config.llms,
+            redirects=bool(redirected(graph)),
+        )
         refuse_collisions(site, graph.pages, names)
     return site
 
@@ -201,6 +214,7 @@ class PageRenderer:
             "html": Markup(""),
             "toc": [],
             "canonical": "",
+            "markdown": "",
             "breadcrumb": [],
             "hub": None,
             "prev": None,
@@ -239,6 +253,7 @@ class PageRenderer:
             "html": Markup(body),
             "toc": [{"level": h.level, "id": h.id, "text": h.text} for h in page.body.headings if h.level in (2, 3)],
             "canonical": self._canonical(here),
+            "markdown": relative_url(here, twin_file(page.id)) if self.config.llms and not page.draft else "",
             "breadcrumb": self._breadcrumb(page, here),
             "hub": self._link(graph.hub_of[page.id], here) if graph.hub_of.get(page.id) else None,
             "prev": self._card(prev_id, here) if prev_id else None,
@@ -270,10 +285,7 @@ class PageRenderer:
 
     def _hub_order(self) -> list[str]:
         """Top-level hubs: those on a path of hubs first, in path order, then the rest by title."""
-        hubs = [h for h in self.graph.hubs() if self.graph.hub_of.get(h) is None]
-        ordered = [s for path in self.graph.paths for s in path.steps if s in hubs]
-        rest = sorted((h for h in hubs if h not in ordered), key=lambda h: self.graph.pages[h].title.casefold())
-        return ordered + rest
+        return self.graph.hub_order()
 
     def _card(self, page_id: str, here: str) -> dict[str, Any]:
         page = self.graph.pages[page_id]

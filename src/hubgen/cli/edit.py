@@ -82,15 +82,21 @@ def move_command(
 @main.command("remove")
 @click.argument("page")
 @click.option("--fix-links", is_flag=True, help="Turn links to the page into plain text and drop it from related.")
+@click.option(
+    "--redirect-to",
+    metavar="ID",
+    default=None,
+    help="Add the page's id to this page's aliases, and point links and related entries at it.",
+)
 @dry_run_option
 @project_option
 @handles_failures
-def remove_command(page: str, fix_links: bool, dry_run: bool, project: Path | None) -> None:
+def remove_command(page: str, fix_links: bool, redirect_to: str | None, dry_run: bool, project: Path | None) -> None:
     """Delete a page and close the gap on its learning path."""
     from hubgen import authoring
 
     def edit(ws: authoring.Workspace) -> None:
-        places = authoring.remove(ws, page, fix_links)
+        places = authoring.remove(ws, page, fix_links, redirect_to)
         if places:
             hint = "pass --fix-links to unlink them" if not fix_links else "edit them by hand"
             raise authoring.EditRefused(f"pages still link to '{page}' ({hint}):\n  " + "\n  ".join(places), ())
@@ -101,14 +107,15 @@ def remove_command(page: str, fix_links: bool, dry_run: bool, project: Path | No
 @main.command("rename")
 @click.argument("page")
 @click.argument("new_id")
+@click.option("--no-alias", is_flag=True, help="Do not add the old id to the page's aliases (no redirect).")
 @dry_run_option
 @project_option
 @handles_failures
-def rename_command(page: str, new_id: str, dry_run: bool, project: Path | None) -> None:
-    """Give a page a new id (and file); rewrite every reference and link to it."""
+def rename_command(page: str, new_id: str, no_alias: bool, dry_run: bool, project: Path | None) -> None:
+    """Give a page a new id (and file); rewrite every reference and link to it; its old URL redirects to it."""
     from hubgen import authoring
 
-    _edit(project, dry_run, lambda ws: authoring.rename(ws, page, new_id))
+    _edit(project, dry_run, lambda ws: authoring.rename(ws, page, new_id, alias=not no_alias))
 
 
 def _one_position(**given: Any) -> str | None:

@@ -136,6 +136,11 @@ class SiteConfig:
         configvalues.text,
     )
     search: bool = setting(True, "Full-text search with Pagefind; `false` turns it off (and skips the indexing step).")
+    llms: bool = setting(
+        True,
+        "Text for AI assistants: `llms.txt`, `llms-full.txt` and each page's Markdown twin at its URL + `index.md`; "
+        "`false` writes none of them.",
+    )
     markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
     external: ExternalOptions = field(default_factory=ExternalOptions)
     checks: tuple[tuple[str, CheckSetting], ...] = setting(  # (code, "error" | "warning" | "off"), written as a mapping

@@ -43,6 +43,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "missing-hub": ("error", "an article names no hub and its folder has no hub page"),
     "duplicate-page": ("error", "two files give the same page id or URL"),
     "output-collision": ("error", "a page or copied file would land where another output or a reserved name goes"),
+    # aliases
+    "alias-invalid": ("error", "an alias is not a path on this site (a URL, the root, '..', '?', '#'...)"),
+    "alias-self": ("error", "an alias is its own page's id"),
+    "alias-collision": ("error", "an alias lands on a page, a file, a generated path or another alias"),
     # references in front matter
     "unknown-reference": ("error", "hub/prev/next/related names no page"),
     "ambiguous-reference": ("error", "a bare name matches more than one page"),
@@ -65,6 +69,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "external-link": ("error", "an external link failed (with --external)"),
     "external-redirect": ("warning", "an external link redirects (with --external)"),
     "image-alt": ("warning", "an image has no alt text"),
+    "link-via-alias": ("warning", "an internal link goes through an alias instead of to the page"),
 }
 
 

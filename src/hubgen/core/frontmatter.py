@@ -3,7 +3,7 @@
 `split_front_matter` finds the block; `parse_front_matter` composes it with PyYAML's safe loader (so every
 key and list item keeps its line and column), checks each key's type and returns `FrontMatter` plus
 diagnostics. Decisions, documented in the README:
-- `related` and `tags` accept a single string as a one-item list.
+- `related`, `tags` and `aliases` accept a single string as a one-item list.
 - Numbers and dates where a string is expected are read as their text (`title: 1984`).
 - An empty value (`prev:`) is the same as no key.
 """
@@ -23,7 +23,7 @@ from hubgen.core.diagnostics import Diagnostic, diagnostic, did_you_mean
 LIMITS = Limits(max_bytes=2**20)  # values are type-checked as built: an alias is never copied out
 
 STRING_KEYS = ("title", "summary", "hub", "prev", "next")
-LIST_KEYS = ("related", "tags")
+LIST_KEYS = ("related", "tags", "aliases")
 KNOWN_KEYS = (*STRING_KEYS, "type", *LIST_KEYS, "draft", "updated")
 PAGE_TYPES = ("article", "hub")
 
@@ -149,7 +149,7 @@ def _wrong_type(key: str, raw: Any) -> str:
     if key in STRING_KEYS and not _is_scalar(raw):
         return "a single value (a string)"
     if key in LIST_KEYS and not (_is_scalar(raw) or (isinstance(raw, list) and all(map(_is_scalar, raw)))):
-        return "a list of page references" if key == "related" else "a list of tag names"
+        return _LIST_KINDS[key]
     if key == "type" and raw not in PAGE_TYPES:
         return "'article' or 'hub'" + (f", not {raw!r}" if _is_scalar(raw) else "")
     if key == "draft" and not isinstance(raw, bool):
@@ -159,8 +159,16 @@ def _wrong_type(key: str, raw: Any) -> str:
     return ""
 
 
+_LIST_KINDS = {
+    "related": "a list of page references",
+    "tags": "a list of tag names",
+    "aliases": "a list of old ids or site paths",
+}
+
+
 def _type_hint(key: str) -> str:
     examples = {
+        "aliases": "aliases:\n      - old-page-id\n      - /old/site/path/",
         "related": "related:\n      - some-page\n      - other-hub/another-page",
         "tags": "tags: [neural networks, training]",
         "updated": "updated: 2026-05-01",

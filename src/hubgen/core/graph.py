@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Literal
 
+from hubgen.core.aliases import Alias, alias_key, read_alias
 from hubgen.core.config import SiteConfig
 from hubgen.core.layout import TAGS_DIR, tag_dir
 from hubgen.core.links import LinkTarget, SiteIndex, resolve_href
@@ -88,6 +89,7 @@ class LinkGraph:
     position: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # id -> (path index, step index)
     digest: str = ""  # the loaded content's digest (see load.Content.digest)
     members_of: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # hub -> its pages, sorted by id
+    aliases: tuple[Alias, ...] = ()  # the published pages' aliases, in page id order
 
     def next_of(self, page_id: str) -> str | None:
         return self._neighbour(page_id, +1)
@@ -123,6 +125,14 @@ class LinkGraph:
     def hubs(self) -> tuple[str, ...]:
         return tuple(p for p, page in self.pages.items() if page.type == "hub")
 
+    def hub_order(self, parent: str | None = None) -> list[str]:
+        """The hubs whose parent is `parent` (None: the top-level hubs, as the home page lists them): those on
+        a path of hubs first, in path order, then the rest by title."""
+        hubs = [h for h in self.hubs() if self.hub_of.get(h) == parent]
+        ordered = [s for path in self.paths for s in path.steps if s in hubs]
+        rest = sorted((h for h in hubs if h not in ordered), key=lambda h: self.pages[h].title.casefold())
+        return ordered + rest
+
 
 def build_graph(
     content: Content, config: SiteConfig, include_drafts: bool = False, previous: LinkGraph | None = None
@@ -137,7 +147,8 @@ def build_graph(
     edges = [r for r in references if r.key in ("prev", "next") and _usable(r, pages)]
     paths, clashes = _learning_paths(edges, hub_of)
     tags = _tags(pages)
-    site = _site_index(content, tags, config)
+    every_alias = tuple(_aliases(content.pages, config.base_path))
+    site = _site_index(content, tags, config, every_alias)
     reusable = previous if previous is not None and previous.site == site else None  # resolved on the same site
     links = {
         pid: reusable.links[pid]
@@ -167,6 +178,7 @@ def build_graph(
         position=position,
         digest=content.digest,
         members_of=_members(hub_of),
+        aliases=tuple(alias for alias in every_alias if alias.page in pages),
     )
 
 
@@ -334,7 +346,24 @@ def _walk(start: str, next_of: Mapping[str, str], seen: set[str]) -> list[str]:
 # ------------------------------------------------------------------------------------------ links, tags
 
 
-def _site_index(content: Content, tags: Mapping[str, Tag], config: SiteConfig) -> SiteIndex:
+def _aliases(pages: Mapping[str, Page], base_path: str) -> Iterable[Alias]:
+    for page_id, page in pages.items():
+        for index, text in enumerate(page.front.values.get("aliases", ())):
+            path, problem = read_alias(text, base_path)
+            yield Alias(page_id, text, *page.front.position("aliases", index), path, problem)
+
+
+def _alias_index(aliases: Iterable[Alias], pages: Mapping[str, Page]) -> dict[str, str]:
+    """Alias key -> the page it leads to, for links that go through one: well-formed aliases that are not a
+    page's own id, the first one of a key winning (a second is an `alias-collision`)."""
+    found: dict[str, str] = {}
+    for alias in aliases:
+        if alias.path and alias.path not in pages:
+            found.setdefault(alias_key(alias.path), alias.page)
+    return found
+
+
+def _site_index(content: Content, tags: Mapping[str, Tag], config: SiteConfig, aliases: Iterable[Alias]) -> SiteIndex:
     generated = [TAGS_DIR, *(tag_dir(slug).rstrip("/") for slug in tags)] if tags else []
     generated.append("")  # the home page, generated when there is no content/index.md
     return SiteIndex(
@@ -346,6 +375,7 @@ def _site_index(content: Content, tags: Mapping[str, Tag], config: SiteConfig) -
         base_path=config.base_path,
         html_ids=content.html_ids,
         image_sizes=content.image_sizes,
+        aliases=_alias_index(aliases, content.pages),
         spellings=_spellings(
             [*(p.rel for p in content.pages.values()), *content.pages, *content.assets, *content.folders]
         ),

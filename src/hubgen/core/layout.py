@@ -5,9 +5,10 @@ is copied to its own path. hubgen itself writes `404.html`, `robots.txt`, `sitem
 theme's fingerprinted files under `_static/`, the search index under `pagefind/`, the tag pages under
 `tags/`, and the marker `.hubgen-site`. A name is reserved when this site writes it: `404.html`,
 `robots.txt`, `_static/` and the marker always; `sitemap.xml` and `feed.xml` when `base_url` is set;
-`pagefind/` when search is on; `tags/` when a page has a tag. A file that a site does not need the name
-for stays legal (a hub's own `feed.xml` without `base_url`), and turning the setting on reports it then,
-at that file: what `check` passes is exactly what `build` can write.
+`pagefind/` when search is on; `tags/` when a page has a tag; `_redirects` when a page has an alias;
+`llms.txt`, `llms-full.txt` and each page's Markdown twin (`a/b/index.md`) when `llms` is on. A file that a
+site does not need the name for stays legal (a hub's own `feed.xml` without `base_url`), and turning the
+setting on reports it then, at that file: what `check` passes is exactly what `build` can write.
 
 `outputs` lists every path of a site with its owner; `collisions` finds, in one pass, two claims on one
 path, a file where another claim needs a folder (`robots.txt` and `robots.txt/x`; a page `a` and a file `a`),
@@ -33,8 +34,12 @@ STATIC_DIR = "_static"  # the theme's CSS, JS and other static files, fingerprin
 INDEX_DIR = "pagefind"  # the search index
 TAGS_DIR = "tags"  # the tags index and one page per tag
 MARKER = ".hubgen-site"  # says which folder hubgen wrote (see write.py)
+REDIRECTS_FILE = "_redirects"  # the aliases' redirects, as Netlify and Cloudflare Pages read them
+LLMS_FILE = "llms.txt"  # the site for AI assistants (llmstxt.org)
+LLMS_FULL_FILE = "llms-full.txt"  # every page's Markdown, in the order of llms.txt
+TWIN_FILE = "index.md"  # a page's Markdown twin, beside its index.html
 
-Owner = Literal["generated", "page", "asset"]
+Owner = Literal["generated", "page", "asset", "alias"]
 
 # What each reserved top-level name is, as messages name it; a name ending in "/" is a folder hubgen fills.
 RESERVED: dict[str, str] = {
@@ -46,6 +51,9 @@ RESERVED: dict[str, str] = {
     STATIC_DIR + "/": "the theme's files",
     INDEX_DIR + "/": "the search index",
     TAGS_DIR + "/": "the tag pages",
+    REDIRECTS_FILE: "the redirects of the aliases",
+    LLMS_FILE: "llms.txt",
+    LLMS_FULL_FILE: "llms-full.txt",
 }
 
 
@@ -57,6 +65,11 @@ def page_dir(page_id: str) -> str:
 def page_file(page_id: str) -> str:
     """The file a page is written to: "index.html" for home, "a/b/index.html" otherwise."""
     return page_dir(page_id) + HOME_FILE
+
+
+def twin_file(page_id: str) -> str:
+    """A page's Markdown twin: "index.md" for home, "a/b/index.md" otherwise."""
+    return page_dir(page_id) + TWIN_FILE
 
 
 def tag_dir(slug: str) -> str:
@@ -104,19 +117,28 @@ def outputs(
     *,
     search: bool = True,
     feeds: bool = True,
+    llms: bool = False,
+    aliases: Iterable[tuple[str, str]] = (),
 ) -> list[Output]:
     """Every path of a site with its owner, the claims that win first: what hubgen writes (including every
-    reserved name), then pages (id -> file under the project) in id order, then the files copied from
-    content/ (relative to it) in path order. The home page is generated unless a page has the id ""."""
-    found = [Output(path, "generated", what) for path, what in _generated(pages, tag_slugs, search, feeds)]
+    reserved name), then pages (id -> file under the project) in id order, then, with `llms`, each page's
+    Markdown twin (claimed by its page), then the files copied from content/ (relative to it) in path order,
+    then the redirect pages of `aliases` ((output path, where the alias is written)) in their order. The home
+    page is generated unless a page has the id ""."""
+    aliases = list(aliases)
+    made = _generated(pages, tag_slugs, search, feeds, llms, bool(aliases))
+    found = [Output(path, "generated", what) for path, what in made]
     found += [Output(page_file(page_id), "page", file) for page_id, file in sorted(pages.items())]
+    if llms:
+        found += [Output(twin_file(page_id), "page", file) for page_id, file in sorted(pages.items())]
     prefix = content_dir.rstrip("/") + "/" if content_dir else ""
     found += [Output(rel, "asset", prefix + rel) for rel in sorted(assets)]
+    found += [Output(path, "alias", where) for path, where in aliases]
     return found
 
 
 def _generated(
-    pages: Mapping[str, str], tag_slugs: Iterable[str], search: bool, feeds: bool
+    pages: Mapping[str, str], tag_slugs: Iterable[str], search: bool, feeds: bool, llms: bool, redirects: bool
 ) -> Iterable[tuple[str, str]]:
     if "" not in pages:
         yield HOME_FILE, "the generated home page"
@@ -125,12 +147,20 @@ def _generated(
         yield TAGS_INDEX_FILE, "the tags page"
     for slug in slugs:
         yield tag_dir(slug) + HOME_FILE, "a tag's page"
-    yield from reserved(search=search, feeds=feeds, tagged=bool(slugs)).items()
+    yield from reserved(search=search, feeds=feeds, tagged=bool(slugs), llms=llms, redirects=redirects).items()
 
 
-def reserved(*, search: bool, feeds: bool, tagged: bool) -> dict[str, str]:
+def reserved(*, search: bool, feeds: bool, tagged: bool, llms: bool = False, redirects: bool = False) -> dict[str, str]:
     """The reserved names this site writes (see the module's docstring): path -> what hubgen writes there."""
-    unused = {SITEMAP_FILE: not feeds, FEED_FILE: not feeds, INDEX_DIR + "/": not search, TAGS_DIR + "/": not tagged}
+    unused = {
+        SITEMAP_FILE: not feeds,
+        FEED_FILE: not feeds,
+        INDEX_DIR + "/": not search,
+        TAGS_DIR + "/": not tagged,
+        REDIRECTS_FILE: not redirects,
+        LLMS_FILE: not llms,
+        LLMS_FULL_FILE: not llms,
+    }
     return {path: what for path, what in RESERVED.items() if not unused.get(path, False)}
 
 

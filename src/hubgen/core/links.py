@@ -20,6 +20,7 @@ from urllib.parse import quote, unquote
 
 import mdurl
 
+from hubgen.core.aliases import alias_key
 from hubgen.core.layout import HOME_FILE
 from hubgen.core.layout import page_dir as page_dir  # where a page goes is layout.py's; re-exported
 
@@ -41,6 +42,7 @@ class LinkTarget:
     fragment: str | None = None  # decoded, None when the link has no '#'
     query: str = ""  # with its '?', kept as written
     same_page: bool = False  # the href has no path (`#x`, `?q`): path "" then means this page, not home
+    alias: str = ""  # the page was reached through this alias of it (`link-via-alias`)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class SiteIndex:
     spellings: Mapping[str, str] = field(default_factory=dict)  # NFC form -> the name on disk, where they differ
     html_ids: Mapping[str, frozenset[str]] = field(default_factory=dict)  # HTML asset -> the ids it declares
     image_sizes: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # image asset -> width, height
+    aliases: Mapping[str, str] = field(default_factory=dict)  # alias key ("basics/old") -> the page it leads to
 
 
 def resolve_href(href: str, folder: str, site: SiteIndex, kind: str = "link") -> LinkTarget:
@@ -71,8 +74,12 @@ def resolve_href(href: str, folder: str, site: SiteIndex, kind: str = "link") ->
     if not path:
         return LinkTarget("page", "", fragment, query, same_page=True)
     path = _RESERVED_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), path)
-    target = _lookup(_normalise(path, folder, site.base_path), path.endswith("/"), site)
-    return LinkTarget(target[0], target[1], fragment, query)
+    kind, found = _lookup(_normalise(path, folder, site.base_path), path.endswith("/"), site)
+    if kind in ("missing", "folder") and found and site.aliases:
+        key = alias_key(found)
+        if key in site.aliases:
+            return LinkTarget("page", site.aliases[key], fragment, query, alias=key)
+    return LinkTarget(kind, found, fragment, query)
 
 
 def decode_url(url: str) -> str:

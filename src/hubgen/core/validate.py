@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import unquote
 
 from hubgen.core import layout
+from hubgen.core.aliasrules import alias_collision, alias_place, check_aliases, redirected
 from hubgen.core.diagnostics import Diagnostic, Location, diagnostic, did_you_mean
 from hubgen.core.graph import Clash, LinkGraph, Reference, ResolvedLink, hub_cycles
 from hubgen.core.links import find_anchor, suggest
@@ -318,11 +319,9 @@ def _link_problem(item: ResolvedLink, page: Page, graph: LinkGraph, hints: _Hint
     target_id = page.id if target.same_page else target.path
     if target_id in graph.drafts:
         return "draft-reference", f"'{shown}' links to a draft, left out of the site", "publish the draft first"
-    if target.fragment is None:
-        return None
     target_page, fragment = graph.pages.get(target_id), target.fragment
-    if target_page is None or find_anchor(target_page.body.anchors, fragment) is not None:
-        return None
+    if target_page is None or fragment is None or find_anchor(target_page.body.anchors, fragment) is not None:
+        return _via_alias(item, page, graph)
     where = "this page" if target_id == page.id else target_page.file
     return (
         "broken-anchor",
@@ -331,6 +330,17 @@ def _link_problem(item: ResolvedLink, page: Page, graph: LinkGraph, hints: _Hint
             ("#", target_id, fragment), lambda: _anchor_hint(fragment, target_page), len(target_page.body.anchors)
         ),
     )
+
+
+def _via_alias(item: ResolvedLink, page: Page, graph: LinkGraph) -> tuple[str, str, str] | None:
+    """A link that reaches its page through one of the page's aliases: it works (it is rendered to the page's
+    URL), but the source should name the page itself."""
+    target = item.target
+    if not target.alias or target.path not in graph.pages:
+        return None
+    to = posixpath.relpath(graph.pages[target.path].rel, page.folder or ".")
+    message = f"'{item.link.href}' goes through an alias of '{target.path or 'index'}'"
+    return "link-via-alias", message, f"link to the page itself: {to}"
 
 
 _TOO_MANY = "no suggestion: this page has too many different broken targets to look for each one's match"
@@ -370,14 +380,31 @@ def check_body_notes(graph: LinkGraph, page_id: str) -> Iterable[Diagnostic]:
 def check_outputs(graph: LinkGraph) -> Iterable[Diagnostic]:
     """A page or copied file where something else is written (see layout.py): another page or file (`a.md`
     and `a/index.html`), a name hubgen writes itself (404.html, robots.txt, tags/, the search index...), or a
-    folder one of those needs."""
+    folder one of those needs. An alias whose redirect page would land on any of those, or on another
+    alias's, is an `alias-collision` at the alias."""
     pages = {page_id: page.file for page_id, page in graph.pages.items()}
     config = graph.config
+    written = redirected(graph)
     claims = layout.outputs(
-        pages, graph.site.assets, graph.tags, config.content_dir, search=config.search, feeds=bool(config.site_url)
+        pages,
+        graph.site.assets,
+        graph.tags,
+        config.content_dir,
+        search=config.search,
+        feeds=bool(config.site_url),
+        llms=config.llms,
+        aliases=[(alias.output, alias_place(alias, graph)) for alias in written],
     )
+    by_place = {alias_place(alias, graph): alias for alias in written}
+    reported: set[str] = set()
     for found in layout.collisions(claims):
-        yield diagnostic("output-collision", found.output.source, 1, 1, *_collision_text(found))
+        if found.output.source in reported:  # a page's twin goes where its HTML could not: said once
+            continue
+        reported.add(found.output.source)
+        if found.output.owner == "alias":
+            yield alias_collision(by_place[found.output.source], found, graph)
+        else:
+            yield diagnostic("output-collision", found.output.source, 1, 1, *_collision_text(found))
 
 
 def _collision_text(found: layout.Collision) -> tuple[str, str]:
@@ -410,5 +437,6 @@ RULES: tuple[Rule, ...] = (
     check_hub_cycles,
     check_orphans,
     check_outputs,
+    check_aliases,
 )
 PAGE_RULES: tuple[PageRule, ...] = (check_links, check_image_alt, check_body_notes)

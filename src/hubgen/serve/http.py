@@ -42,6 +42,7 @@ TYPES = {
     ".json": "application/json",
     ".xml": "application/xml",
     ".txt": "text/plain; charset=utf-8",
+    ".md": "text/markdown; charset=utf-8",
     ".woff2": "font/woff2",
     ".webp": "image/webp",
     ".avif": "image/avif",

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from hubgen.base.cache import BuildCache, cache_folder, key_for
 from hubgen.base.sinks import resolved_inside
+from hubgen.core.aliasrules import redirected
 from hubgen.core.config import CONFIG_FILE, SiteConfig
 from hubgen.core.diagnostics import Diagnostic, count
 from hubgen.core.gitdates import git_dates
@@ -36,6 +37,7 @@ from hubgen.session.results import BuildResult, CheckResult, ProjectError, Updat
 
 if TYPE_CHECKING:
     from hubgen.build.deps import RenderMemo, States
+    from hubgen.build.llms import Twins
     from hubgen.build.render import PageRenderer, Theme
     from hubgen.build.renderjobs import MemoryStore, Store
 
@@ -68,6 +70,7 @@ class Session:
         self._files: tuple[list[str], list[str]] = ([], [])  # page ids, and the file each is written to
         self._generated: dict[str, tuple[str, bytes]] = {}  # output -> key and HTML of a generated page
         self._seo: list[tuple[str, str]] = []  # sitemap, robots.txt and feed, as last made
+        self._twins: Twins = {}  # each page's Markdown twin, as last made (serve)
         self._rendered = 0  # pages the last render rendered
         self._viewed: tuple[str, ...] = ()  # pages (ids) and generated outputs whose views it made
 
@@ -148,8 +151,11 @@ class Session:
                 ignored += unusable
                 rendered = lap()
 
+                redirects = {alias.output for alias in redirected(graph)}  # search never lists an alias
+
                 def search(folder: Path, files: dict[str, str]) -> None:
-                    index_site(folder, files, cache_dir=state_dir, progress=self.options.progress)
+                    pages = {path: digest for path, digest in files.items() if path not in redirects}
+                    index_site(folder, pages, cache_dir=state_dir, progress=self.options.progress)
 
                 finish = writer.Finish(search, INDEX_DIR) if config.search else None
                 stats = writer.write_site(site, output, finish, state_dir, digest, self.options.progress)
@@ -208,6 +214,8 @@ class Session:
         renderjobs.py) against `memo`, and the new memo is kept: saved into the build cache by `build`, in
         memory by `update`. Without one, every page is rendered (`build --no-cache`)."""
         from hubgen.build.deps import Watched
+        from hubgen.build.llms import llms_files
+        from hubgen.build.redirects import redirect_files
         from hubgen.build.render import PageRenderer, Theme, assemble_site
         from hubgen.build.renderjobs import plain_pages, render_pages
         from hubgen.build.seo import seo_files
@@ -224,6 +232,7 @@ class Session:
             generated, made, viewed = self._generated_pages(renderer, keep=False, keyed=False)
             self._rendered, self._viewed = len(page_ids) + made, (*page_ids, *viewed)
             self._seo = seo_files(graph)
+            serving = False
         else:
             salt, states = theme.salt(self.config), self._states_of(graph)
             renderer = PageRenderer(replace(graph, pages=Watched(graph.pages)), theme.env, theme.assets, salt)
@@ -240,7 +249,10 @@ class Session:
         if self._files[0] != page_ids:
             self._files = (page_ids, [page_file(page_id) for page_id in page_ids])
         outputs = [*zip(self._files[1], pages, strict=True), *generated]
-        return assemble_site(graph, self.content_dir(), theme.static, outputs, self._seo, refuse)
+        llms, twins = llms_files(graph, self.content_dir(), self._twins)
+        self._twins = twins if serving else {}  # a twin is kept while what it was made from is (serve)
+        files = [*self._seo, *redirect_files(graph), *llms]
+        return assemble_site(graph, self.content_dir(), theme.static, outputs, files, refuse)
 
     def _states_of(self, graph: LinkGraph) -> dict[str, States]:
         """Each page's states for the memo; a page whose record is the one seen last time keeps them."""
@@ -343,7 +355,7 @@ class Session:
         """Forget everything held: the settings or the templates changed, or this is the first update."""
         self.config, self._config_problems = config, problems
         self._scan = self._content = self._findings = self._memo = self._store = self._theme = None
-        self._loaded, self._seen, self._now, self._generated = {}, {}, {}, {}
+        self._loaded, self._seen, self._now, self._generated, self._twins = {}, {}, {}, {}, {}
         self._dates = git_dates(self.project_dir, config.content_dir)  # commits made while serving are not seen
 
     def _reload(self, changes: set[Path]) -> Content:

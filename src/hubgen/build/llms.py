@@ -1,0 +1,148 @@
+"""Text for AI assistants: `llms.txt` (llmstxt.org), `llms-full.txt`, and each page's Markdown twin.
+
+`llms.txt` is the site's title as `# `, its description as a `> ` summary, then one `## ` section per hub: the
+top-level hubs in the home page's order, each followed by its own sub-hubs; a section lists the hub page,
+its learning paths' steps in order, then its other pages by title, each as `- [Title](URL): summary`, the URL
+that of the page's twin. Pages in no hub (only when `missing-hub` is turned off) close the file under
+`## Other pages`. `llms-full.txt` is every twin in that order, the home page's first. A twin is the page's
+source without its front matter (its title as a `# ` heading when the front matter gives it), each Markdown
+link and image pointing at the absolute URL of what it leads to (with `base_url`; without it, the path from
+the host's root, `/basics/alpha/`). Drafts are never written. Links are found where the parser saw them
+(`hrefs.href_span`); one that is not found there, or a link in raw HTML, is left as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from urllib.parse import quote
+
+from hubgen.base.sinks import for_markdown_line
+from hubgen.core.frontmatter import split_front_matter
+from hubgen.core.graph import LinkGraph, ResolvedLink
+from hubgen.core.hrefs import href_span
+from hubgen.core.layout import LLMS_FILE, LLMS_FULL_FILE, page_dir, twin_file
+from hubgen.core.links import LinkTarget, find_anchor, fragment_url
+from hubgen.core.load import Page
+from hubgen.core.scan import read_text
+
+_PATH_SAFE = "/!$&'*+,;=:@~"  # no parentheses: the URL sits inside a Markdown link's ( )
+Inputs = tuple[object, ...]  # what a twin was made from, compared by identity (see `_inputs`)
+Twins = Mapping[str, tuple[Inputs, str]]  # page id -> (what its twin was made from, the twin)
+
+
+def llms_files(graph: LinkGraph, content_dir: Path, known: Twins | None = None) -> tuple[list[tuple[str, str]], Twins]:
+    """(output path, text) of llms.txt, llms-full.txt and every published page's twin, and the twins by page
+    id; a twin in `known` made from the very same records is taken as it is (`hubgen serve`)."""
+    if not graph.config.llms:
+        return [], {}
+    sections = list(_sections(graph))
+    order = [*([""] if "" in graph.pages else []), *(page_id for _, pages in sections for page_id in pages)]
+    order = [page_id for page_id in dict.fromkeys(order) if not graph.pages[page_id].draft]
+    twins: dict[str, tuple[Inputs, str]] = {}
+    for page_id in order:
+        page, held, inputs = graph.pages[page_id], (known or {}).get(page_id), _inputs(graph, page_id)
+        same = held is not None and len(held[0]) == len(inputs) and all(map(_same, held[0], inputs))
+        twins[page_id] = held if same and held is not None else (inputs, twin(graph, page, content_dir))
+    files = [(twin_file(page_id), twins[page_id][1]) for page_id in order]
+    files.append((LLMS_FILE, llms_txt(graph, sections)))
+    files.append((LLMS_FULL_FILE, "\n".join(twins[page_id][1] for page_id in order)))
+    return files, twins
+
+
+def _inputs(graph: LinkGraph, page_id: str) -> Inputs:
+    """What a page's twin is made from: its record, its resolved links, the pages a #fragment of it lands in
+    (their anchors), and the site's URL. `hubgen serve` keeps records that did not change, so a twin whose
+    inputs are the very same objects is the same."""
+    links = graph.links.get(page_id, ())
+    targets = [graph.pages.get(item.target.path) for item in links if item.target.fragment is not None]
+    return (graph.pages[page_id], links, *targets, graph.config.site_url or graph.config.base_path)
+
+
+def _same(old: object, new: object) -> bool:
+    return old is new or (isinstance(old, str) and old == new)
+
+
+def site_url(graph: LinkGraph, path: str) -> str:
+    """A site path ("basics/alpha/", "img/x.png") as an absolute URL, or from the host's root without base_url."""
+    return (graph.config.site_url or graph.config.base_path) + quote(path, safe=_PATH_SAFE)
+
+
+def llms_txt(graph: LinkGraph, sections: list[tuple[str, list[str]]]) -> str:
+    config = graph.config
+    lines = [f"# {for_markdown_line(config.title)}", ""]
+    if config.description.strip():
+        lines += [f"> {for_markdown_line(config.description)}", ""]
+    for title, pages in sections:
+        items = [_item(graph, graph.pages[page_id]) for page_id in pages if not graph.pages[page_id].draft]
+        if items:
+            lines += [f"## {for_markdown_line(title)}", "", *items, ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _item(graph: LinkGraph, page: Page) -> str:
+    summary = for_markdown_line(page.summary)
+    link = f"- [{for_markdown_line(page.title)}]({site_url(graph, twin_file(page.id))})"
+    return link + (f": {summary}" if summary else "")
+
+
+def _sections(graph: LinkGraph) -> Iterable[tuple[str, list[str]]]:
+    """(heading, page ids) per hub, in the order described in the module's docstring; then the rest."""
+    seen: set[str] = {""}
+    for hub in _hubs_in_order(graph, None, set()):
+        on_path = [step for path in graph.paths_of(hub) for step in path.steps]
+        by_title = sorted(
+            (m for m in graph.members(hub) if m not in on_path and graph.pages[m].type != "hub"),
+            key=lambda m: (graph.pages[m].title.casefold(), m),
+        )
+        pages = list(dict.fromkeys([hub, *on_path, *by_title]))
+        seen.update(pages)
+        yield graph.pages[hub].title, pages
+    rest = [page_id for page_id in graph.pages if page_id not in seen]
+    if rest:
+        yield "Other pages", rest
+
+
+def _hubs_in_order(graph: LinkGraph, parent: str | None, seen: set[str]) -> Iterable[str]:
+    for hub in graph.hub_order(parent):
+        if hub not in seen:
+            seen.add(hub)
+            yield hub
+            yield from _hubs_in_order(graph, hub, seen)
+
+
+def twin(graph: LinkGraph, page: Page, content_dir: Path) -> str:
+    """The page's Markdown twin (see the module's docstring)."""
+    text, problem = read_text(content_dir / page.rel, page.file)
+    lines = [] if problem else split_front_matter(text).body.split("\n")
+    edits: dict[int, list[tuple[int, int, str]]] = {}
+    for item in graph.links.get(page.id, ()):
+        url = None if item.link.in_html else _url(graph, page, item)
+        span = href_span(lines, item.link) if url is not None else None
+        if span is not None and span[1:] not in [edit[:2] for edit in edits.get(span[0], [])]:
+            edits.setdefault(span[0], []).append((span[1], span[2], url or ""))
+    for number, spans in edits.items():
+        line = lines[number - 1]
+        for start, end, url in sorted(spans, reverse=True):
+            line = line[:start] + url + line[end:]
+        lines[number - 1] = line
+    body = "\n".join(lines).strip("\n")
+    heading = f"# {for_markdown_line(page.title)}\n\n" if page.front.values.get("title") else ""
+    return heading + (body + "\n" if body else "")
+
+
+def _url(graph: LinkGraph, page: Page, item: ResolvedLink) -> str | None:
+    target: LinkTarget = item.target
+    tail = target.query
+    if target.kind == "page":
+        target_id = page.id if target.same_page else target.path
+        if target_id not in graph.pages:
+            return None
+        fragment = target.fragment
+        if fragment is not None:
+            fragment = find_anchor(graph.pages[target_id].body.anchors, fragment) or fragment
+        return site_url(graph, page_dir(target_id)) + tail + fragment_url(fragment)
+    if target.kind in ("asset", "generated"):
+        path = target.path if target.kind == "asset" else page_dir(target.path)
+        return site_url(graph, path) + tail + fragment_url(target.fragment)
+    return None

@@ -1,0 +1,160 @@
+"""Text for AI assistants: llms.txt (sections and order follow the hubs and their paths), llms-full.txt, each
+page's Markdown twin with absolute links (under a sub-path, and from the root without base_url), drafts never
+written, and `llms: false` writing none of it."""
+
+from __future__ import annotations
+
+import re
+
+from helpers import build_site, parse_html
+from hubgen import session
+
+CONFIG = "title: Test Hub\ndescription: A hub for tests.\nbase_url: https://example.org/learn/\nsearch: false\n"
+HUB = {
+    "hubgen.yaml": CONFIG,
+    "content/index.md": "---\ntitle: Home\n---\nStart with [the basics](basics/index.md).\n",
+    "content/basics/index.md": (
+        "---\ntitle: Basics\ntype: hub\nsummary: The basic ideas.\nnext: advanced\n---\nStart with [Alpha](alpha.md).\n"
+    ),
+    "content/basics/alpha.md": (
+        "---\ntitle: Alpha\nsummary: The first idea.\nhub: basics\nnext: beta\n---\n"
+        "Alpha comes first; then read [Beta](beta.md#Why) or [the web](https://example.com/x).\n\n"
+        "![A diagram](diagram.svg)\n\nNot a link: `[x](beta.md)`.\n\n[ref]: beta.md\n\nBy reference: [Beta][ref].\n"
+    ),
+    "content/basics/beta.md": (
+        "---\ntitle: Beta\nsummary: The second idea.\nhub: basics\n---\n## Why\n\nBecause. See [the aside](aside.md).\n"
+    ),
+    "content/basics/aside.md": (
+        "---\ntitle: Aside\nsummary: An aside.\nhub: basics\n---\nAn aside, [back to alpha](alpha.md).\n"
+    ),
+    "content/basics/secret.md": "---\ntitle: Secret\nsummary: Not yet.\nhub: basics\ndraft: true\n---\nHush.\n",
+    "content/basics/diagram.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>\n',
+    "content/advanced/index.md": (
+        "---\ntitle: Advanced\ntype: hub\nsummary: Harder things.\n---\nSee [gamma](gamma.md).\n"
+    ),
+    "content/advanced/gamma.md": "# Gamma\n\nThe third idea, after [beta](/learn/basics/beta/).\n",
+}
+
+
+def test_llms_txt_has_a_section_per_hub_in_the_home_pages_order_and_pages_in_path_order(make_hub):
+    site = build_site(make_hub(HUB))
+    assert (site / "llms.txt").read_text(encoding="utf-8") == (
+        "# Test Hub\n"
+        "\n"
+        "> A hub for tests.\n"
+        "\n"
+        "## Basics\n"
+        "\n"
+        "- [Basics](https://example.org/learn/basics/index.md): The basic ideas.\n"
+        "- [Alpha](https://example.org/learn/basics/alpha/index.md): The first idea.\n"
+        "- [Beta](https://example.org/learn/basics/beta/index.md): The second idea.\n"
+        "- [Aside](https://example.org/learn/basics/aside/index.md): An aside.\n"
+        "\n"
+        "## Advanced\n"
+        "\n"
+        "- [Advanced](https://example.org/learn/advanced/index.md): Harder things.\n"
+        "- [Gamma](https://example.org/learn/advanced/gamma/index.md): The third idea, after beta.\n"
+    )
+
+
+def test_each_page_has_a_twin_with_absolute_links_linked_from_its_head(make_hub):
+    site = build_site(make_hub(HUB))
+    assert (site / "basics/alpha/index.md").read_text(encoding="utf-8") == (
+        "# Alpha\n\n"
+        "Alpha comes first; then read [Beta](https://example.org/learn/basics/beta/#why) or "
+        "[the web](https://example.com/x).\n\n"
+        "![A diagram](https://example.org/learn/basics/diagram.svg)\n\n"
+        "Not a link: `[x](beta.md)`.\n\n"
+        "[ref]: https://example.org/learn/basics/beta/\n\n"
+        "By reference: [Beta][ref].\n"
+    )
+    # the title is the body's own heading: not repeated
+    assert (site / "advanced/gamma/index.md").read_text(encoding="utf-8") == (
+        "# Gamma\n\nThe third idea, after [beta](https://example.org/learn/basics/beta/).\n"
+    )
+    assert (
+        (site / "index.md").read_text(encoding="utf-8").endswith("[the basics](https://example.org/learn/basics/).\n")
+    )
+    for page in ("index.html", "basics/index.html", "basics/alpha/index.html"):
+        head = parse_html((site / page).read_text(encoding="utf-8"))
+        assert head.one('link[type="text/markdown"]')["href"] == "index.md"
+        assert head.one('link[type="text/markdown"]')["rel"] == "alternate"
+
+
+def test_llms_full_is_every_twin_in_order(make_hub):
+    site = build_site(make_hub(HUB))
+    full = (site / "llms-full.txt").read_text(encoding="utf-8")
+    assert re.findall(r"^# (.+)$", full, re.MULTILINE) == [
+        "Home",
+        "Basics",
+        "Alpha",
+        "Beta",
+        "Aside",
+        "Advanced",
+        "Gamma",
+    ]
+    assert (site / "basics/beta/index.md").read_text(encoding="utf-8") in full
+
+
+def test_drafts_never_appear(make_hub):
+    root = make_hub(HUB)
+    for site in (build_site(root), build_site(root, include_drafts=True, output_dir=root / "with-drafts")):
+        assert not (site / "basics/secret/index.md").exists()
+        assert "Secret" not in (site / "llms.txt").read_text(encoding="utf-8")
+        assert "Hush" not in (site / "llms-full.txt").read_text(encoding="utf-8")
+    html = (root / "with-drafts/basics/secret/index.html").read_text(encoding="utf-8")
+    assert "text/markdown" not in html
+
+
+def test_without_base_url_links_are_paths_from_the_root(make_hub):
+    gamma = "# Gamma\n\nThe third idea, after [beta](../basics/beta.md).\n"
+    config = CONFIG.replace("base_url: https://example.org/learn/\n", "")
+    root = make_hub({**HUB, "hubgen.yaml": config, "content/advanced/gamma.md": gamma})
+    site = build_site(root)
+    assert "- [Alpha](/basics/alpha/index.md): The first idea.\n" in (site / "llms.txt").read_text(encoding="utf-8")
+    twin = (site / "basics/alpha/index.md").read_text(encoding="utf-8")
+    assert "[Beta](/basics/beta/#why)" in twin and "![A diagram](/basics/diagram.svg)" in twin
+
+
+def test_llms_false_writes_none_of_it_and_frees_the_names(make_hub):
+    root = make_hub({**HUB, "hubgen.yaml": CONFIG + "llms: false\n", "content/llms.txt": "my own\n"})
+    site = build_site(root)
+    assert (site / "llms.txt").read_text(encoding="utf-8") == "my own\n"
+    assert not (site / "llms-full.txt").exists()
+    assert not list(site.rglob("*.md"))
+    assert "text/markdown" not in (site / "basics/alpha/index.html").read_text(encoding="utf-8")
+
+
+def test_with_llms_on_a_file_in_the_way_is_an_output_collision(make_hub):
+    root = make_hub({**HUB, "content/llms.txt": "my own\n"})
+    found = [(d.file, d.code) for d in session.check(root).diagnostics]
+    assert found == [("content/llms.txt", "output-collision")]
+
+
+def test_a_twin_is_remade_after_an_edit_in_serve(make_hub):
+    from hubgen.session import Session
+
+    root = make_hub(HUB)
+    served = Session(root)
+    assert served.update().ok
+    assert b"Because." in served.site.files["basics/beta/index.md"]
+    path = root / "content/basics/beta.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Because.", "Since."), encoding="utf-8")
+    assert served.update({path}).ok
+    assert b"Since." in served.site.files["basics/beta/index.md"]
+    assert b"Since." in served.site.files["llms-full.txt"]
+
+
+def test_a_sub_hub_has_its_own_section_right_after_its_parent(make_hub):
+    deep = {
+        "content/basics/deep/index.md": "---\ntitle: Deep\ntype: hub\nhub: basics\nsummary: Deeper.\n---\n[d](d.md).\n",
+        "content/basics/deep/d.md": "---\ntitle: Delta\nsummary: Down here.\n---\nD.\n",
+        "content/basics/aside.md": (
+            "---\ntitle: Aside\nsummary: An aside.\nhub: basics\n---\nSee [deep](deep/index.md).\n"
+        ),
+    }
+    site = build_site(make_hub({**HUB, **deep}))
+    text = (site / "llms.txt").read_text(encoding="utf-8")
+    assert re.findall(r"^## (.+)$", text, re.MULTILINE) == ["Basics", "Deep", "Advanced"]
+    basics = text.split("## Basics", 1)[1].split("## Deep", 1)[0]
+    assert "Deep" not in basics and "[Delta]" in text.split("## Deep", 1)[1].split("## Advanced", 1)[0]
