@@ -21,7 +21,7 @@ from hubgen.base.cache import BuildCache, Record
 from hubgen.base.records import Codec
 from hubgen.core.graph import LinkGraph
 from hubgen.core.links import SiteIndex
-from hubgen.core.load import Page
+from hubgen.core.load import Content, Page
 
 MEMO_FILE = "render-memo.json"
 MEMO_VERSION = 2
@@ -47,6 +47,24 @@ def structure(page: Page) -> str:
     positions = (page.front.positions, page.front.item_positions, page.front.body_line)
     parts = (page.type, page.draft, front, positions, page.updated, headings, links)
     return digest(*parts, body.first_h1, sorted(body.html_ids))
+
+
+def edited_pages(before: Content, now: Content) -> tuple[dict[str, Page], bool] | None:
+    """The pages re-read since `before` (their records are new objects), and whether a title or summary
+    changed among them, when their structure is as it was and no file came or went: the graph's edges hold
+    (`serve` then keeps its graph). None when the graph must be built again."""
+    if now.pages.keys() != before.pages.keys():
+        return None
+    if (now.assets, now.folders, now.html_ids) != (before.assets, before.folders, before.html_ids):
+        return None
+    edited = {pid: page for pid, page in now.pages.items() if page is not before.pages[pid]}
+    shown = False
+    for pid, page in edited.items():
+        was = before.pages[pid]
+        if structure(page) != structure(was):
+            return None
+        shown = shown or (page.title, page.summary) != (was.title, was.summary)
+    return edited, shown
 
 
 States = tuple[str, str, tuple[str, str]]  # a page's structure, own digest, and (title, summary)

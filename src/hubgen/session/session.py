@@ -331,8 +331,11 @@ class Session:
             self._start(config, problems)
         if not self.content_dir().is_dir():
             return 0, (), f"no content folder: {self.content_dir()} does not exist"
+        from hubgen.build.deps import edited_pages
+
         content = self._reload(changes)
-        edits = self._edits(content)
+        before = None if self._fresh or self.graph is None else self._content
+        edits = edited_pages(before, content) if before is not None else None
         if edits is None:  # anything else: the graph, every rule and every page's view from scratch
             graph = build_graph(content, self.config, self.options.drafts, None if self._fresh else self.graph)
             findings = find_problems(graph)
@@ -376,26 +379,6 @@ class Session:
         return all(rel in known and known[rel].page is not None for rel in changed) and all(
             path.is_file() and not path.is_symlink() for path in changes
         )
-
-    def _edits(self, content: Content) -> tuple[dict[str, Page], bool] | None:
-        """The re-parsed pages, and whether a title or summary changed among them, when their structure
-        (front matter but title and summary, headings, ids, links) is as before and no file came or went:
-        the graph's edges hold. None when the graph must be built again."""
-        from hubgen.build.deps import structure
-
-        old, before = self.graph, self._content
-        if self._fresh or old is None or before is None or content.pages.keys() != before.pages.keys():
-            return None
-        if (content.assets, content.folders, content.html_ids) != (before.assets, before.folders, before.html_ids):
-            return None
-        edited = {pid: page for pid, page in content.pages.items() if page is not before.pages[pid]}
-        shown = False
-        for pid, page in edited.items():
-            was = before.pages[pid]
-            if structure(page) != structure(was):
-                return None
-            shown = shown or (page.title, page.summary) != (was.title, was.summary)
-        return edited, shown
 
 
 def _relative(path: Path, folder: Path) -> str | None:
