@@ -55,7 +55,12 @@ def edited_pages(before: Content, now: Content) -> tuple[dict[str, Page], bool] 
     (`serve` then keeps its graph). None when the graph must be built again."""
     if now.pages.keys() != before.pages.keys():
         return None
-    if (now.assets, now.folders, now.html_ids) != (before.assets, before.folders, before.html_ids):
+    if (now.assets, now.folders, now.html_ids, now.image_sizes) != (
+        before.assets,
+        before.folders,
+        before.html_ids,
+        before.image_sizes,
+    ):
         return None
     edited = {pid: page for pid, page in now.pages.items() if page is not before.pages[pid]}
     shown = False
@@ -84,14 +89,15 @@ def own_digest(page: Page, shape: str) -> str:
 
 
 def site_shape(graph: LinkGraph) -> str:
-    """What links resolve against: the published pages, assets, folders, generated pages, HTML ids. (The
-    last one is kept: `serve` asks again after each edit, with the same site and page ids.)"""
+    """What links resolve against: the published pages, assets, folders, generated pages, HTML ids, image
+    sizes. (The last one is kept: `serve` asks again after each edit, with the same site and page ids.)"""
     site, ids = graph.site, list(graph.pages)
     last = _LAST_SHAPE[0] if _LAST_SHAPE else None
     if last is not None and last[0] is site and last[1] == ids:
         return last[2]
     html_ids = sorted((rel, sorted(found)) for rel, found in site.html_ids.items())
-    shape = digest(ids, sorted(site.assets), sorted(site.folders), sorted(site.generated), html_ids)
+    sizes = sorted(site.image_sizes.items())  # an image's width and height are written on the pages showing it
+    shape = digest(ids, sorted(site.assets), sorted(site.folders), sorted(site.generated), html_ids, sizes)
     _LAST_SHAPE[:] = [(site, ids, shape)]
     return shape
 

@@ -237,13 +237,13 @@ class Session:
             salt, states = theme.salt(self.config), self._states_of(graph)
             renderer = PageRenderer(replace(graph, pages=Watched(graph.pages)), theme.env, theme.assets, salt)
             done = render_pages(renderer, memo, states, store, options)
-            pages = done.pages
+            pages, self._memo = done.pages, done.memo  # at once: the memo names what the store now holds
             serving = store is self._store  # kept in memory for the next update, as its generated pages are
             only_bodies = serving and done.only_bodies
             generated, made, viewed = self._generated_pages(renderer, keep=only_bodies, keyed=serving)
             if not only_bodies or not self._seo:
                 self._seo = seo_files(graph)
-            self._memo, self._rendered, self._viewed = done.memo, done.count + made, (*done.viewed, *viewed)
+            self._rendered, self._viewed = done.count + made, (*done.viewed, *viewed)
             if store.folder is not None:
                 done.memo.save(store.folder)
         if self._files[0] != page_ids:
