@@ -268,3 +268,28 @@ def test_remove_with_redirect_to_carries_the_pages_own_aliases(make_hub):
     assert text == "---\ntitle: Page B\nhub: nn\naliases:\n  - nn/c\n  - old-c\n---\nB.\n"
     site = build_site(root)
     assert reached(site, "old-c/index.html") == site / "nn/b/index.html"
+
+
+def test_a_page_has_at_most_100_aliases_and_redirect_pages_stay_small(make_hub):
+    """Each alias is a page the build writes: the 101st is an error at its item, and a redirect page shows at
+    most 200 characters of a long title, so what check passes, build writes in bounded space."""
+    aliases = "".join(f"  - old/name-{n}\n" for n in range(101))
+    title = "T" * 5000
+    page = f"---\ntitle: {title}\nhub: basics\naliases:\n{aliases}---\nMany names.\n"
+    root = make_hub({**HUB, "content/basics/many.md": page})
+    found = [(d.line, d.column, d.code) for d in session.check(root).diagnostics if d.severity == "error"]
+    assert found == [(105, 5, "alias-invalid")]  # the 101st item: line 5 + 100
+    (root / "content/basics/many.md").write_text(page.replace("  - old/name-100\n", ""), encoding="utf-8")
+    site = build_site(root)
+    redirect = (site / "old/name-7/index.html").read_text(encoding="utf-8")
+    assert "T" * 200 + "…" in redirect and "T" * 201 not in redirect
+    assert len(redirect) < 1500
+
+
+def test_aliases_that_a_listing_or_windows_reads_otherwise_are_refused(make_hub):
+    names = ["ü/\u202eevil", "zero\u200bwidth", "trailing.", "con/aux", "x/C:y", "lpt1.txt"]
+    listed = "".join(f"  - '{name}'\n" for name in names)
+    page = f"---\ntitle: Odd\nhub: basics\naliases:\n{listed}---\nOdd names.\n"
+    root = make_hub({**HUB, "content/basics/odd.md": page})
+    found = [(d.line, d.code) for d in session.check(root).diagnostics if d.code.startswith("alias")]
+    assert found == [(5 + n, "alias-invalid") for n in range(len(names))]

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from hubgen.base.sinks import for_markdown_line
 from hubgen.core.frontmatter import split_front_matter
 from hubgen.core.graph import LinkGraph, ResolvedLink
-from hubgen.core.hrefs import href_span
+from hubgen.core.hrefs import definitions, href_span
 from hubgen.core.layout import LLMS_FILE, LLMS_FULL_FILE, page_dir, twin_file
 from hubgen.core.links import LinkTarget, find_anchor, fragment_url
 from hubgen.core.load import Page
@@ -115,17 +115,20 @@ def twin(graph: LinkGraph, page: Page, content_dir: Path) -> str:
     """The page's Markdown twin (see the module's docstring)."""
     text, problem = read_text(content_dir / page.rel, page.file)
     lines = [] if problem else split_front_matter(text).body.split("\n")
-    edits: dict[int, list[tuple[int, int, str]]] = {}
+    defined = definitions(lines)
+    edits: dict[int, dict[tuple[int, int], str]] = {}  # line -> (start, end) -> the new href
     for item in graph.links.get(page.id, ()):
         url = None if item.link.in_html else _url(graph, page, item)
-        span = href_span(lines, item.link) if url is not None else None
-        if span is not None and span[1:] not in [edit[:2] for edit in edits.get(span[0], [])]:
-            edits.setdefault(span[0], []).append((span[1], span[2], url or ""))
-    for number, spans in edits.items():
-        line = lines[number - 1]
-        for start, end, url in sorted(spans, reverse=True):
-            line = line[:start] + url + line[end:]
-        lines[number - 1] = line
+        span = href_span(lines, item.link, defined) if url is not None else None
+        if span is not None:
+            edits.setdefault(span[0], {}).setdefault(span[1:], url or "")
+    for number, spans in edits.items():  # each line rebuilt once, whatever its number of links
+        line, pieces, done = lines[number - 1], [], 0
+        for (start, end), url in sorted(spans.items()):
+            if start >= done:
+                pieces += [line[done:start], url]
+                done = end
+        lines[number - 1] = "".join([*pieces, line[done:]])
     body = "\n".join(lines).strip("\n")
     heading = f"# {for_markdown_line(page.title)}\n\n" if page.front.values.get("title") else ""
     return heading + (body + "\n" if body else "")

@@ -20,6 +20,7 @@ from hubgen.core.layout import REDIRECTS_FILE, page_dir
 from hubgen.core.links import relative_url
 
 _PATH_SAFE = "/-._~!$&'()+,;=@"  # no ':' or '*': hosts' redirect files read those as placeholders
+TITLE_CHARS = 200  # of the page's title on each redirect page: a page has up to 100 aliases
 
 
 def redirect_files(graph: LinkGraph) -> list[tuple[str, str]]:
@@ -35,7 +36,7 @@ def redirect_page(graph: LinkGraph, alias: Alias) -> str:
     page = graph.pages[alias.page]
     url = for_xml(relative_url(alias_dir(alias.path), page_dir(alias.page)))
     canonical = for_xml(absolute_url(graph, alias.page)) or url
-    title = for_xml(page.title)
+    title = for_xml(page.title if len(page.title) <= TITLE_CHARS else page.title[:TITLE_CHARS] + "…")
     return (
         "<!doctype html>\n"
         f'<html lang="{for_xml(graph.config.language)}">\n'

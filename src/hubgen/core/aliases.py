@@ -14,9 +14,15 @@ from dataclasses import dataclass
 
 from hubgen.core.layout import HOME_FILE, page_dir
 
+MAX_ALIASES = 100  # per page: each is a redirect page the build writes
 MAX_ALIAS_BYTES = 1024  # an alias longer than this is malformed
 MAX_SEGMENT_BYTES = 200  # as a page id's names (guard.MAX_NAME_BYTES)
-_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f\\?#%*\"<>|]")  # what a URL path or a host's redirect file reads as syntax
+# What a URL path or a host's redirect file reads as syntax, what a file listing or a diff shows other than it is
+# (bidirectional overrides, line separators, zero-width characters), and ':' (a drive or a stream on Windows).
+_FORBIDDEN = re.compile(
+    '[\x00-\x1f\x7f-\x9f\\\\?#%*"<>|:\u061c\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060\u2066-\u2069\ufeff]'
+)
+_WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 _PAGE_SUFFIXES = (".html", ".htm")
 
@@ -53,13 +59,18 @@ def read_alias(text: str, base_path: str) -> tuple[str, str]:
         return "", "is the site root, which is the home page"
     bad = _FORBIDDEN.search(path)
     if bad:
-        shown = repr(bad.group(0)) if bad.group(0).isprintable() else "a control"
-        return "", f"holds {shown} character, which a URL path or a host's redirect file reads otherwise"
+        shown = repr(bad.group(0)) if bad.group(0).isprintable() else "an invisible or control"
+        return (
+            "",
+            f"holds {shown} character, which a URL path, a host's redirect file or a file listing reads otherwise",
+        )
     for segment in path.split("/"):
         if not segment or segment.startswith((".", ":")):
             return "", f"has the part '{segment}': empty, '.'/'..', hidden or ':'-led parts are not site paths"
         if len(segment.encode("utf-8", "surrogatepass")) > MAX_SEGMENT_BYTES:
             return "", f"has a part longer than {MAX_SEGMENT_BYTES} bytes"
+        if segment.endswith((".", " ")) or segment.split(".")[0].lower() in _WINDOWS_DEVICES:
+            return "", f"has the part '{segment}', which Windows reads as another name or a device"
     if path.endswith((".md", "/" + HOME_FILE)) or path == HOME_FILE:
         return "", "names a file, not a page: write the old id (without .md or index.html)"
     return path, ""

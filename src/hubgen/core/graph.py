@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Literal
 
-from hubgen.core.aliases import Alias, alias_key, read_alias
+from hubgen.core.aliases import MAX_ALIASES, Alias, alias_key, read_alias
 from hubgen.core.config import SiteConfig
 from hubgen.core.layout import TAGS_DIR, tag_dir
 from hubgen.core.links import LinkTarget, SiteIndex, resolve_href
@@ -350,6 +350,8 @@ def _aliases(pages: Mapping[str, Page], base_path: str) -> Iterable[Alias]:
     for page_id, page in pages.items():
         for index, text in enumerate(page.front.values.get("aliases", ())):
             path, problem = read_alias(text, base_path)
+            if index >= MAX_ALIASES and not problem:  # each alias is a page written: a page keeps a bounded few
+                path, problem = "", f"is one more than the {MAX_ALIASES} aliases a page may have"
             yield Alias(page_id, text, *page.front.position("aliases", index), path, problem)
 
 

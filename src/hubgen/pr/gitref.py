@@ -6,7 +6,8 @@ project files are listed (`git ls-tree`) and read (`git cat-file --batch`) from 
 folder hubgen makes for the purpose (`tempfile.mkdtemp`) and removes afterwards. Only what `check` reads
 is written: `hubgen.yaml`, then the content folder REF's settings name. Bounds: a page or HTML file over
 the loader's size limit, and every other asset, becomes an empty file of the same size (sparse: no disk
-is used and its bytes are never read), so the loader reports what it would at HEAD; a symbolic link is
+is used; an image's header read there is zeros, so its size is unknown, which `check` never reports), so the
+loader reports what it would at HEAD; a symbolic link is
 written as a link only inside the content folder, where the loader refuses one that leads out; nothing
 is ever written through a link or outside the folder (`sinks.inside`, `sinks.write_bytes`).
 """
