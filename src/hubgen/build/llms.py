@@ -28,25 +28,29 @@ from hubgen.core.scan import read_text
 
 _PATH_SAFE = "/!$&'*+,;=:@~"  # no parentheses: the URL sits inside a Markdown link's ( )
 Inputs = tuple[object, ...]  # what a twin was made from, compared by identity (see `_inputs`)
-Twins = Mapping[str, tuple[Inputs, str]]  # page id -> (what its twin was made from, the twin)
+Twins = Mapping[str, tuple[Inputs, bytes, str]]  # page id -> (what its twin was made from, it, its llms.txt line)
 
 
-def llms_files(graph: LinkGraph, content_dir: Path, known: Twins | None = None) -> tuple[list[tuple[str, str]], Twins]:
-    """(output path, text) of llms.txt, llms-full.txt and every published page's twin, and the twins by page
-    id; a twin in `known` made from the very same records is taken as it is (`hubgen serve`)."""
+def llms_files(
+    graph: LinkGraph, content_dir: Path, known: Twins | None = None
+) -> tuple[list[tuple[str, bytes]], Twins]:
+    """(output path, UTF-8 text) of llms.txt, llms-full.txt and every published page's twin, and the twins by
+    page id; a twin in `known` made from the very same records is taken as it is (`hubgen serve`)."""
     if not graph.config.llms:
         return [], {}
     sections = list(_sections(graph))
     order = [*([""] if "" in graph.pages else []), *(page_id for _, pages in sections for page_id in pages)]
     order = [page_id for page_id in dict.fromkeys(order) if not graph.pages[page_id].draft]
-    twins: dict[str, tuple[Inputs, str]] = {}
+    twins: dict[str, tuple[Inputs, bytes, str]] = {}
     for page_id in order:
         page, held, inputs = graph.pages[page_id], (known or {}).get(page_id), _inputs(graph, page_id)
         same = held is not None and len(held[0]) == len(inputs) and all(map(_same, held[0], inputs))
-        twins[page_id] = held if same and held is not None else (inputs, twin(graph, page, content_dir))
+        made = held if same and held is not None else None
+        twins[page_id] = made or (inputs, twin(graph, page, content_dir).encode(), _item(graph, page))
     files = [(twin_file(page_id), twins[page_id][1]) for page_id in order]
-    files.append((LLMS_FILE, llms_txt(graph, sections)))
-    files.append((LLMS_FULL_FILE, "\n".join(twins[page_id][1] for page_id in order)))
+    index = llms_txt(graph, sections, {page_id: item for page_id, (_, _, item) in twins.items()})
+    files.append((LLMS_FILE, index.encode()))
+    files.append((LLMS_FULL_FILE, b"\n".join(twins[page_id][1] for page_id in order)))
     return files, twins
 
 
@@ -68,15 +72,16 @@ def site_url(graph: LinkGraph, path: str) -> str:
     return (graph.config.site_url or graph.config.base_path) + quote(path, safe=_PATH_SAFE)
 
 
-def llms_txt(graph: LinkGraph, sections: list[tuple[str, list[str]]]) -> str:
+def llms_txt(graph: LinkGraph, sections: list[tuple[str, list[str]]], items: Mapping[str, str]) -> str:
+    """llms.txt, from each published page's line (`_item`, made with its twin and kept with it)."""
     config = graph.config
     lines = [f"# {for_markdown_line(config.title)}", ""]
     if config.description.strip():
         lines += [f"> {for_markdown_line(config.description)}", ""]
     for title, pages in sections:
-        items = [_item(graph, graph.pages[page_id]) for page_id in pages if not graph.pages[page_id].draft]
-        if items:
-            lines += [f"## {for_markdown_line(title)}", "", *items, ""]
+        listed = [items[page_id] for page_id in pages if page_id in items]
+        if listed:
+            lines += [f"## {for_markdown_line(title)}", "", *listed, ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -89,10 +94,12 @@ def _item(graph: LinkGraph, page: Page) -> str:
 def _sections(graph: LinkGraph) -> Iterable[tuple[str, list[str]]]:
     """(heading, page ids) per hub, in the order described in the module's docstring; then the rest."""
     seen: set[str] = {""}
-    for hub in _hubs_in_order(graph, None, set()):
+    parents = {graph.hub_of.get(hub) for hub in graph.hubs()}  # the hubs that have sub-hubs, and None
+    for hub in _hubs_in_order(graph, None, set(), parents):
         on_path = [step for path in graph.paths_of(hub) for step in path.steps]
+        stepped = set(on_path)
         by_title = sorted(
-            (m for m in graph.members(hub) if m not in on_path and graph.pages[m].type != "hub"),
+            (m for m in graph.members(hub) if m not in stepped and graph.pages[m].type != "hub"),
             key=lambda m: (graph.pages[m].title.casefold(), m),
         )
         pages = list(dict.fromkeys([hub, *on_path, *by_title]))
@@ -103,12 +110,14 @@ def _sections(graph: LinkGraph) -> Iterable[tuple[str, list[str]]]:
         yield "Other pages", rest
 
 
-def _hubs_in_order(graph: LinkGraph, parent: str | None, seen: set[str]) -> Iterable[str]:
-    for hub in graph.hub_order(parent):
+def _hubs_in_order(graph: LinkGraph, parent: str | None, seen: set[str], parents: set[str | None]) -> Iterable[str]:
+    """Each hub under `parent`, in the home page's order, its sub-hubs right after it (only a hub in
+    `parents` has any: each `hub_order` walks every hub, so it is asked only where there is an answer)."""
+    for hub in graph.hub_order(parent) if parent in parents else ():
         if hub not in seen:
             seen.add(hub)
             yield hub
-            yield from _hubs_in_order(graph, hub, seen)
+            yield from _hubs_in_order(graph, hub, seen, parents)
 
 
 def twin(graph: LinkGraph, page: Page, content_dir: Path) -> str:

@@ -83,7 +83,7 @@ def assemble_site(
     content_dir: Path,
     static: Mapping[str, bytes],
     rendered: Iterable[tuple[str, bytes | Stored]],
-    seo: Iterable[tuple[str, str]] | None = None,
+    seo: Iterable[tuple[str, str | bytes]] | None = None,
     refuse: bool = True,
 ) -> Site:
     """Every output in one Site, always in the same order, so build and serve find the same collisions:
@@ -101,7 +101,7 @@ def assemble_site(
     if seo is None:
         seo = [*seo_files(graph), *redirect_files(graph), *llms_files(graph, content_dir)[0]]
     for path, text in seo:
-        site.add(path, text.encode())
+        site.add(path, text if isinstance(text, bytes) else text.encode())
     if refuse:
         config = graph.config
         names = reserved(

@@ -129,7 +129,8 @@ class LinkGraph:
         """The hubs whose parent is `parent` (None: the top-level hubs, as the home page lists them): those on
         a path of hubs first, in path order, then the rest by title."""
         hubs = [h for h in self.hubs() if self.hub_of.get(h) == parent]
-        ordered = [s for path in self.paths for s in path.steps if s in hubs]
+        wanted = set(hubs)
+        ordered = [s for path in self.paths for s in path.steps if s in wanted]
         rest = sorted((h for h in hubs if h not in ordered), key=lambda h: self.pages[h].title.casefold())
         return ordered + rest
 

@@ -251,7 +251,7 @@ class Session:
         outputs = [*zip(self._files[1], pages, strict=True), *generated]
         llms, twins = llms_files(graph, self.content_dir(), self._twins)
         self._twins = twins if serving else {}  # a twin is kept while what it was made from is (serve)
-        files = [*self._seo, *redirect_files(graph), *llms]
+        files: list[tuple[str, str | bytes]] = [*self._seo, *redirect_files(graph), *llms]
         return assemble_site(graph, self.content_dir(), theme.static, outputs, files, refuse)
 
     def _states_of(self, graph: LinkGraph) -> dict[str, States]:
