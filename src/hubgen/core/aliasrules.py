@@ -30,15 +30,7 @@ def alias_collision(alias: Alias, found: layout.Collision, graph: LinkGraph) -> 
     taken = found.taken
     what = {"page": "the page ", "asset": "the file "}.get(taken.owner, "")
     goes = f"where hubgen writes {taken.source}" if taken.owner == "generated" else f"where {what}{taken.source} goes"
-    if found.how == "same":
-        place = goes
-    elif found.how == "inside":
-        place = f"inside {found.where}, {goes}"
-    else:
-        place = f"which must be the folder {found.where}, holding {taken.path} ({taken.source})"
-    exact = found.where.rstrip("/")
-    if not (exact == alias.output or alias.output.startswith(exact + "/")):
-        place += " (names are compared ignoring case, as on macOS and Windows)"
+    place = layout.collision_place(found, alias.output, goes, f"{taken.path} ({taken.source})")
     message = f"alias '{alias.text}' would write its redirect to {alias.output}, {place}"
     hint = (
         "a page that exists needs no alias: remove it"

@@ -200,6 +200,21 @@ def _clash(
     return None
 
 
+def collision_place(found: Collision, path: str, goes: str, holding: str) -> str:
+    """Where `path` would land, for a message: `goes` (what is there), inside a file, or where a folder must
+    be (`holding` what), and a note when only case or Unicode form makes the two paths one."""
+    if found.how == "same":
+        place = goes
+    elif found.how == "inside":
+        place = f"inside {found.where}, {goes}"
+    else:
+        place = f"which must be the folder {found.where}, holding {holding}"
+    exact = found.where.rstrip("/")
+    if not (exact == path or path.startswith(exact + "/")):
+        place += " (names are compared ignoring case, as on macOS and Windows)"
+    return place
+
+
 def fold(path: str) -> str:
     """A path as a case-insensitive, normalisation-insensitive file system sees it."""
     return path.lower() if path.isascii() else unicodedata.normalize("NFC", path).casefold()

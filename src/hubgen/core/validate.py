@@ -412,15 +412,7 @@ def _collision_text(found: layout.Collision) -> tuple[str, str]:
     mine, taken, where = found.output, found.taken, found.where
     what = "page" if mine.owner == "page" else "file"
     goes = f"where hubgen writes {taken.source}" if taken.owner == "generated" else f"where {taken.source} goes"
-    if found.how == "same":
-        place = goes
-    elif found.how == "inside":
-        place = f"inside {where}, {goes}"
-    else:
-        place = f"which must be the folder {where}, holding {taken.source} ({taken.path})"
-    exact = where.rstrip("/")
-    if not (exact == mine.path or mine.path.startswith(exact + "/")):
-        place += " (names are compared ignoring case, as on macOS and Windows)"
+    place = layout.collision_place(found, mine.path, goes, f"{taken.source} ({taken.path})")
     message = f"this {what} would be written to {mine.path}, {place}"
     if taken.owner == "generated":
         hint = f"hubgen writes {taken.source} at {where} in every site; rename or move this {what}"
