@@ -156,16 +156,14 @@ def test_article_title_and_breadcrumb(site):
 
 def test_article_read_before_and_next(site):
     page = read_html(site, "nn/alpha/index.html")
-    prev = page.one("a.pathnav-prev")
+    prev = page.one(".prev-link a")
     assert prev["href"] == "../zeta/"
     assert prev["rel"] == "prev"
-    assert "Read before" in prev.text
-    assert prev.one(".pathnav-title").text == "Zeta Comes First"
-    assert prev.one(".pathnav-summary").text == "Zeta summary."
-    nxt = page.one("a.pathnav-next")
+    assert prev.text == "← Read before · step 1: Zeta Comes First"
+    nxt = page.one("a.next-card")
     assert nxt["href"] == "../mid/"
     assert "Read next" in nxt.text
-    assert nxt.one(".pathnav-title").text == "Mid Is Third"
+    assert nxt.one(".next-title").text == "Mid Is Third"
     head = page.one("head")
     assert head.one('link[rel="prev"]')["href"] == "../zeta/"
     assert head.one('link[rel="next"]')["href"] == "../mid/"
@@ -174,11 +172,11 @@ def test_article_read_before_and_next(site):
 def test_declaring_only_next_gives_the_other_page_its_read_before(site):
     # zeta says `next: alpha`; alpha says nothing about zeta.
     zeta = read_html(site, "nn/zeta/index.html")
-    assert zeta.select("a.pathnav-prev") == []
+    assert zeta.select(".prev-link a") == []
     assert zeta.select('link[rel="prev"]') == []
-    assert zeta.one("a.pathnav-next")["href"] == "../alpha/"
+    assert zeta.one("a.next-card")["href"] == "../alpha/"
     alpha = read_html(site, "nn/alpha/index.html")
-    assert alpha.one("a.pathnav-prev .pathnav-title").text == "Zeta Comes First"
+    assert alpha.one(".prev-link a").text.endswith("Zeta Comes First")
 
 
 def test_declaring_only_prev_gives_the_other_page_its_read_next(make_hub):
@@ -190,15 +188,15 @@ def test_declaring_only_prev_gives_the_other_page_its_read_next(make_hub):
     }
     site = build_site(make_hub(files))
     zeta = read_html(site, "nn/zeta/index.html")
-    assert zeta.one("a.pathnav-next")["href"] == "../alpha/"
-    assert zeta.one("a.pathnav-next .pathnav-title").text == "Alpha Is Second"
+    assert zeta.one("a.next-card")["href"] == "../alpha/"
+    assert zeta.one("a.next-card .next-title").text == "Alpha Is Second"
     assert zeta.one('link[rel="next"]')["href"] == "../alpha/"
 
 
 def test_last_step_points_back_to_the_hub(site):
     page = read_html(site, "nn/mid/index.html")
-    assert page.one("a.pathnav-prev")["href"] == "../alpha/"
-    end = page.one("a.pathnav-end")
+    assert page.one(".prev-link a")["href"] == "../alpha/"
+    end = page.one(".path-end-back a")
     assert end["href"] == "../"
     assert "Back to Neural Nets" in end.text
     assert page.select('link[rel="next"]') == []
@@ -208,7 +206,7 @@ def test_article_position_on_the_path(site):
     page = read_html(site, "nn/alpha/index.html")
     assert "Step 2 of 3 on the path" in page.one("p.page-meta").text
     block = page.one("nav.path-block")
-    assert block.one(".path-block-meta").text == "Neural Nets · 2 of 3"
+    assert block.one(".path-block-meta").text == "Neural Nets · step 2 of 3"
     steps = block.select("ol.pathlist li")
     assert [s.text for s in steps] == ["Zeta Comes First", "Alpha Is Second", "Mid Is Third"]
     assert steps[1].has_class("is-current")
@@ -219,8 +217,7 @@ def test_article_position_on_the_path(site):
 
 def test_related_cards_with_summaries_and_hub(site):
     page = read_html(site, "nn/alpha/index.html")
-    section = page.one('section[aria-labelledby="hg-related"]')
-    cards = section.select("li.card")
+    cards = page.one("section.where-next").select("li.card")
     assert [(c.one(".card-title a")["href"], c.one(".card-title").text) for c in cards] == [
         ("../extra/", "An Extra Page"),
         ("../../basics/intro/", "Intro to Basics"),
@@ -229,13 +226,12 @@ def test_related_cards_with_summaries_and_hub(site):
     assert [c.one(".card-meta").text for c in cards] == ["Neural Nets", "Basics Hub"]
 
 
-def test_backlinks_list_pages_that_link_here(site):
+def test_mentions_list_pages_that_link_here_but_are_not_shown_above(site):
     page = read_html(site, "nn/alpha/index.html")
-    section = page.one('section[aria-labelledby="hg-backlinks"]')
-    # sorted by title: "Intro to Basics" < "Mid Is Third"; zeta's next: is not a link
-    assert links_in(section) == [("../../basics/intro/", "Intro to Basics"), ("../mid/", "Mid Is Third")]
+    # Intro and Mid link here, but Intro is a related page and Mid the next step, each shown once above
+    assert page.select("ul.mentions") == []
     extra = read_html(site, "nn/extra/index.html")
-    assert links_in(extra.one('section[aria-labelledby="hg-backlinks"]')) == [("../alpha/", "Alpha Is Second")]
+    assert links_in(extra.one("section.where-next ul.mentions")) == [("../alpha/", "Alpha Is Second")]
 
 
 def test_tags_link_to_tag_pages(site):
@@ -317,7 +313,7 @@ def test_hub_with_two_paths_shows_both(make_hub):
         "Path 2: Zeta Comes First · 3 steps",
     ]
     lists = page.select("#learning-path ol.steps")
-    assert [[a["href"] for a in ol.select("a")] for ol in lists] == [
+    assert [[a["href"] for a in ol.select(".step-title a")] for ol in lists] == [
         ["extra/", "other/"],
         ["zeta/", "alpha/", "mid/"],
     ]
@@ -336,7 +332,7 @@ def test_home_page_lists_hubs(site):
         ("nn/", "Neural Nets"),
     ]
     assert [c.one(".card-summary").text for c in cards] == ["The basics.", "All about nets."]
-    assert [c.one(".card-count").text for c in cards] == ["1 article", "4 articles"]
+    assert [c.one(".card-count").text for c in cards] == ["1 article", "4 articles · 3 steps on its path"]
     assert page.one(".site-title")["aria-current"] == "page"
 
 
@@ -352,15 +348,15 @@ def test_nested_hubs_and_a_path_across_folders(make_hub):
     site = build_site(make_hub(files))
     deep = read_html(site, "outer/inner/deep/index.html")
     assert links_in(deep.one("nav.breadcrumb")) == [("../../../", "Home"), ("../../", "Outer"), ("../", "Inner")]
-    assert deep.one("a.pathnav-next")["href"] == "../../../elsewhere/far/"
+    assert deep.one("a.next-card")["href"] == "../../../elsewhere/far/"
     far = read_html(site, "elsewhere/far/index.html")
-    assert far.one("a.pathnav-prev")["href"] == "../../outer/inner/deep/"
+    assert far.one(".prev-link a")["href"] == "../../outer/inner/deep/"
     assert links_in(far.one("nav.breadcrumb")) == [
         ("../../", "Home"),
         ("../../outer/", "Outer"),
         ("../../outer/inner/", "Inner"),
     ]
-    assert far.one("a.pathnav-end")["href"] == "../../outer/inner/"
+    assert far.one(".path-end-back a")["href"] == "../../outer/inner/"
     inner = read_html(site, "outer/inner/index.html")
     assert [a["href"] for a in inner.select("#learning-path .step-title a")] == ["deep/", "../../elsewhere/far/"]
     home = read_html(site, "index.html")
@@ -671,7 +667,7 @@ def test_project_template_overrides_the_theme_file_by_file(make_hub):
     site = build_site(make_hub({**HUB, "templates/article.html": article}))
     alpha = read_html(site, "nn/alpha/index.html")
     assert alpha.one("article.custom-article h1").text == "Alpha Is Second"
-    assert alpha.select("nav.pathnav") == []  # the theme's article.html is not used
+    assert alpha.select("section.where-next") == []  # the theme's article.html is not used
     assert alpha.one("a.site-title").text == "Test Hub"  # base.html still comes from the theme
     hub = read_html(site, "nn/index.html")
     assert hub.select("article.custom-article") == []
@@ -685,7 +681,7 @@ def test_project_partial_overrides_the_theme_macros(make_hub):
     site = build_site(make_hub({**HUB, "templates/_macros.html": macros.encode()}))
     alpha = read_html(site, "nn/alpha/index.html")
     assert len(alpha.select("li.custom-card")) == 2
-    assert alpha.one("a.pathnav-next")["href"] == "../mid/"
+    assert alpha.one("a.next-card")["href"] == "../mid/"
 
 
 def test_project_css_overrides_the_theme_css(make_hub, hub):
@@ -902,12 +898,12 @@ def test_shipped_example_builds_without_errors_or_warnings(tmp_path):
             matches.append((path, page))
     assert len(matches) == 1
     path, page = matches[0]
-    assert page.one("a.pathnav-prev .pathnav-title").text == "What Is Fine-Tuning in AI?"
-    assert page.one("a.pathnav-next .pathnav-title").text == "What Is a Parameter in a Neural Network?"
+    assert page.one(".prev-link a").text.endswith("What Is Fine-Tuning in AI?")
+    assert page.one("a.next-card .next-title").text == "What Is a Parameter in a Neural Network?"
     crumbs = [a.text for a in page.one("nav.breadcrumb").select("a")]
     assert crumbs == ["Home", "Neural Networks and Deep Learning"]
     assert page.one("p.page-meta a").text == "Neural Networks and Deep Learning"
-    for link in (page.one("a.pathnav-prev"), page.one("a.pathnav-next"), page.one("p.page-meta a")):
+    for link in (page.one(".prev-link a"), page.one("a.next-card"), page.one("p.page-meta a")):
         target = (path.parent / link["href"]).resolve() / "index.html"
         assert target.is_file(), link["href"]
 

@@ -1,4 +1,4 @@
-"""What makes the site findable and studyable: sitemap, robots, feed, JSON-LD, path maps, graph export,
+"""What makes the site findable and studyable: sitemap, robots, feed, JSON-LD, graph export,
 search indexing and git dates. The shipped example is checked against the specs' required shapes."""
 
 from __future__ import annotations
@@ -169,25 +169,7 @@ def test_a_title_cannot_break_out_of_the_json_ld_script(make_hub) -> None:
     assert read_html(site, "hub/a/index.html").select_one("h1").text == hostile
 
 
-# -------------------------------------------------------------------------------- maps, search, git dates
-
-
-def test_hub_page_draws_its_path_as_an_svg_map_with_a_link_per_step(example_site: Path) -> None:
-    page = read_html(example_site, "language-models/index.html")
-    svg = page.select_one("svg.pathmap")
-    assert svg is not None
-    links = svg.select("a")
-    assert len(links) == 7
-    assert links[0].get("href") == "what-is-a-large-language-model/"
-    assert page.select("svg.pathmap path.pm-related"), "related links between steps are drawn"
-
-
-def test_article_sidebar_has_a_compact_map_with_the_current_step_highlighted(example_site: Path) -> None:
-    page = read_html(example_site, "language-models/what-is-a-token/index.html")
-    svg = page.select_one("svg.pathmap-compact")
-    circles = svg.select("circle")
-    assert len(circles) == 7
-    assert [c.get("class") for c in circles].index("pm-node pm-current") == 1
+# -------------------------------------------------------------------------------- search, git dates
 
 
 def test_search_index_is_built_and_search_false_turns_it_off(make_hub, example_site: Path) -> None:

@@ -45,45 +45,120 @@
       el.scrollWidth > el.clientWidth;
   }
 
-  // Reading progress on a learning path: which steps this reader has opened, kept in localStorage
-  // under the path's first step, never sent anywhere. A long path's page lists only some of its steps
-  // (the first always) and says how many there are (data-path-length): the pages read that it does not
-  // list count too, as every page stored under this path's key is one of its steps.
-  function setUpProgress() {
-    var list = document.querySelector("[data-path-steps]");
-    var box = document.querySelector("[data-progress]");
-    if (!list || !box) return;
-    var links = list.querySelectorAll("li a, li [aria-current]");
-    var steps = [];
-    for (var i = 0; i < links.length; i++) {
-      steps.push(links[i].href ? new URL(links[i].href).pathname : window.location.pathname);
-    }
-    if (!steps.length) return;
-    var key = "hubgen-progress:" + steps[0];
-    var read;
-    try { read = JSON.parse(localStorage.getItem(key) || "[]"); } catch (e) { return; }
-    if (read.indexOf(window.location.pathname) < 0) read.push(window.location.pathname);
-    var total = parseInt(list.getAttribute("data-path-length"), 10) || steps.length;
-    function paint() {
-      var count = 0;
-      for (var j = 0; j < steps.length; j++) {
-        var done = read.indexOf(steps[j]) >= 0;
-        links[j].closest("li").classList.toggle("is-read", done);
-        if (done) count++;
+  // Reading progress, kept in this browser's localStorage only and never sent anywhere: for each path, the
+  // pages of it this reader has opened, under "hubgen-progress:" + the path's key (the site path of its
+  // first step; a track's own page). An article records itself on every path it lists as its own
+  // ([data-progress-list] holding its aria-current step), so a page read counts on each path it is on.
+  // Then every mark is painted from the same records: the lists' read steps, "You have read N of M",
+  // the rail's "N read", the hub page's "Continue", the home page's "N of M read"; Reset empties a path.
+  var PROGRESS = "hubgen-progress:";
+  var MOST = 5000; // pages kept per path: a bound on what a page can make this script store
+
+  function sitePath(url) {
+    try { return new URL(url, window.location.href).pathname; } catch (e) { return ""; }
+  }
+
+  function readOn(key) {
+    var found;
+    try { found = JSON.parse(localStorage.getItem(PROGRESS + key) || "[]"); } catch (e) { return []; }
+    return Array.isArray(found) ? found.filter(function (x) { return typeof x === "string"; }) : [];
+  }
+
+  function keep(key, pages) {
+    try { localStorage.setItem(PROGRESS + key, JSON.stringify(pages.slice(-MOST))); } catch (e) { /* storage blocked */ }
+  }
+
+  function each(selector, fn) {
+    var found = document.querySelectorAll(selector);
+    for (var i = 0; i < found.length; i++) fn(found[i]);
+  }
+
+  function stepUrl(item) {
+    var link = item.querySelector("a[href]");
+    if (link) return sitePath(link.href);
+    return item.querySelector("[aria-current=step]") ? window.location.pathname : "";
+  }
+
+  function countOf(key, total) {
+    return Math.min(readOn(key).length, total || Infinity);
+  }
+
+  function paintProgress() {
+    each("[data-progress-list]", function (list) {
+      var read = readOn(sitePath(list.getAttribute("data-progress-list")));
+      var next = null;
+      var items = list.querySelectorAll("li");
+      for (var i = 0; i < items.length; i++) {
+        var url = stepUrl(items[i]);
+        var done = url !== "" && read.indexOf(url) >= 0;
+        items[i].classList.toggle("is-read", done);
+        items[i].classList.remove("is-next");
+        var state = items[i].querySelector("[data-step-state]");
+        if (state) state.textContent = done ? " (read)" : "";
+        if (!done && !next && url) next = items[i];
       }
-      if (total > steps.length) {
-        for (var k = 0; k < read.length; k++) if (steps.indexOf(read[k]) < 0) count++;
-        count = Math.min(count, total);
-      }
-      box.querySelector("[data-progress-text]").textContent = "You have read " + count + " of " + total;
-      try { localStorage.setItem(key, JSON.stringify(read)); } catch (e) { /* storage blocked */ }
-    }
-    box.querySelector("[data-progress-reset]").addEventListener("click", function () {
-      read = [window.location.pathname];
-      paint();
+      if (next && read.length) next.classList.add("is-next");
+      list.hubgenNext = read.length ? next : null;
     });
-    paint();
-    box.hidden = false;
+    each("[data-progress]", function (box) {
+      var key = sitePath(box.getAttribute("data-progress"));
+      var total = parseInt(box.getAttribute("data-progress-total"), 10) || 0;
+      var count = countOf(key, total);
+      box.querySelector("[data-progress-text]").textContent = "You have read " + count + " of " + total;
+      box.querySelector("[data-progress-reset]").hidden = count === 0;
+      var more = box.querySelector("[data-progress-continue]");
+      if (more) {
+        var list = null;
+        each("[data-progress-list]", function (l) { if (!list && sitePath(l.getAttribute("data-progress-list")) === key) list = l; });
+        var step = list && list.hubgenNext;
+        more.hidden = !step;
+        if (step) {
+          var link = step.querySelector("a[href]");
+          var target = more.querySelector("[data-progress-next]");
+          target.href = link.href;
+          target.textContent = "step " + (Array.prototype.indexOf.call(list.children, step) + 1) + " — " + link.textContent;
+        }
+      }
+      box.hidden = false;
+    });
+    each("[data-progress-short]", function (el) {
+      var total = parseInt(el.getAttribute("data-progress-total"), 10) || 0;
+      el.textContent = " · " + countOf(sitePath(el.getAttribute("data-progress-short")), total) + " read";
+    });
+    each("[data-progress-of]", function (el) {
+      var keys = el.getAttribute("data-progress-of").split(" ");
+      var total = parseInt(el.getAttribute("data-progress-total"), 10) || 0;
+      var count = 0;
+      for (var i = 0; i < keys.length; i++) if (keys[i]) count += readOn(sitePath(keys[i])).length;
+      el.textContent = " · " + Math.min(count, total) + " of " + total + " read";
+    });
+    each("[data-progress-legend]", function (el) { el.hidden = false; });
+  }
+
+  function setUpProgress() {
+    if (!document.querySelector("[data-progress], [data-progress-of], [data-progress-list]")) return;
+    var here = window.location.pathname;
+    if (document.body.classList.contains("kind-article")) {
+      var recorded = {};
+      each("[data-progress-list]", function (list) {
+        var key = sitePath(list.getAttribute("data-progress-list"));
+        if (recorded[key] || !list.querySelector("[aria-current=step]")) return;
+        recorded[key] = true;
+        var read = readOn(key);
+        if (read.indexOf(here) < 0) { read.push(here); keep(key, read); }
+      });
+    }
+    document.addEventListener("click", function (e) {
+      var button = e.target.closest && e.target.closest("[data-progress-reset]");
+      if (!button) return;
+      keep(sitePath(button.closest("[data-progress]").getAttribute("data-progress")), []);
+      paintProgress();
+    });
+    window.addEventListener("storage", function (e) {
+      if (e.key && e.key.indexOf(PROGRESS) === 0) paintProgress();
+    });
+    window.addEventListener("pageshow", function (e) { if (e.persisted) paintProgress(); });
+    paintProgress();
   }
 
   // Search: Pagefind's index, loaded on first use; results built as DOM nodes (no HTML from the index

@@ -337,18 +337,21 @@ def long_path(count: int, folder: str = "h") -> dict[str, str | bytes | None]:
 
 
 def sidebar(site: Path, rel: str) -> tuple[list[str], list[str]]:
-    """The path list's items ("12" for a step, "…" for a gap, "*12" for the current one) and the map's."""
+    """The items of the path list in the sidebar and of the one in the rail ("12" for a step, "…" for a
+    gap, "*12" for the current one)."""
     from helpers import read_html
 
     page = read_html(site, rel)
-    items = []
-    for li in page.select("ol.pathlist li"):
-        if "pathlist-gap" in li.get("class", []):
-            items.append("…")
-        else:
-            items.append(("*" if li.select("[aria-current]") else "") + li.get("data-step", "?"))
-    titles = [t.text.split(".")[0] for t in page.select("svg.pathmap-compact title")]
-    return items, titles
+    lists = []
+    for where in ("nav.path-block", "nav.rail"):
+        items = []
+        for li in page.one(where).select("ol.pathlist li"):
+            if "pathlist-gap" in li.get("class", []):
+                items.append("…")
+            else:
+                items.append(("*" if li.select("[aria-current]") else "") + li.get("data-step", "?"))
+        lists.append(items)
+    return lists[0], lists[1]
 
 
 @pytest.fixture(scope="module")
@@ -380,18 +383,18 @@ def test_an_article_on_a_600_step_path_stays_small(long_site):
     ],
 )
 def test_a_long_path_shows_a_window_around_the_current_step(long_site, step, items):
-    shown, map_titles = sidebar(long_site, f"h/s{step - 1:03d}/index.html")
+    shown, in_rail = sidebar(long_site, f"h/s{step - 1:03d}/index.html")
     assert shown == items
-    assert map_titles == [item.lstrip("*") for item in items if item != "…"]  # the map shows the same steps
+    assert in_rail == items  # the rail (under the desktop width) shows the same steps
 
 
 def test_the_window_links_to_the_full_list_on_the_hub_page(long_site):
     from helpers import read_html
 
     page = read_html(long_site, "h/s300/index.html")
-    [link] = page.select("p.path-all a")
-    assert (link.text, link["href"]) == ("All 600 steps", "../#learning-path")
-    assert page.one("ol.pathlist")["data-path-length"] == "600"
+    links = page.select("p.path-all a")
+    assert {(link.text, link["href"]) for link in links} == {("All 600 steps", "../#learning-path")}
+    assert page.one("nav.path-block [data-progress]")["data-progress-total"] == "600"
     assert "Step 301 of 600" in page.one(".page-meta").text
     hub_page = read_html(long_site, "h/index.html")
     assert hub_page.one("#learning-path") is not None
@@ -405,8 +408,8 @@ def test_a_hub_with_several_paths_links_each_window_to_its_own_list(make_hub):
     longer = {k.replace("/s", "/t"): v.replace("next: h/s", "next: h/t") for k, v in long_path(12).items() if v}
     project = make_hub({**BASE, **short, **longer})
     assert session.build(project).files
-    [link] = read_html(project / "site", "h/t005/index.html").select("p.path-all a")
-    assert link["href"] == "../#hg-path-2"
+    links = read_html(project / "site", "h/t005/index.html").select("p.path-all a")
+    assert {link["href"] for link in links} == {"../#hg-path-2"}
     heading = read_html(project / "site", "h/index.html").one("#hg-path-2")
     assert "12 steps" in heading.text
 
@@ -415,17 +418,16 @@ def test_a_path_of_nine_steps_is_shown_whole_as_before(make_hub):
     project = make_hub({k: v for k, v in {**BASE, **long_path(9)}.items() if k != "content/h/ok.md"})
     site = project / "site"
     assert session.build(project).files
-    shown, map_titles = sidebar(site, "h/s004/index.html")
-    assert shown == ["?"] * 4 + ["*?"] + ["?"] * 4  # no numbers written: the list counts them
-    assert map_titles == [str(n) for n in range(1, 10)]
+    shown, in_rail = sidebar(site, "h/s004/index.html")
+    assert shown == in_rail == ["1", "2", "3", "4", "*5", "6", "7", "8", "9"]
     html = (site / "h/s004/index.html").read_text()
-    assert "path-all" not in html and "data-path-length" not in html and "pathlist-gap" not in html
+    assert "path-all" not in html and "pathlist-gap" not in html
 
 
 @settings(max_examples=200, deadline=None)
 @given(length=st.integers(1, 80), data=st.data())
 def test_the_window_is_bounded_and_holds_the_ends_and_the_neighbours(length, data):
-    from hubgen.build.pathmap import WHOLE_PATH, path_window
+    from hubgen.build.pathview import WHOLE_PATH, path_window
 
     current = data.draw(st.integers(0, length - 1))
     shown = path_window(length, current)

@@ -5,7 +5,7 @@ works at any mount point; only canonical URLs (and, later, sitemap and feeds) ar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from markupsafe import Markup
 from hubgen import __version__
 from hubgen.base.cache import key_for
 from hubgen.build.llms import llms_files
-from hubgen.build.pathmap import compact_map_of, hub_map, path_anchors, path_view
+from hubgen.build.pathview import path_anchors, path_view
 from hubgen.build.redirects import redirect_files
 from hubgen.build.seo import json_ld, seo_files
 from hubgen.build.theme import make_environment, static_files, template_dirs, templates_digest
@@ -52,6 +52,7 @@ from hubgen.core.markdown import render_markdown
 
 ASSET_KEYS = (("css", "style.css"), ("code_css", "code.css"), ("js", "hubgen.js"))
 HOME_TITLE = "Home"
+SEE_ALSO = 6  # a hub page's step shows at most this many of the step's related pages
 TEMPLATE_FOR = {"home": "home.html", "hub": "hub.html", "article": "article.html"}
 
 
@@ -222,6 +223,7 @@ class PageRenderer:
             "path": None,
             "related": [],
             "backlinks": [],
+            "mentions": [],
             "tags": [],
             "updated": None,
             "paths": [],
@@ -230,7 +232,6 @@ class PageRenderer:
             "pages": [],
             "tag_list": [],
             "jsonld": Markup(""),
-            "map": Markup(""),
             "title_id": "",
         }
 
@@ -244,6 +245,7 @@ class PageRenderer:
     def _base_view(self, page: Page, here: str) -> dict[str, Any]:
         graph = self.graph
         prev_id, next_id = graph.prev_of(page.id), graph.next_of(page.id)
+        related = [r for r in graph.related[page.id] if r not in (prev_id, next_id)]  # neighbours are shown once
         body = render_markdown(page.body, self._resolver(page, here), self.config.markdown.html, self._measure(page))
         return self._empty_view() | {
             "kind": page.type,
@@ -259,12 +261,12 @@ class PageRenderer:
             "prev": self._card(prev_id, here) if prev_id else None,
             "next": self._card(next_id, here) if next_id else None,
             "path": self._path(page.id, here),
-            "related": [self._card(r, here) | {"hub_title": self._hub_title(r)} for r in graph.related[page.id]],
+            "related": [self._card(r, here) | {"hub_title": self._hub_title(r)} for r in related],
             "backlinks": [self._link(b, here) for b in graph.backlinks.get(page.id, ())],
+            "mentions": self._mentions(page.id, {prev_id, next_id, *related}, here),
             "tags": [{"name": name, "url": relative_url(here, tag_dir(slug))} for slug, name in self._tags(page)],
             "updated": page.updated,
             "jsonld": json_ld(graph, page, graph.hub_chain(page.id)),
-            "map": self._map(page, here),
             "title_id": page.body.title_id,
         }
 
@@ -276,12 +278,63 @@ class PageRenderer:
             others = [m for m in graph.members(page.id) if m not in on_path]
             others.sort(key=lambda m: (graph.pages[m].title.casefold(), m))
             return {
-                "paths": [[self._card(step, here) for step in path.steps] for path in paths],
+                "paths": [
+                    [self._step(step, number, path.steps, here) for number, step in enumerate(path.steps, 1)]
+                    for path in paths
+                ],
                 "others": [self._card(m, here) for m in others],
             }
         if page.type == "home":
-            return {"hubs": [self._card(h, here) | {"count": len(graph.members(h))} for h in self._hub_order()]}
+            return {"hubs": self._hub_cards(here)}
         return {}
+
+    def _hub_cards(self, here: str) -> list[dict[str, Any]]:
+        """The home page's hub cards: each with its article count, and its paths' steps (`steps`) and first
+        steps (`keys`, where reading progress is kept) for the progress the theme's script shows."""
+        cards = []
+        for hub in self._hub_order():
+            paths = self.graph.paths_of(hub)
+            keys = [relative_url(here, page_dir(path.steps[0])) for path in paths]
+            steps = sum(len(path.steps) for path in paths)
+            cards.append(self._card(hub, here) | {"count": len(self.graph.members(hub)), "steps": steps, "keys": keys})
+        return cards
+
+    def _step(self, page_id: str, number: int, steps: Sequence[str], here: str) -> dict[str, Any]:
+        """A step of a path on its hub page: its card, its number and `see_also`, its related pages that are
+        not its neighbours on the path, each with its number on the path or, in another hub, that hub's title."""
+        graph = self.graph
+        neighbours = {graph.prev_of(page_id), graph.next_of(page_id)}
+        numbers = {step: n for n, step in enumerate(steps, 1)}
+        hub = graph.hub_of.get(page_id)
+
+        def same(other: str) -> bool:  # in this hub: no need to name it
+            return graph.hub_of.get(other) == hub
+
+        see_also = [
+            self._link(r, here)
+            | {"number": numbers.get(r, 0), "hub_title": "" if r in numbers or same(r) else self._hub_title(r)}
+            for r in graph.related[page_id][:SEE_ALSO]
+            if r not in neighbours
+        ]
+        return self._card(page_id, here) | {"number": number, "see_also": see_also}
+
+    def _mentions(self, page_id: str, shown: Collection[str | None], here: str) -> list[dict[str, Any]]:
+        """Pages that link here or name it as related, except those `shown` already, each with the sentence
+        around its first link here (`context`, empty for a `related` entry alone) and its hub's title."""
+        mentions = []
+        for source in self.graph.backlinks.get(page_id, ()):
+            if source in shown:
+                continue
+            context = next(
+                (
+                    item.link.context
+                    for item in self.graph.links[source]
+                    if item.target.kind == "page" and item.target.path == page_id and item.link.context
+                ),
+                "",
+            )
+            mentions.append(self._card(source, here) | {"hub_title": self._hub_title(source), "context": context})
+        return mentions
 
     def _hub_order(self) -> list[str]:
         """Top-level hubs: those on a path of hubs first, in path order, then the rest by title."""
@@ -305,20 +358,24 @@ class PageRenderer:
         crumbs = [{"title": HOME_TITLE, "url": relative_url(here, "")}]
         return crumbs + [self._link(h, here) for h in self.graph.hub_chain(page.id)]
 
-    def _map(self, page: Page, here: str) -> Markup:
-        """The hub's path map on a hub page; the compact one-row map of its path on an article."""
-
-        def url_for(page_id: str) -> str:
-            return relative_url(here, page_dir(page_id))
-
-        if page.type == "hub":
-            return hub_map(self.graph, page.id, url_for)
-        return compact_map_of(self.graph, page.id, here)
-
     def _path(self, page_id: str, here: str) -> dict[str, Any] | None:
         if self._anchors is None:
             self._anchors = path_anchors(self.graph)
-        return path_view(self.graph, page_id, here, self.config.title, self._anchors)
+        view = path_view(self.graph, page_id, here, self.config.title, self._anchors)
+        return view | {"next_hub": self._next_hub(page_id, here)} if view else None
+
+    def _next_hub(self, page_id: str, here: str) -> dict[str, Any] | None:
+        """On the last step of a hub's path, when the hubs form a path too: the next hub, and the first step
+        of its first path (`first`, None if it has no path): where the reader goes on."""
+        graph = self.graph
+        index, step = graph.position[page_id]
+        path = graph.paths[index]
+        following = graph.next_of(path.hub) if path.hub and step == len(path.steps) - 1 else None
+        if following is None:
+            return None
+        paths = graph.paths_of(following)
+        first = self._card(paths[0].steps[0], here) if paths else None
+        return self._link(following, here) | {"first": first}
 
     def _tags(self, page: Page) -> list[tuple[str, str]]:
         slugs = dict.fromkeys(tag_slug(name) for name in page.front.values.get("tags", ()))

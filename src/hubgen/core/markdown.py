@@ -38,6 +38,7 @@ from hubgen.core.bodynotes import Note, block_note, inline_notes
 from hubgen.core.figures import figures_plugin
 from hubgen.core.links import decode_url
 from hubgen.core.mathml import math_plugin
+from hubgen.core.mentions import internal_candidate, link_spans, sentence_around
 from hubgen.core.positions import SourceMap, note_cuts, record_positions
 from hubgen.core.slugs import Slugger
 
@@ -60,6 +61,7 @@ class Link:
     column: int
     in_html: bool = False
     alt: str | None = None  # an image's alt text; None when an <img> has no alt attribute at all
+    context: str = ""  # of a link that may lead to another page: the sentence around it (`mentions`)
 
 
 @dataclass(frozen=True)
@@ -269,6 +271,7 @@ def _inline_links(inline: Token, where: SourceMap) -> tuple[list[Link], set[str]
     found: list[Link] = []
     ids: set[str] = set()
     children = inline.children or []
+    spans: tuple[str, dict[int, tuple[int, int]]] | None = None  # the plain text, made for the first mention
     for index, child in enumerate(children):
         at = child.meta.get("at") if child.type in ("link_open", "image", "html_inline") else None
         cursor = at if at is not None else cursor
@@ -288,7 +291,12 @@ def _inline_links(inline: Token, where: SourceMap) -> tuple[list[Link], set[str]
                 at = next((p for p in (inline.content.find(n, cursor) for n in (label, href) if n) if p >= 0), cursor)
                 cursor = at
             alt = heading_text(child) if kind == "image" else None
-            found.append(Link(href, kind, *where.where(at), alt=alt))
+            context = ""
+            if kind == "link" and internal_candidate(href):
+                spans = spans or link_spans(children)
+                text, span = spans[0], spans[1].get(index)
+                context = sentence_around(text, *span) if span else ""
+            found.append(Link(href, kind, *where.where(at), alt=alt, context=context))
     return found, ids
 
 
