@@ -82,3 +82,32 @@ def test_an_edit_reverted_after_a_template_error_updates_cleanly(make_hub) -> No
     assert reverted.ok, reverted.message
     assert not reverted.full, "recovered without starting from nothing"
     assert live.site.files == cold_files(project)
+
+
+MENTIONS = {
+    "hubgen.yaml": "title: Test\nsearch: false\n",
+    "content/index.md": "# Home\n\nWelcome.\n",
+    "content/basics/index.md": "---\ntitle: Basics\ntype: hub\n---\nThe hub.\n",
+    "content/basics/alpha.md": "---\ntitle: Alpha\n---\nAlpha.\n",
+    "content/basics/beta.md": "---\ntitle: Beta\nsummary: B.\n---\nBeta builds on [alpha](alpha.md) first.\n",
+}
+NEW_SENTENCE = "---\ntitle: Beta\nsummary: B.\n---\nBeta now quotes [alpha](alpha.md) differently.\n"  # a body edit
+
+
+def test_a_new_sentence_around_a_link_reaches_the_mentioned_page_in_serve(make_hub) -> None:
+    project = make_hub(MENTIONS)
+    live = Session(project)
+    assert live.update().ok
+    assert b"Beta builds on alpha first." in live.site.files["basics/alpha/index.html"]
+    (project / "content/basics/beta.md").write_text(NEW_SENTENCE)
+    assert live.update({project / "content/basics/beta.md"}).ok
+    assert b"Beta now quotes alpha differently." in live.site.files["basics/alpha/index.html"]
+    assert live.site.files == cold_files(project)
+
+
+def test_a_new_sentence_around_a_link_reaches_the_mentioned_page_in_a_cached_build(make_hub) -> None:
+    project = make_hub(MENTIONS)
+    assert Session(project, RunOptions(cache=True)).build().files
+    (project / "content/basics/beta.md").write_text(NEW_SENTENCE)
+    assert Session(project, RunOptions(cache=True)).build().files
+    assert b"Beta now quotes alpha differently." in (project / "site/basics/alpha/index.html").read_bytes()

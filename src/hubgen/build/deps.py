@@ -4,8 +4,9 @@ A page's view (all its template gets) is made from its own record, the graph's e
 titles and summaries of the pages it looks up (`Watched` notes which). When no page's *structure* (front
 matter but title and summary, headings, ids, links, dates) changed and no page, asset or folder came or
 went, the edges are the same, so a page's view can only change if its own record changed or a page it
-looked up got a new title or summary. `RenderMemo` holds this after a render: `hubgen serve` keeps it in
-memory, `hubgen build` saves it in the build cache, so an edit makes only those pages' views.
+looked up got a new title or summary, or a new sentence around a link (quoted under "Mentioned in").
+`RenderMemo` holds this after a render: `hubgen serve` keeps it in memory, `hubgen build` saves it in the
+build cache, so an edit makes only those pages' views.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from hubgen.core.links import SiteIndex
 from hubgen.core.load import Content, Page
 
 MEMO_FILE = "render-memo.json"
-MEMO_VERSION = 2
+MEMO_VERSION = 3  # 3: what other pages show of a page includes the sentences around its links
 # (version, salt, shape, page ids, each page's (structure, own, shown, key, looked up)): checked JSON
-_Row = tuple[str, str, tuple[str, str], str, tuple[int, ...]]
+_Row = tuple[str, str, tuple[str, str, str], str, tuple[int, ...]]
 _MEMO: Codec[tuple[int, str, str, tuple[str, ...], tuple[_Row, ...]]] = Codec(
     tuple[int, str, str, tuple[str, ...], tuple[_Row, ...]]
 )
@@ -68,17 +69,24 @@ def edited_pages(before: Content, now: Content) -> tuple[dict[str, Page], bool] 
         was = before.pages[pid]
         if structure(page) != structure(was):
             return None
-        shown = shown or (page.title, page.summary) != (was.title, was.summary)
+        shown = shown or shown_of(page) != shown_of(was)
     return edited, shown
 
 
-States = tuple[str, str, tuple[str, str]]  # a page's structure, own digest, and (title, summary)
+Shown = tuple[str, str, str]
+States = tuple[str, str, Shown]  # a page's structure, own digest, and what other pages show of it
+
+
+def shown_of(page: Page) -> Shown:
+    """What other pages show of a page: its title, its summary, and (a digest of) the sentences around its
+    links, which the pages it links to quote under "Mentioned in"."""
+    return page.title, page.summary, digest([link.context for link in page.body.links if link.context])
 
 
 def states_of(page: Page) -> States:
     """What the memo compares of a page: its structure, its own record, and what other pages show of it."""
     shape = structure(page)
-    return shape, own_digest(page, shape), (page.title, page.summary)
+    return shape, own_digest(page, shape), shown_of(page)
 
 
 def own_digest(page: Page, shape: str) -> str:
@@ -133,7 +141,7 @@ class Watched(Mapping[str, Page]):
 class PageState:
     structure: str
     own: str
-    shown: tuple[str, str]  # title and summary: what other pages show of it
+    shown: Shown  # title, summary, link sentences: what other pages show of it
     key: str  # its render key (the cache holds its HTML under it)
     looked_up: array[int]  # the pages its view read, as indexes into the memo's page ids (the graph's order)
 
