@@ -135,7 +135,7 @@ def test_progress_agrees_everywhere_and_reset_gives_zero(served_hub: str, tab_at
     assert tab.locator("#learning-path [data-progress-text]").inner_text() == "You have read 3 of 6"
     assert tab.locator("#learning-path li.step.is-read").count() == 3
     assert tab.locator("#learning-path li.step.is-next .step-title a").inner_text() == NEURAL_PATH[3]
-    assert tab.locator("[data-progress-continue]").inner_text() == f"Continue: step 4 — {NEURAL_PATH[3]}"
+    assert tab.locator("[data-progress-continue]").inner_text().strip() == f"· Continue: step 4 — {NEURAL_PATH[3]}"
 
     tab.goto(served_hub)
     card = tab.locator(".hub-card", has_text="Neural Networks and Deep Learning")
