@@ -126,6 +126,21 @@ def test_the_example_feed_lists_articles_only(example_site: Path) -> None:
     assert all(link.count("/") == 6 for link in links), links  # https://example.org/ai-hub/<hub>/<article>/
 
 
+def test_the_example_home_page_lists_its_hubs_in_learning_order_as_its_text_says(example_site: Path) -> None:
+    home = read_html(example_site, "index.html")
+    listed = [a.text for a in home.select(".hub-card .card-title a")]
+    said = [a.text for a in home.select(".prose li a")]  # "four hubs, roughly in the order you would learn it"
+    assert listed == said == [
+        "Foundations of AI",
+        "Neural Networks and Deep Learning",
+        "Large Language Models",
+        "AI in Production",
+    ]
+    hub = read_html(example_site, "neural-networks/index.html")
+    assert hub.one("link[rel=prev]")["href"] == "../foundations/"
+    assert hub.one("link[rel=next]")["href"] == "../language-models/"
+
+
 def test_without_base_url_there_is_no_sitemap_feed_or_json_ld(make_hub) -> None:
     project = make_hub(_small_hub(""))
     site = build_site(project)
