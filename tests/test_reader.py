@@ -130,12 +130,16 @@ def test_the_example_home_page_lists_its_hubs_in_learning_order_as_its_text_says
     home = read_html(example_site, "index.html")
     listed = [a.text for a in home.select(".hub-card .card-title a")]
     said = [a.text for a in home.select(".prose li a")]  # "four hubs, roughly in the order you would learn it"
-    assert listed == said == [
-        "Foundations of AI",
-        "Neural Networks and Deep Learning",
-        "Large Language Models",
-        "AI in Production",
-    ]
+    assert (
+        listed
+        == said
+        == [
+            "Foundations of AI",
+            "Neural Networks and Deep Learning",
+            "Large Language Models",
+            "AI in Production",
+        ]
+    )
     hub = read_html(example_site, "neural-networks/index.html")
     assert hub.one("link[rel=prev]")["href"] == "../foundations/"
     assert hub.one("link[rel=next]")["href"] == "../language-models/"

@@ -15,7 +15,7 @@
     var btn = document.querySelector("[data-theme-toggle]");
     if (btn) {
       var sync = function () {
-        btn.setAttribute("aria-pressed", theme() === "dark" ? "true" : "false");
+        btn.setAttribute("aria-checked", theme() === "dark" ? "true" : "false");
       };
       btn.addEventListener("click", function () {
         var next = theme() === "dark" ? "light" : "dark";

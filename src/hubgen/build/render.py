@@ -5,6 +5,7 @@ works at any mount point; only canonical URLs (and, later, sitemap and feeds) ar
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,8 @@ from hubgen.build.seo import json_ld, seo_files
 from hubgen.build.theme import make_environment, static_files, template_dirs, templates_digest
 from hubgen.core.aliasrules import redirected
 from hubgen.core.bodyhtml import LinkKind
-from hubgen.core.config import SiteConfig
+from hubgen.core.config import SiteConfig, favicon_path
+from hubgen.core.configvalues import FAVICON_TYPES
 from hubgen.core.graph import LinkGraph, tag_slug
 from hubgen.core.layout import (
     FEED_FILE,
@@ -115,6 +117,21 @@ def assemble_site(
     return site
 
 
+DEFAULT_FAVICON = "favicon.svg"  # the theme's icon, in its static/ folder
+
+
+def favicon_link(config: SiteConfig, assets: Mapping[str, str]) -> tuple[str, str]:
+    """(path in the site, MIME type) of the icon every page links: the `favicon` setting's file in content/
+    (copied to the same path), else the theme's own; ("", "") when there is neither. A page that names its
+    icon is not asked for /favicon.ico by browsers, so no site needs one."""
+    chosen = favicon_path(config)
+    if chosen:
+        return chosen, FAVICON_TYPES[posixpath.splitext(chosen.lower())[1]]
+    if DEFAULT_FAVICON in assets:
+        return assets[DEFAULT_FAVICON], FAVICON_TYPES[".svg"]
+    return "", ""
+
+
 class PageRenderer:
     """Builds each page's view (the template contract in the README's Templates section) and renders it."""
 
@@ -125,6 +142,7 @@ class PageRenderer:
         self.assets = assets
         self.config = graph.config
         self._anchors: dict[int, str] | None = None  # each path's fragment on its hub page, made when needed
+        self.favicon = favicon_link(self.config, assets)
 
     # -- public ------------------------------------------------------------------------------------
 
@@ -194,6 +212,7 @@ class PageRenderer:
             "assets": assets,
             "generator": f"hubgen {__version__}",
             "feed": root + FEED_FILE if self.config.site_url else "",
+            "favicon": {"url": root + self.favicon[0], "type": self.favicon[1]} if self.favicon[0] else None,
             "search": self.config.search,
             "has_tags": bool(self.graph.tags),
             "page": view,
