@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from jinja2 import Environment
@@ -72,6 +73,7 @@ class Theme:
         dirs = template_dirs(project_dir, templates_dir)
         static = static_files(dirs, project_dir)
         assets = {name: path for name, (path, _) in static.items()}
+        assets |= inline_icon(static.get(DEFAULT_FAVICON, ("", b""))[1])
         env = make_environment(dirs, project_dir)
         return cls(env, dict(static.values()), assets, templates_digest(dirs, project_dir))
 
@@ -118,17 +120,29 @@ def assemble_site(
 
 
 DEFAULT_FAVICON = "favicon.svg"  # the theme's icon, in its static/ folder
+INLINE_ICON = "favicon.svg:inline"  # in Theme.assets: the theme's icon as a data: URL, when it is small
+INLINE_ICON_BYTES = 2048
+
+
+def inline_icon(svg: bytes) -> dict[str, str]:
+    """{INLINE_ICON: a data: URL of the theme's SVG icon} when it is small enough to inline in every page;
+    {} otherwise (the pages then link its file)."""
+    if not svg or len(svg) > INLINE_ICON_BYTES:
+        return {}
+    return {INLINE_ICON: "data:image/svg+xml," + quote(svg.decode("utf-8", "replace").strip(), safe=" /:=;,'()")}
 
 
 def favicon_link(config: SiteConfig, assets: Mapping[str, str]) -> tuple[str, str]:
-    """(path in the site, MIME type) of the icon every page links: the `favicon` setting's file in content/
-    (copied to the same path), else the theme's own; ("", "") when there is neither. A page that names its
-    icon is not asked for /favicon.ico by browsers, so no site needs one."""
+    """(URL from the site's root, or a data: URL; MIME type) of the icon every page links: the `favicon`
+    setting's file in content/ (copied to the same path), else the theme's own, inlined when small so that
+    it costs no request; ("", "") when there is neither. A page that names its icon is not asked for
+    /favicon.ico by browsers, so no site needs one."""
     chosen = favicon_path(config)
     if chosen:
         return chosen, FAVICON_TYPES[posixpath.splitext(chosen.lower())[1]]
-    if DEFAULT_FAVICON in assets:
-        return assets[DEFAULT_FAVICON], FAVICON_TYPES[".svg"]
+    for key in (INLINE_ICON, DEFAULT_FAVICON):
+        if key in assets:
+            return assets[key], FAVICON_TYPES[".svg"]
     return "", ""
 
 
@@ -212,7 +226,7 @@ class PageRenderer:
             "assets": assets,
             "generator": f"hubgen {__version__}",
             "feed": root + FEED_FILE if self.config.site_url else "",
-            "favicon": {"url": root + self.favicon[0], "type": self.favicon[1]} if self.favicon[0] else None,
+            "favicon": self._favicon(root),
             "search": self.config.search,
             "has_tags": bool(self.graph.tags),
             "page": view,
@@ -223,6 +237,12 @@ class PageRenderer:
             raise
         except Exception as error:  # {{ 1 // 0 }} in a project's template: the template's fault, not hubgen's
             raise jinja2.TemplateRuntimeError(f"{type(error).__name__}: {error}") from error
+
+    def _favicon(self, root: str) -> dict[str, str] | None:
+        url, kind = self.favicon
+        if not url:
+            return None
+        return {"url": url if url.startswith("data:") else root + url, "type": kind}
 
     def _empty_view(self) -> dict[str, Any]:
         return {
