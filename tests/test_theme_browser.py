@@ -351,3 +351,18 @@ def test_the_404_numeral_has_text_contrast(served: str, chromium, scheme: str) -
         assert page.locator(".notfound-code").evaluate(CONTRAST) >= 4.5
         page.locator("[data-theme-toggle]").click()  # and in the other scheme, chosen with the switch
         assert page.locator(".notfound-code").evaluate(CONTRAST) >= 4.5
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_after_copying_and_switching_scheme(served: str, chromium, scheme: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    with tab(chromium, scheme=scheme) as page:
+        page.add_init_script(NO_CLIPBOARD + "window.__copyWorks = true;")
+        page.goto(served + NEURON)
+        page.get_by_role("button", name="Copy code").first.click()
+        page.wait_for_function("document.querySelector('[data-copy-status]').textContent === 'Copied'")
+        for _ in range(2):  # as the page first showed, then in the other scheme
+            violations = Axe().run(page).response["violations"]
+            assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations] == []
+            page.get_by_role("switch", name="Dark mode").click()

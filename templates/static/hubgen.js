@@ -72,7 +72,7 @@
     status.className = "visually-hidden";
     status.setAttribute("role", "status");
     status.setAttribute("data-copy-status", "");
-    document.body.appendChild(status);
+    (document.querySelector("main") || document.body).appendChild(status);  // inside a landmark
     var timer = 0;
     function say(text) {
       status.textContent = "";
