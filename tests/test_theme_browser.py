@@ -47,6 +47,9 @@ SMALL_HUB = {
 
         ![Light only](light.svg#gh-light-mode-only)
         ![Dark only](dark.svg#gh-dark-mode-only)
+
+        <p><img src="light.svg#gh-light-mode-only" alt="Raw light only">
+        <img src="dark.svg#gh-dark-mode-only" alt="Raw dark only"></p>
         """,
 }
 
@@ -263,12 +266,14 @@ def test_fragment_images_in_a_paragraph_and_a_picture_follow_scheme_and_toggle(s
             page.goto(small + "hub/page/")
             current = "document.getElementById('slab').currentSrc.split('/').pop().split('#')[0]"
             assert page.evaluate(current) == f"{scheme}.svg"
-            assert page.get_by_role("img", name=f"{scheme.title()} only").is_visible()
-            assert not page.get_by_role("img", name=f"{other.title()} only").is_visible()
+            for prefix in ("", "Raw "):  # Markdown images (a class) and raw HTML ones (their URL's end)
+                assert page.get_by_role("img", name=f"{prefix}{scheme} only".capitalize(), exact=True).is_visible()
+                assert not page.get_by_role("img", name=f"{prefix}{other} only".capitalize(), exact=True).is_visible()
             page.locator("[data-theme-toggle]").click()
             page.wait_for_function(f"{current} === '{other}.svg'")
-            assert page.get_by_role("img", name=f"{other.title()} only").is_visible()
-            assert not page.get_by_role("img", name=f"{scheme.title()} only").is_visible()
+            for prefix in ("", "Raw "):
+                assert page.get_by_role("img", name=f"{prefix}{other} only".capitalize(), exact=True).is_visible()
+                assert not page.get_by_role("img", name=f"{prefix}{scheme} only".capitalize(), exact=True).is_visible()
             page.reload()  # the choice is remembered, and the picture follows it on arrival
             page.wait_for_function(f"{current} === '{other}.svg'")
             page.locator("[data-theme-toggle]").click()
