@@ -98,6 +98,53 @@ def test_atom_feed_has_the_required_elements_newest_first(example_site: Path) ->
     assert feed.findtext(f"{ATOM_NS}updated") == entries[0].findtext(f"{ATOM_NS}updated")
 
 
+def test_feed_entries_are_articles_newest_first_each_with_its_own_id(make_hub) -> None:
+    dated = {"home": "2026-12-01", "hub": "2026-11-30", "a": "2026-10-01", "b": "2026-11-02", "c": "2026-10-01"}
+    files = _small_hub("https://example.org/learn/")
+    files |= {
+        "content/index.md": f"---\ntitle: Home\nupdated: {dated['home']}\n---\nWelcome.\n",
+        "content/hub/index.md": f"---\ntitle: Hub\ntype: hub\nupdated: {dated['hub']}\n---\nHub body.\n",
+    }
+    for name, folder in (("a", "hub"), ("b", "hub"), ("c", "other")):
+        key = f"content/{folder}/{name}.md"
+        files[key] = files[key].replace("\n---\n", f"\nupdated: {dated[name]}\n---\n", 1)
+    feed = ET.parse(build_site(make_hub(files)) / "feed.xml").getroot()
+    entries = feed.findall(f"{ATOM_NS}entry")
+    titles = [e.findtext(f"{ATOM_NS}title") for e in entries]
+    assert titles == ["B", "A", "C"]  # newest first; A and C share a date: in id order (hub/a, other/c)
+    ids = [e.findtext(f"{ATOM_NS}id") for e in entries]
+    assert len(set(ids)) == len(ids) and feed.findtext(f"{ATOM_NS}id") not in ids
+    assert ids[0] == "https://example.org/learn/hub/b/"
+    assert feed.findtext(f"{ATOM_NS}updated") == "2026-11-02T00:00:00Z"  # the newest entry's, not the home page's
+
+
+def test_the_example_feed_lists_articles_only(example_site: Path) -> None:
+    feed = ET.parse(example_site / "feed.xml").getroot()
+    links = [e.find(f"{ATOM_NS}link").get("href") for e in feed.findall(f"{ATOM_NS}entry")]
+    hubs = {f"https://example.org/ai-hub/{hub}/" for hub in ("foundations", "neural-networks", "language-models")}
+    assert links and not hubs & set(links) and "https://example.org/ai-hub/" not in links
+    assert all(link.count("/") == 6 for link in links), links  # https://example.org/ai-hub/<hub>/<article>/
+
+
+def test_the_example_home_page_lists_its_hubs_in_learning_order_as_its_text_says(example_site: Path) -> None:
+    home = read_html(example_site, "index.html")
+    listed = [a.text for a in home.select(".hub-card .card-title a")]
+    said = [a.text for a in home.select(".prose li a")]  # "four hubs, roughly in the order you would learn it"
+    assert (
+        listed
+        == said
+        == [
+            "Foundations of AI",
+            "Neural Networks and Deep Learning",
+            "Large Language Models",
+            "AI in Production",
+        ]
+    )
+    hub = read_html(example_site, "neural-networks/index.html")
+    assert hub.one("link[rel=prev]")["href"] == "../foundations/"
+    assert hub.one("link[rel=next]")["href"] == "../language-models/"
+
+
 def test_without_base_url_there_is_no_sitemap_feed_or_json_ld(make_hub) -> None:
     project = make_hub(_small_hub(""))
     site = build_site(project)

@@ -15,7 +15,8 @@
     var btn = document.querySelector("[data-theme-toggle]");
     if (btn) {
       var sync = function () {
-        btn.setAttribute("aria-pressed", theme() === "dark" ? "true" : "false");
+        btn.setAttribute("aria-checked", theme() === "dark" ? "true" : "false");
+        followTheme();
       };
       btn.addEventListener("click", function () {
         var next = theme() === "dark" ? "light" : "dark";
@@ -27,10 +28,109 @@
       sync();
       btn.hidden = false;
     }
+    followTheme();
+    setUpCodeCopy();
     setUpSearch();
     setUpProgress();
     var hints = document.querySelectorAll("[data-kbd-hint]");
     for (var i = 0; i < hints.length; i++) hints[i].hidden = false;
+  }
+
+  // A <picture>'s sources chosen by prefers-color-scheme follow the system setting, which the toggle does
+  // not change: while the toggle has chosen a scheme (data-theme), each such source's query is rewritten
+  // to that choice (its own kept in data-hg-media), and restored when the choice is the system's again.
+  function followTheme() {
+    var chosen = root.getAttribute("data-theme");
+    var sources = document.querySelectorAll("picture > source[media]");
+    for (var i = 0; i < sources.length && i < 1000; i++) {
+      var source = sources[i];
+      var own = source.getAttribute("data-hg-media");
+      if (own === null) {
+        own = source.getAttribute("media") || "";
+        if (!/prefers-color-scheme/i.test(own)) continue;
+        source.setAttribute("data-hg-media", own);
+      }
+      var media = own;
+      if (chosen === "light" || chosen === "dark") {
+        media = own.replace(/\(\s*prefers-color-scheme\s*:\s*(light|dark)\s*\)/gi, function (all, scheme) {
+          return scheme.toLowerCase() === chosen ? "(width >= 0px)" : "(width < 0px)";
+        });
+      }
+      if (source.getAttribute("media") !== media) source.setAttribute("media", media);
+    }
+  }
+
+  // A copy button on each code block, added here so that none shows without JavaScript: a real button
+  // named "Copy code", first in the block's tab order; "Copied" is said through a polite live region. The
+  // code's text is copied without its line numbers or filename. Without the Clipboard API (a page served
+  // over http:// from another machine) a hidden textarea and execCommand try; failing that too, the code
+  // is selected for the reader to copy with the keyboard.
+  function setUpCodeCopy() {
+    var blocks = document.querySelectorAll(".highlight");
+    if (!blocks.length) return;
+    var status = document.createElement("div");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    status.setAttribute("data-copy-status", "");
+    (document.querySelector("main") || document.body).appendChild(status);  // inside a landmark
+    var timer = 0;
+    function say(text) {
+      status.textContent = "";
+      clearTimeout(timer);
+      timer = setTimeout(function () { status.textContent = text; }, 60);  // said again on a second click
+    }
+    function textOf(code) {
+      var copy = code.cloneNode(true);
+      var numbers = copy.querySelectorAll(".linenos");
+      for (var i = 0; i < numbers.length; i++) numbers[i].remove();
+      return copy.textContent.replace(/\n$/, "");
+    }
+    function byTextarea(text, button) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.top = "-100vh";
+      document.body.appendChild(area);
+      area.select();
+      var done = false;
+      try { done = document.execCommand("copy"); } catch (e) { done = false; }
+      area.remove();
+      button.focus();
+      return done;
+    }
+    function copied(button) {
+      button.classList.add("is-copied");
+      setTimeout(function () { button.classList.remove("is-copied"); }, 2000);
+      say("Copied");
+    }
+    function fallback(code, button) {
+      if (byTextarea(textOf(code), button)) { copied(button); return; }
+      var range = document.createRange();
+      range.selectNodeContents(code);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      say("Code selected: copy it with Control+C or Command+C");
+    }
+    Array.prototype.forEach.call(blocks, function (block) {
+      var code = block.querySelector("pre code") || block.querySelector("pre");
+      if (!code || block.querySelector(".code-copy")) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "code-copy";
+      button.setAttribute("aria-label", "Copy code");
+      button.textContent = "Copy";
+      button.addEventListener("click", function () {
+        var text = textOf(code);
+        if (navigator.clipboard && navigator.clipboard.writeText && window.isSecureContext) {
+          navigator.clipboard.writeText(text).then(function () { copied(button); }, function () { fallback(code, button); });
+        } else {
+          fallback(code, button);
+        }
+      });
+      block.insertBefore(button, block.firstChild);
+    });
   }
 
   function typing(el) {

@@ -5,10 +5,12 @@ works at any mount point; only canonical URLs (and, later, sitemap and feeds) ar
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from jinja2 import Environment
@@ -23,7 +25,8 @@ from hubgen.build.seo import json_ld, seo_files
 from hubgen.build.theme import make_environment, static_files, template_dirs, templates_digest
 from hubgen.core.aliasrules import redirected
 from hubgen.core.bodyhtml import LinkKind
-from hubgen.core.config import SiteConfig
+from hubgen.core.config import SiteConfig, favicon_path
+from hubgen.core.configvalues import FAVICON_TYPES
 from hubgen.core.graph import LinkGraph, tag_slug
 from hubgen.core.layout import (
     FEED_FILE,
@@ -71,6 +74,7 @@ class Theme:
         dirs = template_dirs(project_dir, templates_dir)
         static = static_files(dirs, project_dir)
         assets = {name: path for name, (path, _) in static.items()}
+        assets |= inline_icon(static.get(DEFAULT_FAVICON, ("", b""))[1])
         env = make_environment(dirs, project_dir)
         return cls(env, dict(static.values()), assets, templates_digest(dirs, project_dir))
 
@@ -116,6 +120,33 @@ def assemble_site(
     return site
 
 
+DEFAULT_FAVICON = "favicon.svg"  # the theme's icon, in its static/ folder
+INLINE_ICON = "favicon.svg:inline"  # in Theme.assets: the theme's icon as a data: URL, when it is small
+INLINE_ICON_BYTES = 2048
+
+
+def inline_icon(svg: bytes) -> dict[str, str]:
+    """{INLINE_ICON: a data: URL of the theme's SVG icon} when it is small enough to inline in every page;
+    {} otherwise (the pages then link its file)."""
+    if not svg or len(svg) > INLINE_ICON_BYTES:
+        return {}
+    return {INLINE_ICON: "data:image/svg+xml," + quote(svg.decode("utf-8", "replace").strip(), safe=" /:=;,'()")}
+
+
+def favicon_link(config: SiteConfig, assets: Mapping[str, str]) -> tuple[str, str]:
+    """(URL from the site's root, or a data: URL; MIME type) of the icon every page links: the `favicon`
+    setting's file in content/ (copied to the same path), else the theme's own, inlined when small so that
+    it costs no request; ("", "") when there is neither. A page that names its icon is not asked for
+    /favicon.ico by browsers, so no site needs one."""
+    chosen = favicon_path(config)
+    if chosen:
+        return chosen, FAVICON_TYPES[posixpath.splitext(chosen.lower())[1]]
+    for key in (INLINE_ICON, DEFAULT_FAVICON):
+        if key in assets:
+            return assets[key], FAVICON_TYPES[".svg"]
+    return "", ""
+
+
 class PageRenderer:
     """Builds each page's view (the template contract in the README's Templates section) and renders it."""
 
@@ -126,6 +157,7 @@ class PageRenderer:
         self.assets = assets
         self.config = graph.config
         self._anchors: dict[int, str] | None = None  # each path's fragment on its hub page, made when needed
+        self.favicon = favicon_link(self.config, assets)
 
     # -- public ------------------------------------------------------------------------------------
 
@@ -195,6 +227,7 @@ class PageRenderer:
             "assets": assets,
             "generator": f"hubgen {__version__}",
             "feed": root + FEED_FILE if self.config.site_url else "",
+            "favicon": self._favicon(root),
             "search": self.config.search,
             "has_tags": bool(self.graph.tags),
             "page": view,
@@ -205,6 +238,12 @@ class PageRenderer:
             raise
         except Exception as error:  # {{ 1 // 0 }} in a project's template: the template's fault, not hubgen's
             raise jinja2.TemplateRuntimeError(f"{type(error).__name__}: {error}") from error
+
+    def _favicon(self, root: str) -> dict[str, str] | None:
+        url, kind = self.favicon
+        if not url:
+            return None
+        return {"url": url if url.startswith("data:") else root + url, "type": kind}
 
     def _empty_view(self) -> dict[str, Any]:
         return {

@@ -53,9 +53,12 @@ def robots_txt(graph: LinkGraph) -> str:
 
 
 def atom_feed(graph: LinkGraph) -> str:
-    """The most recently updated pages, newest first (pages without a date are left out)."""
-    dated = ((p.updated, p) for p in graph.pages.values() if p.updated)
-    entries = sorted(dated, key=lambda e: (e[0], e[1].id), reverse=True)[:FEED_ENTRIES]
+    """The most recently updated articles, newest first, pages of one date in id order (hubs, the home page
+    and articles without a date are left out). Each entry's id is its page's URL, unique to it and never
+    the feed's own id (the site's URL, the home page's)."""
+    dated = [(p.updated, p) for p in graph.pages.values() if p.type == "article" and p.updated]
+    by_id = sorted(((updated, page) for updated, page in dated if updated), key=lambda e: e[1].id)
+    entries = sorted(by_id, key=lambda e: e[0], reverse=True)[:FEED_ENTRIES]  # a stable sort: ids stay in order
     site_url = graph.config.site_url
     newest = entries[0][0] if entries else "1970-01-01"
     lines = [

@@ -66,6 +66,9 @@ def _render_image(self: RendererHTML, tokens: list[Token], idx: int, options: Op
     if env["images"] > 1:  # the first image is likely on the first screen: the browser fetches it at once
         attrs["loading"] = "lazy"
     attrs |= {k: v for k, v in token.attrs.items() if k not in ("src", "alt")}
+    scheme = scheme_only(str(token.attrs.get("src", "")))
+    if scheme:  # shown in that colour scheme only (the theme's CSS), as on GitHub
+        attrs["class"] = f"{attrs['class']} {scheme}" if attrs.get("class") else scheme
     html = str(self.renderToken([token.copy(attrs=attrs)], 0, options, env))
     slot = SLOT.fullmatch(src)
     return f"<img{SLOT_OPEN}={slot.group(2)}{SLOT_CLOSE}{html[4:]}" if slot and html.startswith("<img") else html
@@ -77,8 +80,46 @@ _HTML_URL = re.compile(
 )
 
 
+_SRCSET = re.compile(r"""((?<![\w-])srcset\s*=\s*)("[^"]*"|'[^']*'|[^\s>"']+)""", re.IGNORECASE)
+# A srcset candidate's URL: after the start or a comma and any spaces, up to a space or comma (its width or
+# density descriptor, if any, follows a space). A URL holding a comma (a data: URL) is not read whole.
+_SRCSET_URL = re.compile(r"(?:^|,)\s*([^\s,]+)")
+
+
+def srcset_urls(value: str) -> list[tuple[int, str]]:
+    """(offset in `value`, URL) of each candidate of a srcset attribute (`a.png 1x, b.png 2x`)."""
+    return [(match.start(1), match.group(1)) for match in _SRCSET_URL.finditer(value)]
+
+
+def _rewrite_srcset(value: str, resolve: Resolver) -> str:
+    """A srcset with each candidate's URL resolved as an image; a candidate with an unsafe URL is dropped."""
+    kept: list[str] = []
+    for candidate in value.split(","):
+        url, space, descriptor = candidate.strip().partition(" ")
+        new = resolve(url, "image") if url else None
+        if new is not None:
+            kept.append(new + space + descriptor.strip() if descriptor.strip() else new)
+    return ", ".join(kept)
+
+
+SCHEMES = ("gh-dark-mode-only", "gh-light-mode-only")  # GitHub's fragments for an image shown in one scheme
+
+
+def scheme_only(url: str) -> str:
+    """`gh-dark-mode-only` or `gh-light-mode-only` when an image URL ends in that fragment, as GitHub reads it;
+    else ""."""
+    fragment = url.rpartition("#")[2] if "#" in url else ""
+    return fragment if fragment in SCHEMES else ""
+
+
 def rewrite_html_urls(snippet: str, resolve: Resolver) -> str:
-    """Rewrite href= and src= values inside raw HTML; an unsafe URL loses its attribute."""
+    """Rewrite href=, src= and srcset= values inside raw HTML; an unsafe URL loses its attribute (or, in a
+    srcset, its candidate)."""
+
+    def replace_srcset(match: re.Match[str]) -> str:
+        raw = match.group(2)
+        value = raw[1:-1] if raw[0] in "\"'" else raw
+        return f'{match.group(1)}"{escape(_rewrite_srcset(unescape(value), resolve), quote=True)}"'
 
     def replace(match: re.Match[str]) -> str:
         raw = match.group(2)
@@ -90,7 +131,7 @@ def rewrite_html_urls(snippet: str, resolve: Resolver) -> str:
             return ""
         return f'{match.group(1)}"{escape(new, quote=True)}"'
 
-    return _HTML_URL.sub(replace, snippet)
+    return _SRCSET.sub(replace_srcset, _HTML_URL.sub(replace, snippet))
 
 
 def _render_html(self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: dict[str, Any]) -> str:

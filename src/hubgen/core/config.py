@@ -40,6 +40,7 @@ CheckSetting = Literal["error", "warning", "off"]  # a severity, or no diagnosti
 SEVERITY_CHOICES: tuple[CheckSetting, ...] = ("error", "warning", "off")
 _T = TypeVar("_T")
 SETTING = "hubgen.setting"  # the key of a field's metadata that holds its `Setting`
+INTERNAL = "hubgen.internal"  # a field's metadata key marking a field that is not a key of hubgen.yaml
 
 
 @dataclass(frozen=True)
@@ -141,10 +142,22 @@ class SiteConfig:
         "Text for AI assistants: `llms.txt`, `llms-full.txt` and each page's Markdown twin at its URL + `index.md`; "
         "`false` writes none of them.",
     )
+    favicon: str = setting(
+        "",
+        "The site's icon, linked from every page: an image in `content_dir` (`favicon.svg`, `images/icon.png`; "
+        "SVG, PNG, ICO, GIF, JPEG or WebP), written as a path relative to it. A path naming no file is "
+        '`favicon-missing`. `""`: the theme\'s icon.',
+        configvalues.favicon,
+    )
     markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
     external: ExternalOptions = field(default_factory=ExternalOptions)
     checks: tuple[tuple[str, CheckSetting], ...] = setting(  # (code, "error" | "warning" | "off"), written as a mapping
         (), "Severity per diagnostic code: `error`, `warning` or `off` (see below)."
+    )
+    # where each top-level value was written in hubgen.yaml, (key, line, column): for what is found wrong only
+    # once the content is known (favicon-missing). Not a setting, and no part of the settings' identity.
+    positions: tuple[tuple[str, int, int], ...] = field(
+        default=(), compare=False, repr=False, metadata={INTERNAL: True}
     )
 
     @property
@@ -158,13 +171,24 @@ class SiteConfig:
         """base_url with exactly one trailing slash, or '' when none is set."""
         return self.base_url.rstrip("/") + "/" if self.base_url else ""
 
+    def position_of(self, key: str) -> tuple[int, int]:
+        """(line, column) of a top-level setting's value in hubgen.yaml; (1, 1) when it is not written there."""
+        return next(((line, column) for name, line, column in self.positions if name == key), (1, 1))
+
     def severity_for(self, code: str) -> CheckSetting:
         return dict(self.checks).get(code, CODES[code][0])
+
+
+def favicon_path(config: SiteConfig) -> str:
+    """The `favicon` setting as a path in content/ (`./a//b.svg` -> `a/b.svg`), or "" when none is set."""
+    return posixpath.normpath(config.favicon.replace("\\", "/")) if config.favicon else ""
 
 
 def settings_rows(kind: type = SiteConfig, prefix: str = "") -> Iterator[tuple[str, str, str]]:
     """(key, default as written in YAML, meaning) for every setting, a section's as `section.key`."""
     for item in dataclasses.fields(kind):
+        if item.name not in _fields(kind):
+            continue
         kind_of_value, meaning = _fields(kind)[item.name]
         if isinstance(kind_of_value, type) and dataclasses.is_dataclass(kind_of_value):
             yield from settings_rows(kind_of_value, f"{prefix}{item.name}.")
@@ -229,7 +253,8 @@ def parse_config(text: str) -> tuple[SiteConfig, list[Diagnostic]]:
     problems: list[Diagnostic] = []
     values = _read_section(root, SiteConfig, problems, "")
     settings = _settings(SiteConfig, values, problems, "")
-    config = SiteConfig(**settings)
+    positions = tuple((key, node.line, node.column) for key, node in values.items())
+    config = SiteConfig(**settings, positions=positions)
     if "output_dir" in values and not problems:
         problems += _output_overlap(config, values["output_dir"])
     return config, problems
@@ -373,7 +398,11 @@ def _read_checks(entry: _Node, problems: list[Diagnostic]) -> tuple[tuple[str, C
 def _fields(kind: type) -> dict[str, tuple[Any, Setting]]:
     """Key -> (type, setting) for every field of a settings dataclass, in the order they are declared."""
     types = typing.get_type_hints(kind)
-    return {f.name: (types[f.name], f.metadata.get(SETTING, _UNCHECKED)) for f in dataclasses.fields(kind)}
+    return {
+        f.name: (types[f.name], f.metadata.get(SETTING, _UNCHECKED))
+        for f in dataclasses.fields(kind)
+        if not f.metadata.get(INTERNAL)
+    }
 
 
 def _written_as(kind: Any) -> type | tuple[type, ...]:

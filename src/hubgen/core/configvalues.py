@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import posixpath
 import re
 from collections.abc import Callable
 from typing import Any
@@ -75,6 +76,36 @@ def project_folder(value: str) -> Problem:
     parts = value.replace("\\", "/").split("/")
     if value.startswith(("/", "~")) or re.match(r"[A-Za-z]:", value) or ".." in parts:
         return f"must be a folder inside the project, not {_shown(value)}", "a relative path such as content"
+    return None
+
+
+FAVICON_TYPES = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".gif": "image/gif",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+}
+
+
+def favicon(value: str) -> Problem:
+    """An image file in content/, named by its path there: relative, never above it, of a type browsers show
+    as an icon, with nothing a URL would read otherwise."""
+    hint = "a path in the content folder, such as favicon.svg or images/icon.png"
+    if not value:
+        return None
+    bad = _found(_NAME_FORBIDDEN, value)
+    if bad:
+        return f"contains the control character {bad}", hint
+    parts = value.replace("\\", "/").split("/")
+    if value.startswith(("/", "~")) or re.match(r"[A-Za-z]:", value) or ".." in parts or "" in parts[:-1]:
+        return f"must be a path inside the content folder, not {_shown(value)}", hint
+    if any(c in value for c in '?#"<>'):
+        return f"must be a file's path, without ?, #, quotes or <>: {_shown(value)}", hint
+    if posixpath.splitext(value.lower())[1] not in FAVICON_TYPES:
+        return f"must be an image browsers show as an icon ({', '.join(FAVICON_TYPES)}), not {_shown(value)}", hint
     return None
 
 

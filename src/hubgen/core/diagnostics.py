@@ -24,6 +24,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "config-syntax": ("error", "hubgen.yaml is not valid YAML or not a mapping"),
     "config-unknown-key": ("error", "hubgen.yaml has a key hubgen does not know"),
     "config-type": ("error", "a hubgen.yaml value has the wrong type or an invalid value"),
+    "favicon-missing": ("error", "the favicon setting names no file in content/"),
     # reading files and front matter
     "file-unreadable": ("error", "a page cannot be read: not UTF-8, binary, or an I/O error"),
     "file-too-large": ("error", "a page is larger than 8 MiB and is not read"),

@@ -10,6 +10,8 @@ from typing import Any, Literal
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from hubgen.core.bodyhtml import SCHEMES, scheme_only
+
 
 def figures_plugin(md: MarkdownIt) -> None:
     md.core.ruler.push("figures", _find_figures)
@@ -36,10 +38,11 @@ def _figure_at(tokens: list[Token], index: int) -> tuple[list[Token], int] | Non
     if not _plain_paragraph(tokens, index):
         return None
     inline = tokens[index + 1]
-    children = inline.children or []
-    if not children or children[0].type != "image":
+    images = _scheme_pair(inline.children or [])
+    if not images:
         return None
-    image = children[0]
+    children = images[-1:] + (inline.children or [])[2 * len(images) - 1 :]  # the last image, then the rest
+    image = children[0] if len(images) < 2 else images
     if len(children) > 2 and children[1].type == "softbreak" and _italic(children[2:]):
         caption = _inline_like(inline, children[3:-1])
         return _figure(tokens[index], inline, image, caption), 3
@@ -50,6 +53,8 @@ def _figure_at(tokens: list[Token], index: int) -> tuple[list[Token], int] | Non
         later = tokens[following + 1]
         caption = _inline_like(later, (later.children or [])[1:-1])
         return _figure(tokens[index], inline, image, caption), 6
+    if isinstance(image, list):  # a pair of images takes its caption from the line under it only
+        return None
     title = str(image.attrs.get("title", "") or "")
     if title.strip():
         del image.attrs["title"]
@@ -59,6 +64,19 @@ def _figure_at(tokens: list[Token], index: int) -> tuple[list[Token], int] | Non
         caption.children = [text]
         return _figure(tokens[index], inline, image, caption), 3
     return None
+
+
+def _scheme_pair(children: list[Token]) -> list[Token]:
+    """The images a paragraph starts with: one, or, as GitHub readers write an image for each colour scheme,
+    two on consecutive lines whose URLs end in `#gh-light-mode-only` and `#gh-dark-mode-only`."""
+    if not children or children[0].type != "image":
+        return []
+    pair = children[:3]
+    if len(pair) == 3 and pair[1].type == "softbreak" and pair[2].type == "image":
+        schemes = {scheme_only(str(image.attrs.get("src", ""))) for image in (pair[0], pair[2])}
+        if schemes == set(SCHEMES):
+            return [pair[0], pair[2]]
+    return children[:1]
 
 
 def _plain_paragraph(tokens: list[Token], index: int) -> bool:
@@ -89,8 +107,11 @@ def _inline_like(inline: Token, children: list[Token]) -> Token:
     return inline.copy(children=children)
 
 
-def _figure(paragraph: Token, inline: Token, image: Token, caption: Token) -> list[Token]:
-    picture = inline.copy(children=[image])
+def _figure(paragraph: Token, inline: Token, image: Token | list[Token], caption: Token) -> list[Token]:
+    """The figure's tokens; two images (one per colour scheme) stay on two lines, as written."""
+    images = image if isinstance(image, list) else [image]
+    between = [Token("softbreak", "br", 0)] * (len(images) - 1)
+    picture = inline.copy(children=[images[0], *between, *images[1:]])
 
     def block(kind: str, tag: str, nesting: Literal[-1, 0, 1]) -> Token:
         return Token(kind, tag, nesting, map=paragraph.map, level=paragraph.level, block=True)

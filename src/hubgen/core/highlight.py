@@ -116,6 +116,11 @@ def pygments_css(light: str = "default", dark: str = "monokai") -> str:
 
 
 def _style_rules(style: str, selector: str) -> str:
+    """The style's rules under `selector`, and its background as `--code-surface` (what the theme paints a
+    scrolled code block's edges with)."""
+    formatter = HtmlFormatter(style=style)
     # HtmlFormatter.get_style_defs is unannotated in types-Pygments (Formatter's is `(str) -> str`).
-    style_defs: Callable[[str], str] = HtmlFormatter(style=style).get_style_defs
-    return style_defs(selector)
+    style_defs: Callable[[str], str] = formatter.get_style_defs
+    background = str(formatter.style.background_color or "")
+    surface = f"{selector} {{ --code-surface: {background} }}\n" if background.startswith("#") else ""
+    return surface + style_defs(selector)

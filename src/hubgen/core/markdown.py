@@ -32,6 +32,7 @@ from hubgen.core.bodyhtml import (
     Measure,
     Resolver,
     slot_maker,
+    srcset_urls,
     without_title,
 )
 from hubgen.core.bodynotes import Note, block_note, inline_notes
@@ -317,6 +318,9 @@ class _TagScanner(HTMLParser):
         if tag in ("img", "source") and "src" in values:
             alt = values.get("alt", "" if tag == "source" else None)
             self.links.append((values["src"], "image", self._offset("src"), alt))
+        if tag in ("img", "source") and "srcset" in values:  # its alt text, if any, is the src's to have
+            start = self._offset("srcset")
+            self.links += [(url, "image", start + at, "") for at, url in srcset_urls(values["srcset"])]
         if "id" in values:
             self.ids.add(values["id"])
         if tag == "a" and "name" in values:

@@ -13,6 +13,8 @@ from urllib.parse import unquote
 
 from hubgen.core import layout
 from hubgen.core.aliasrules import alias_collision, alias_place, check_aliases, redirected
+from hubgen.core.config import CONFIG_FILE, favicon_path
+from hubgen.core.configvalues import FAVICON_TYPES
 from hubgen.core.diagnostics import Diagnostic, Location, diagnostic, did_you_mean
 from hubgen.core.graph import Clash, LinkGraph, Reference, ResolvedLink, hub_cycles
 from hubgen.core.links import find_anchor, suggest
@@ -421,7 +423,19 @@ def _collision_text(found: layout.Collision) -> tuple[str, str]:
     return message, hint
 
 
+def check_favicon(graph: LinkGraph) -> Iterable[Diagnostic]:
+    """The `favicon` setting names a file content/ holds (one the site copies), at the setting's value."""
+    favicon = favicon_path(graph.config)
+    if not favicon or favicon in graph.site.assets:
+        return
+    images = sorted(a for a in graph.site.assets if posixpath.splitext(a.lower())[1] in FAVICON_TYPES)
+    hint = did_you_mean(favicon, images) or (f"images in {graph.config.content_dir}/: " + ", ".join(images[:5]))
+    message = f"favicon {graph.config.favicon!r} names no file in {graph.config.content_dir}/"
+    yield diagnostic("favicon-missing", CONFIG_FILE, *graph.config.position_of("favicon"), message, hint)
+
+
 RULES: tuple[Rule, ...] = (
+    check_favicon,
     check_references,
     check_missing_hub,
     check_paths,
