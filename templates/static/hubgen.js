@@ -173,6 +173,8 @@
       out.hidden = false;
     }
     function close() {
+      clearTimeout(timer);
+      turn++;  // a search still under way shows nothing
       out.hidden = true;
       list.replaceChildren();
       count.textContent = "";
