@@ -48,6 +48,7 @@ class SearchIndexer:
         self._previous: Path | None = None  # the one before, for pages still reading it
         self._generation = 0
         self._written: dict[str, str] = {}  # page -> digest of the bytes in the mirror
+        self._held: dict[str, bytes] = {}  # page -> the bytes last mirrored
         self._error = ""
         self._cache: Path | None = None
         self._run: Path | None = None
@@ -134,8 +135,14 @@ class SearchIndexer:
         self._ready(self._generation)
 
     def _mirror(self, site: Path, pages: Mapping[str, bytes]) -> dict[str, str]:
-        """Make `site` hold exactly `pages`, writing only those whose bytes changed; their digests."""
-        digests = {rel: hashlib.blake2b(data, digest_size=16).hexdigest() for rel, data in pages.items()}
+        """Make `site` hold exactly `pages`, writing only those whose bytes changed; their digests. A page
+        whose bytes are the very object mirrored last time (serve keeps an unchanged page's) is not hashed."""
+        held, written = self._held, self._written
+        digests = {
+            rel: written[rel] if held.get(rel) is data else hashlib.blake2b(data, digest_size=16).hexdigest()
+            for rel, data in pages.items()
+        }
+        self._held = {}  # until the mirror is whole again
         for rel in set(self._written) - set(digests):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(site / rel)
@@ -146,6 +153,7 @@ class SearchIndexer:
                 path.write_bytes(pages[rel])
                 self._written[rel] = digest
         self._written = {rel: digest for rel, digest in self._written.items() if rel in digests}
+        self._held = dict(pages)
         return digests
 
     def _failed(self, message: str) -> None:
