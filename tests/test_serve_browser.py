@@ -232,3 +232,30 @@ def test_an_edit_is_found_by_search_soon_after(served: tuple[DevServer, Path], p
     )
     assert time.monotonic() - started < TIMEOUT_MS / 1000
     assert page.locator(".search-list a").first.inner_text().startswith("How Neural Networks Work")
+
+
+def test_a_large_sites_index_in_parts_is_merged_under_serve_too(
+    tmp_path: Path, page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hubgen.build import search
+
+    monkeypatch.setattr(search, "PART_SIZE", 4)  # the example's 30 pages in 8 parts, as 8,000 pages would be
+    project = tmp_path / "project"
+    shutil.copytree(REPO / "content", project / "content")
+    shutil.copy(REPO / "hubgen.yaml", project / "hubgen.yaml")
+    server = DevServer(project, "127.0.0.1", 0)
+    server.start()
+    try:
+        _ready(server)
+        watched = Watched(page)
+        assert len(page.request.get(server.url + "pagefind/hubgen-parts.json").json()["parts"]) >= 4
+        page.goto(server.url)
+        _search(page, "backpropagation")
+        found = page.locator(".search-list a").evaluate_all("a => a.map(e => e.pathname)")
+        marked = sorted(rel for rel, html in server.session.search_pages().items() if search.BODY_MARK in html)
+        part_of = {rel: n for n, part in enumerate(search.split_pages(marked)) for rel in part}
+        assert len({part_of[path.removeprefix(server.base) + "index.html"] for path in found}) >= 2, found
+        assert f"{server.base}neural-networks/how-backpropagation-works/" in found
+        assert watched.problems == []
+    finally:
+        server.stop()
