@@ -82,7 +82,6 @@ class DevServer:
 
     def start(self) -> None:
         """Build once, bind, then serve, watch and index for search in background threads."""
-        self.search.start()
         self.rebuild(None)
         if not self.session.content_dir().is_dir():
             raise ServeError(f"no content folder: {self.session.content_dir()} does not exist")
@@ -92,6 +91,7 @@ class DevServer:
         self._spawn(lambda: self._httpd.serve_forever(poll_interval=0.1) if self._httpd else None, "hubgen-http")
         self._spawn(self._watch, "hubgen-watch")
         self.watching.wait(timeout=10)
+        self.search.start()  # indexes the first build's pages (submitted already) once the rest is up
 
     def stop(self) -> None:
         self.stopping.set()
