@@ -249,7 +249,11 @@ def test_a_word_that_appears_nowhere_has_no_results(served_hub: str, page) -> No
     for word in ("zzqqxx", "thezzq", "backpropzz"):  # Pagefind alone finds "z", "the", "backpropag" in them
         assert _search(page, word) == f"No results for \u201c{word}\u201d"
         assert page.locator(".search-list li").count() == 0
-    assert re.fullmatch(r"\d+ results for \u201cbackprop\u201d", _search(page, "backprop"))  # a word half typed
+    assert re.fullmatch(r"\d+ results for \u201cbackprop\u201d", _search(page, "backprop"))
+    hrefs = page.locator(".search-list a").evaluate_all("a => a.map(e => e.getAttribute('href'))")
+    assert any(href.endswith("/ai-hub/neural-networks/") for href in hrefs), (
+        "hub pages are searchable"
+    )  # a word half typed
     assert _search(page, "backpropagation overfitting") != "No results for \u201cbackpropagation overfitting\u201d"
 
 
