@@ -121,6 +121,8 @@ class SearchIndexer:
                     self._busy = False
 
     def _index(self, pages: dict[str, bytes]) -> None:
+        if not self._folders():
+            return  # the project's folder went away: indexed again after the update that sees it back
         assert self._run is not None
         site = self._run / "site"
         digests = self._mirror(site, pages)
@@ -134,6 +136,20 @@ class SearchIndexer:
             shutil.rmtree(old, ignore_errors=True)
         self._ready(self._generation)
 
+    def _folders(self) -> bool:
+        """Whether this run's folders are there: made again when the project's cache folder is back, never
+        making that folder, nor the project's (a project folder deleted while serving stays deleted)."""
+        assert self._run is not None
+        if self._cache is None:
+            return self._run.is_dir()
+        if not self._cache.parent.is_dir():
+            return False
+        if not self._run.is_dir():
+            self._written, self._held = {}, {}
+            _own_folder(self._cache)
+            _own_folder(self._run, fresh=True)
+        return True
+
     def _mirror(self, site: Path, pages: Mapping[str, bytes]) -> dict[str, str]:
         """Make `site` hold exactly `pages`, writing only those whose bytes changed; their digests. A page
         whose bytes are the very object mirrored last time (serve keeps an unchanged page's) is not hashed."""
@@ -146,10 +162,13 @@ class SearchIndexer:
         for rel in set(self._written) - set(digests):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(site / rel)
+        made: set[Path] = set()
         for rel, digest in digests.items():
             if self._written.get(rel) != digest:
                 path = site / rel
-                path.parent.mkdir(parents=True, exist_ok=True)
+                if path.parent not in made:
+                    _make_folders(site, path.parent)
+                    made.add(path.parent)
                 path.write_bytes(pages[rel])
                 self._written[rel] = digest
         self._written = {rel: digest for rel, digest in self._written.items() if rel in digests}
@@ -166,13 +185,25 @@ class SearchIndexer:
 
 def _own_folder(path: Path, fresh: bool = False) -> Path:
     """`path` as a real folder of hubgen's (a symbolic link or file there is removed, never followed);
-    emptied first when `fresh`."""
+    emptied first when `fresh`. Its parent must be there: nothing above it is made."""
     if os.path.islink(path) or (os.path.lexists(path) and not path.is_dir()):
         os.unlink(path)
     elif fresh:
         shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(exist_ok=True)
     return path
+
+
+def _make_folders(root: Path, folder: Path) -> None:
+    """Make `folder` and the folders between it and `root` (`root` too), never anything above `root`."""
+    missing = []
+    while folder != root and not folder.is_dir():
+        missing.append(folder)
+        folder = folder.parent
+    if folder == root and not root.is_dir():
+        os.mkdir(root)  # the mirror itself, inside this run's folder (whose parent must be there)
+    for made in reversed(missing):
+        os.mkdir(made)
 
 
 def _drop_dead_runs(folder: Path) -> None:
