@@ -118,23 +118,25 @@
         }));
       }).then(function () { return pf; });
     }
+    var retired = Promise.resolve();  // the engine a new index replaced, until it is let go
     function load() {
       if (!engine) {
-        engine = parts().then(function (listing) {
+        var mine = engine = retired.then(parts).then(function (listing) {
           if (listing.building) throw new Building();
           if (listing.error) throw new Error(listing.error);
           return import(new URL("pagefind/pagefind.js", base).href).then(function (pf) {
             return open(pf, listing.parts || []);
           });
         });
-        engine.catch(function () { engine = null; });  // tried again on the next search
+        mine.catch(function () { if (engine === mine) engine = null; });  // tried again on the next search
       }
       return engine;
     }
     function renew() {
-      var old = engine;
-      engine = null;
-      if (old) old.then(function (pf) { return pf.destroy && pf.destroy(); }).catch(function () {});
+      if (engine) {
+        retired = engine.then(function (pf) { return pf.destroy && pf.destroy(); }).catch(function () {});
+        engine = null;
+      }
       if (input.value.trim()) run();
     }
     window.addEventListener("hubgen:search-index", renew);
