@@ -218,6 +218,8 @@ def _drop_dead_runs(folder: Path) -> None:
 
 
 def _alive(pid: int) -> bool:
+    if os.name == "nt":  # signal 0 is CTRL_C_EVENT there: a left-over run folder stays rather than that
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
