@@ -639,3 +639,24 @@ def test_a_planted_link_in_the_cache_is_replaced_not_followed(project: Path, tmp
         assert not (project / ".hubgen-cache" / "serve").is_symlink()
     finally:
         dev.stop()
+
+
+def test_run_folders_of_servers_that_are_gone_are_removed(project: Path) -> None:
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])  # a process that has ended: its id is free
+    gone.wait()
+    serve = project / ".hubgen-cache" / "serve"
+    write_files(
+        project,
+        {f".hubgen-cache/serve/run-{gone.pid}/site/x.html": "x", f".hubgen-cache/serve/run-{os.getppid()}/y": "y"},
+    )
+    dev = DevServer(project, "127.0.0.1", 0)
+    dev.start()
+    try:
+        _indexed(dev)
+        assert not (serve / f"run-{gone.pid}").exists()
+        assert (serve / f"run-{os.getppid()}" / "y").is_file()  # a live process's folder is left alone
+    finally:
+        dev.stop()
