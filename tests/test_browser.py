@@ -294,8 +294,10 @@ def test_arrow_keys_walk_the_results_and_enter_opens_one(served_hub: str, page) 
     page.keyboard.press("Escape")
     assert page.locator("#hg-search-results").is_hidden()
     assert page.evaluate("document.activeElement.id") == "hg-search-input"
-    page.keyboard.press("ArrowDown")  # the results come back with the next search; walk to the second
-    _search(page, "gradient")
+    page.wait_for_timeout(500)
+    assert page.locator("#hg-search-results").is_hidden(), "closed results stay closed"
+    page.keyboard.press("ArrowDown")  # the results come back; walk to the second
+    page.locator(".search-list a").nth(2).wait_for()
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")

@@ -252,7 +252,7 @@
       if (next < 0) input.focus();
       else all[Math.min(next, all.length - 1)].focus();
     }
-    input.addEventListener("focus", function () { load(); if (input.value.trim() && out.hidden) run(); });
+    input.addEventListener("focus", load);
     input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(run, 120); });
     box.addEventListener("keydown", function (e) {
       if (e.key === "Escape") {
@@ -260,6 +260,7 @@
         close();
         input.focus();
       } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        if (out.hidden && e.target === input && input.value.trim()) { e.preventDefault(); run(); return; }
         if (out.hidden || !links().length) return;
         e.preventDefault();
         step(e.target === input ? null : e.target, e.key === "ArrowDown" ? 1 : -1);
