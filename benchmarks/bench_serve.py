@@ -1,12 +1,13 @@
-"""`hubgen serve`: time from saving an edit (one paragraph, or a title) to the `reload` event a page receives.
+"""`hubgen serve`: time from saving an edit (one paragraph, or a title) to the `reload` event a page receives,
+and to the `search` event that says the search index has the edit too.
 
     python benchmarks/bench_serve.py                       # the shipped example hub (content/ + hubgen.yaml)
     python benchmarks/bench_serve.py --articles 10000      # a corpus from benchmarks/corpus.py
 
 Each run copies the project to a temporary folder, starts the dev server on a free loopback port, subscribes to
 its event stream, then makes N edits to one article (a word added to its first paragraph; with --kind title, a
-new title) and reports the median save -> reload latency, the median rebuild time and how many pages each
-rebuild rendered.
+new title) and reports the median save -> reload latency, the median rebuild time, how many pages each
+rebuild rendered, when the first search index was served and the median save -> search index latency.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from hubgen.cli.app import GC_THRESHOLDS  # noqa: E402
+from hubgen.serve.searchindex import BUILDING  # noqa: E402
 from hubgen.serve.server import DevServer  # noqa: E402
 
 
@@ -54,12 +56,16 @@ def open_events(server: DevServer) -> http.client.HTTPResponse:
     return response
 
 
-def wait_reload(events: http.client.HTTPResponse) -> None:
+def wait_event(events: http.client.HTTPResponse, name: str) -> None:
     for raw in events:
         if raw.startswith(b"event: error"):
             raise SystemExit("the edit broke the hub")
-        if raw.startswith(b"event: reload"):
+        if raw.startswith(b"event: " + name.encode()):
             return
+
+
+def wait_reload(events: http.client.HTTPResponse) -> None:
+    wait_event(events, "reload")
 
 
 def edit(article: Path, n: int) -> None:
@@ -90,9 +96,12 @@ def run(articles: int, edits: int, kind: str) -> None:
         server.start()
         cold = time.perf_counter() - started
         try:
+            while server.search.file("hubgen-parts.json") == BUILDING:
+                time.sleep(0.01)
+            first_index = time.perf_counter() - started
             events = open_events(server)
             article = pick_article(project)
-            latencies, rebuilds, rendered = [], [], []
+            latencies, rebuilds, rendered, indexed = [], [], [], []
             for n in range(edits):
                 saved = time.perf_counter()
                 EDITS[kind](article, n)
@@ -101,11 +110,15 @@ def run(articles: int, edits: int, kind: str) -> None:
                 assert server.last is not None
                 rebuilds.append(server.last.seconds)
                 rendered.append(server.last.rendered)
+                wait_event(events, "search")
+                indexed.append(time.perf_counter() - saved)
                 time.sleep(0.3)  # let the watcher settle between edits
         finally:
             server.stop()
     size = f"{articles} articles" if articles else "shipped example hub"
-    print(f"{size}: start (first full build) {cold:.2f} s; {edits} {kind} edits")
+    print(
+        f"{size}: start (first full build) {cold:.2f} s; first search index {first_index:.2f} s; {edits} {kind} edits"
+    )
     print(
         f"  save -> reload event: median {statistics.median(latencies) * 1000:.0f} ms "
         f"(min {min(latencies) * 1000:.0f}, max {max(latencies) * 1000:.0f})"
@@ -114,6 +127,7 @@ def run(articles: int, edits: int, kind: str) -> None:
         f"  rebuild: median {statistics.median(rebuilds) * 1000:.0f} ms; pages rendered per rebuild: "
         f"{sorted(set(rendered))}"
     )
+    print(f"  save -> search index served: median {statistics.median(indexed):.2f} s (max {max(indexed):.2f})")
 
 
 def main() -> None:

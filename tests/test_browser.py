@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -203,7 +204,7 @@ def test_search_finds_pages_in_several_parts_of_a_split_index(
     page.locator("#hg-search-input").fill("backpropagation")
     results = page.locator("#hg-search-results .search-list li a.search-title")
     results.first.wait_for(timeout=10_000)
-    found = [href.removeprefix(url) for href in results.evaluate_all("a => a.map(e => e.href)")]
+    found = [href.removeprefix(url).split("#")[0] for href in results.evaluate_all("a => a.map(e => e.href)")]
     assert not [rel for rel in found if rel.startswith("tags/")], "only pages marked data-pagefind-body"
     marked = (p for p in site.rglob("*.html") if search.BODY_MARK in p.read_bytes())
     pages = sorted(p.relative_to(site).as_posix() for p in marked)
@@ -211,6 +212,124 @@ def test_search_finds_pages_in_several_parts_of_a_split_index(
     part_of = {rel: n for n, part in enumerate(search.split_pages(pages)) for rel in part}
     assert len({part_of[rel + "index.html"] for rel in found}) >= 2, found
     assert "neural-networks/how-backpropagation-works/" in found
+
+
+def _search(page, query: str) -> str:
+    """Type `query` into the search box; the line saying how many results there are."""
+    page.locator("#hg-search-input").fill(query)
+    page.wait_for_function(
+        "q => document.querySelector('#hg-search-count').textContent.includes(q)", arg=f"\u201c{query}\u201d"
+    )
+    return page.locator("#hg-search-count").inner_text()
+
+
+def test_search_indexes_the_article_not_its_meta_line_cards_or_path_nav(served_hub: str, page) -> None:
+    page.goto(served_hub + "neural-networks/how-neural-networks-work/")
+    indexed = page.evaluate(
+        "[...document.querySelectorAll('[data-pagefind-body]')].map(e => e.tagName + '.' + e.className)"
+    )
+    assert indexed == ["H1.", "P.lead", "DIV.prose"]
+    outside = ".page-meta, .breadcrumb, .sidebar, .pathnav, .cards, .page-section, .site-footer, .site-header"
+    assert page.evaluate(f"[...document.querySelectorAll('{outside}')].every(e => !e.closest('[data-pagefind-body]'))")
+    assert _search(page, '"on the path"') == 'No results for \u201c"on the path"\u201d'  # "Step 3 of 6 on the path"
+
+
+def test_search_says_how_many_results_and_which_hub(served_hub: str, page) -> None:
+    page.goto(served_hub)
+    count = re.fullmatch(r"(\d+) results for \u201ctokenizer\u201d(, 8 shown)?", _search(page, "tokenizer"))
+    assert count is not None and int(count[1]) > 8  # "tokenizer" is stemmed: pages about tokens too
+    assert page.locator(".search-list li").count() == 8
+    first = page.locator(".search-list li").first
+    assert first.locator(".search-title").inner_text() == "What Is a Token?"
+    assert first.locator(".search-hub").inner_text() == "Large Language Models"
+
+
+def test_a_word_that_appears_nowhere_has_no_results(served_hub: str, page) -> None:
+    page.goto(served_hub)
+    for word in ("zzqqxx", "thezzq", "backpropzz"):  # Pagefind alone finds "z", "the", "backpropag" in them
+        assert _search(page, word) == f"No results for \u201c{word}\u201d"
+        assert page.locator(".search-list li").count() == 0
+    assert re.fullmatch(r"\d+ results for \u201cbackprop\u201d", _search(page, "backprop"))
+    hrefs = page.locator(".search-list a").evaluate_all("a => a.map(e => e.getAttribute('href'))")
+    assert any(href.endswith("/ai-hub/neural-networks/") for href in hrefs), (
+        "hub pages are searchable"
+    )  # a word half typed
+    assert _search(page, "backpropagation overfitting") != "No results for \u201cbackpropagation overfitting\u201d"
+
+
+def test_a_hit_in_common_questions_lands_on_the_question(served_hub: str, page) -> None:
+    page.goto(served_hub)
+    _search(page, "step function")
+    hit = page.locator(".search-list a").first
+    assert hit.get_attribute("href").endswith(
+        "/how-neural-networks-work/#why-not-use-a-step-function-as-the-activation"
+    )
+    assert hit.locator(".search-section").inner_text() == "Why not use a step function as the activation?"
+    hit.click()
+    page.wait_for_url("**/how-neural-networks-work/#why-not-use-a-step-function-as-the-activation")
+    heading = page.locator("#why-not-use-a-step-function-as-the-activation")
+    assert heading.evaluate("e => e.tagName") == "H3" and heading.is_visible()
+    page.wait_for_function(  # scrolled to the question
+        "() => document.getElementById('why-not-use-a-step-function-as-the-activation')"
+        ".getBoundingClientRect().top < 300"
+    )
+
+
+def test_arrow_keys_walk_the_results_and_enter_opens_one(served_hub: str, page) -> None:
+    page.goto(served_hub + "foundations/")
+    page.keyboard.press("/")
+    page.keyboard.type("gradient")
+    page.locator(".search-list a").nth(2).wait_for()
+    links = page.locator(".search-list a").evaluate_all("a => a.map(e => e.getAttribute('href'))")
+    focused = "document.activeElement.getAttribute('href')"
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate(focused) == links[0]
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate(focused) == links[2]
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate(focused) == links[1]
+    page.keyboard.press("ArrowLeft")  # not the learning path's "previous page" while in the results
+    assert page.url == served_hub + "foundations/"
+    page.keyboard.press("Escape")
+    assert page.locator("#hg-search-results").is_hidden()
+    assert page.evaluate("document.activeElement.id") == "hg-search-input"
+    page.wait_for_timeout(500)
+    assert page.locator("#hg-search-results").is_hidden(), "closed results stay closed"
+    page.keyboard.press("ArrowDown")  # the results come back; walk to the second
+    page.locator(".search-list a").nth(2).wait_for()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url(served_hub + links[1].removeprefix("/ai-hub/"))
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_core_finds_no_violations_in_open_search_results(served_hub: str, browser, scheme: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    context = browser.new_context(color_scheme=scheme)  # type: ignore[attr-defined]
+    tab = context.new_page()
+    tab.goto(served_hub + "neural-networks/")
+    _search(tab, "step function")
+    tab.locator("#hg-search-input").press("ArrowDown")
+    results = Axe().run(tab)
+    _search(tab, "zzqqxx")
+    empty = Axe().run(tab)
+    context.close()
+    for found in (results, empty):
+        violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in found.response["violations"]]
+        assert violations == [], violations
+
+
+def test_the_slash_hint_shows_only_where_there_is_a_keyboard(served_hub: str, browser) -> None:
+    for touch, shown in ((True, False), (False, True)):
+        context = browser.new_context(is_mobile=touch, has_touch=touch, viewport={"width": 390, "height": 800})  # type: ignore[attr-defined]
+        tab = context.new_page()
+        tab.goto(served_hub)
+        assert tab.locator(".search-key").is_visible() == shown
+        assert tab.locator("#hg-search-input").get_attribute("placeholder") == "Search pages"
+        context.close()
 
 
 def test_reading_progress_is_kept_on_the_path_and_can_be_reset(served_hub: str, page) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import queue
 import re
 import socket
@@ -16,6 +17,7 @@ import pytest
 
 from helpers import run_cli, write_files
 from hubgen import session
+from hubgen.serve.searchindex import BUILDING
 from hubgen.serve.server import DevServer
 from hubgen.session import Session
 
@@ -540,6 +542,121 @@ def test_full_rebuilds_do_not_leave_frozen_garbage_behind(server: DevServer) -> 
 
     counts = []
     for _ in range(4):
+        wait_for(server.search.idle, message="the search index is made")  # its thread allocates meanwhile
         assert server.rebuild(None).ok
         counts.append(gc.get_freeze_count())
     assert max(counts[1:]) - min(counts[1:]) < 50, counts
+
+
+# ------------------------------------------------------------------------------------------ search
+
+
+def _indexed(server: DevServer) -> None:
+    wait_for(lambda: server.search.idle() and server.search.file("hubgen-parts.json") != BUILDING, message="index")
+
+
+def test_search_index_is_served_from_hubgens_cache_not_the_output_folder(server: DevServer, project: Path) -> None:
+    _indexed(server)
+    code, headers, body = get(server, "/ai-hub/pagefind/hubgen-parts.json")
+    assert code == 200 and json.loads(body) == {"parts": []}
+    code, headers, body = get(server, "/ai-hub/pagefind/pagefind.js")
+    assert code == 200 and headers["content-type"].startswith("text/javascript") and b"mergeIndex" in body
+    code, _, body = get(server, "/ai-hub/pagefind/pagefind-entry.json")
+    assert code == 200 and json.loads(body)["languages"]
+    assert get(server, "/ai-hub/pagefind/nothing.js")[0] == 404
+    assert not (project / "site").exists()
+    runs = list((project / ".hubgen-cache" / "serve").glob("run-*"))
+    assert [run.name for run in runs] == [f"run-{os.getpid()}"] and list(runs[0].glob("index-*/pagefind.js"))
+    server.stop()
+    assert not runs[0].exists()  # a server cleans up after itself
+
+
+def test_until_the_first_index_is_made_the_parts_list_says_so(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from hubgen.serve import searchindex
+
+    release = threading.Event()
+    real = searchindex.index_site
+    monkeypatch.setattr(searchindex, "index_site", lambda *a, **k: (release.wait(DEADLINE), real(*a, **k)))
+    dev = DevServer(project, "127.0.0.1", 0)
+    dev.start()
+    try:
+        code, headers, body = get(dev, "/ai-hub/pagefind/hubgen-parts.json")
+        assert code == 200 and headers["content-type"] == "application/json" and json.loads(body)["building"]
+        assert get(dev, "/ai-hub/")[0] == 200  # pages are served meanwhile
+        release.set()
+        _indexed(dev)
+        assert json.loads(get(dev, "/ai-hub/pagefind/hubgen-parts.json")[2]) == {"parts": []}
+    finally:
+        release.set()
+        dev.stop()
+
+
+def test_an_indexing_failure_is_one_line_and_the_parts_list_says_why(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hubgen.build.search import SearchIndexError
+    from hubgen.serve import searchindex
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise SearchIndexError("search indexing with Pagefind failed: no pagefind")
+
+    monkeypatch.setattr(searchindex, "index_site", broken)
+    said: list[tuple[str, bool]] = []
+    dev = DevServer(project, "127.0.0.1", 0, log=lambda text, error: said.append((text, error)))
+    dev.start()
+    try:
+        wait_for(dev.search.idle, message="indexing tried")
+        listing = json.loads(get(dev, "/ai-hub/pagefind/hubgen-parts.json")[2])
+        assert listing == {"parts": [], "error": "search indexing with Pagefind failed: no pagefind"}
+        assert [text for text, error in said if error] == [
+            "hubgen: search indexing with Pagefind failed: no pagefind; search is off until it works"
+        ]
+    finally:
+        dev.stop()
+
+
+def test_with_search_off_nothing_is_indexed_or_served(project: Path) -> None:
+    write_files(project, {"hubgen.yaml": "title: Test Hub\nbase_url: https://example.org/ai-hub/\nsearch: false\n"})
+    dev = DevServer(project, "127.0.0.1", 0)
+    dev.start()
+    try:
+        assert get(dev, "/ai-hub/pagefind/hubgen-parts.json")[0] == 404
+        assert dev.search.idle() and not list((project / ".hubgen-cache" / "serve").rglob("*.pagefind"))
+    finally:
+        dev.stop()
+
+
+def test_a_planted_link_in_the_cache_is_replaced_not_followed(project: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (project / ".hubgen-cache").mkdir()
+    (project / ".hubgen-cache" / "serve").symlink_to(outside)
+    dev = DevServer(project, "127.0.0.1", 0)
+    dev.start()
+    try:
+        _indexed(dev)
+        assert list(outside.iterdir()) == []
+        assert not (project / ".hubgen-cache" / "serve").is_symlink()
+    finally:
+        dev.stop()
+
+
+def test_run_folders_of_servers_that_are_gone_are_removed(project: Path) -> None:
+    import subprocess
+    import sys
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])  # a process that has ended: its id is free
+    gone.wait()
+    serve = project / ".hubgen-cache" / "serve"
+    write_files(
+        project,
+        {f".hubgen-cache/serve/run-{gone.pid}/site/x.html": "x", f".hubgen-cache/serve/run-{os.getppid()}/y": "y"},
+    )
+    dev = DevServer(project, "127.0.0.1", 0)
+    dev.start()
+    try:
+        _indexed(dev)
+        assert not (serve / f"run-{gone.pid}").exists()
+        assert (serve / f"run-{os.getppid()}" / "y").is_file()  # a live process's folder is left alone
+    finally:
+        dev.stop()

@@ -363,6 +363,9 @@ def test_an_unexpected_failure_is_a_message_not_a_dead_watcher(
 def test_the_project_folder_going_away_and_coming_back(
     server: DevServer, events: EventClient, project: Path, logged: Logged, how: str
 ) -> None:
+    # the first search index is written into the project's cache in the background: removing the folder
+    # meanwhile can race with those writes (rmtree: "Directory not empty"); serve copes, the test waits
+    wait_for(server.search.idle, message="the first search index is made")
     if how == "renamed away and back":
         project.rename(project.with_name("away"))
     else:
@@ -376,3 +379,36 @@ def test_the_project_folder_going_away_and_coming_back(
     events.next("reload")
     recovers(server, events, project, f"after the folder was {how}")
     assert sum("cannot watch" in text for text in logged.errors) == 1  # said once, not once a second
+
+
+def test_indexing_never_makes_a_deleted_project_folder_again(
+    project: Path, logged: Logged, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The project folder deleted while its search index is being made stays deleted: serve's indexer makes
+    no folder above its own, so the watcher sees the folder gone (and the index is made again with it)."""
+    import threading
+
+    from hubgen.serve import searchindex
+
+    started, release = threading.Event(), threading.Event()
+    real = searchindex.SearchIndexer._mirror
+
+    def held(self: searchindex.SearchIndexer, site: Path, pages: dict[str, bytes]) -> dict[str, str]:
+        started.set()
+        release.wait(10)
+        return real(self, site, pages)
+
+    monkeypatch.setattr(searchindex.SearchIndexer, "_mirror", held)
+    dev = DevServer(project, "127.0.0.1", 0, log=logged)
+    dev.start()
+    try:
+        assert started.wait(10)
+        shutil.rmtree(project)
+        release.set()
+        wait_for(dev.search.idle, message="the indexing run ended")
+        assert not project.exists()
+        wait_for(lambda: any("cannot watch" in text for text in logged.errors), message="the watcher noticed")
+        assert not project.exists()
+    finally:
+        release.set()
+        dev.stop()

@@ -1,5 +1,6 @@
 """The dev server's HTTP side: requests answered from the live site under the base path, the server-sent
-events that tell open pages to reload, and the script that listens for them (added to served pages only).
+events that tell open pages to reload (or that a new search index is served), and the script that listens
+for them (added to served pages only). Files under pagefind/ come from the search index serve keeps on disk.
 `server.DevServer` owns the live site, the watcher and the lifecycle; this module only answers requests.
 """
 
@@ -21,12 +22,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
 from hubgen.base.sinks import for_terminal, resolved_inside
-from hubgen.core.layout import HOME_FILE, NOT_FOUND_FILE
+from hubgen.core.layout import HOME_FILE, INDEX_DIR, NOT_FOUND_FILE
 
 if TYPE_CHECKING:
     from hubgen.session import Session
 
 EVENTS = "__hubgen/events"
+SEARCH_EVENT = "search"  # a new search index is served
+SEARCH_PREFIX = INDEX_DIR + "/"
 STATUS = "__hubgen/status"
 KEEPALIVE_SECONDS = 10.0
 REQUEST_TIMEOUT_SECONDS = 30.0  # a connection that sends (or reads) nothing for this long is closed
@@ -84,6 +87,7 @@ RELOAD_SCRIPT = """<script>/* hubgen serve: live reload */
     location.reload();
   });
   events.addEventListener("error", (event) => { if (event.data) show(JSON.parse(event.data)); });
+  events.addEventListener("search", () => window.dispatchEvent(new Event("hubgen:search-index")));
   fetch(base + "__hubgen/status", {cache: "no-store"}).then((r) => r.json())
     .then((status) => { if (status.errors.length) show(status.errors); }).catch(() => {});
 })();
@@ -135,11 +139,20 @@ class Served(Protocol):
     stopping: threading.Event
 
     @property
+    def search(self) -> SearchFiles: ...
+
+    @property
     def base(self) -> str: ...
 
     def status(self) -> dict[str, Any]: ...
 
     def log(self, text: str, error: bool) -> None: ...
+
+
+class SearchFiles(Protocol):
+    """The served search index (`searchindex.SearchIndexer`)."""
+
+    def file(self, rest: str) -> bytes | Path | None: ...
 
 
 @dataclass(frozen=True)
@@ -266,6 +279,9 @@ class Handler(BaseHTTPRequestHandler):
             self._site(dev, head)
 
     def _site(self, dev: Served, head: bool) -> None:
+        rest = site_path(self.path, dev.base)
+        if rest is not None and rest.startswith(SEARCH_PREFIX) and self._search(dev, rest[len(SEARCH_PREFIX) :], head):
+            return
         found = resolve(dev.session, self.path, dev.base)
         if found.kind in ("redirect", "found"):
             self.send_response(301 if found.kind == "redirect" else 302)
@@ -283,6 +299,21 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, content_type(found.path), data, head)
         else:
             self._missing(dev, head)
+
+    def _search(self, dev: Served, rest: str, head: bool) -> bool:
+        """Answer a file of the search index, when search is on and the file is there."""
+        if not (dev.session.served and dev.session.served.search):
+            return False
+        found = dev.search.file(rest)
+        if isinstance(found, Path):
+            try:
+                found = found.read_bytes()
+            except OSError:
+                found = None
+        if found is None:
+            return False
+        self._send(200, content_type(rest), found, head)
+        return True
 
     def _missing(self, dev: Served, head: bool) -> None:
         page = dev.session.site.files.get(NOT_FOUND_FILE, NO_BUILD_PAGE.encode())

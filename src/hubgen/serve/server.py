@@ -1,8 +1,11 @@
 """`hubgen serve`: the hub served from memory under its base path, rebuilt as files change, with live reload.
 
-Nothing is written to disk: pages come from the in-memory site of the `Session`, copied assets are read from
-content/ on request. A background thread watches content/, templates/ and hubgen.yaml with watchfiles; after
-each rebuild the reload broker pushes `reload` (or `error`, with the diagnostics) to every open page.
+Pages come from the in-memory site of the `Session`, copied assets are read from content/ on request. Only
+the search index is on disk (Pagefind reads and writes files): `searchindex.SearchIndexer` makes it in the
+background after each good build, in a folder of its own under the build cache, never in the output folder.
+A background thread watches content/, templates/ and hubgen.yaml with watchfiles; after each rebuild the
+reload broker pushes `reload` (or `error`, with the diagnostics) to every open page, and `search` once the
+index of that build is served.
 Requests are answered by `devhttp`.
 """
 
@@ -23,7 +26,8 @@ import watchfiles
 from hubgen.base.sinks import for_terminal
 from hubgen.core.config import CONFIG_FILE
 from hubgen.core.diagnostics import format_text, plural
-from hubgen.serve.http import Broker, DevHTTPServer, DevHTTPServer6, Handler
+from hubgen.serve.http import SEARCH_EVENT, Broker, DevHTTPServer, DevHTTPServer6, Handler
+from hubgen.serve.searchindex import SearchIndexer
 from hubgen.session import RunOptions, Session, UpdateResult
 
 WATCH_TIMEOUT_MS = 200
@@ -59,6 +63,7 @@ class DevServer:
         self._errors: list[dict[str, Any]] = []
         self._httpd: DevHTTPServer | None = None
         self._threads: list[threading.Thread] = []
+        self.search = SearchIndexer(project_dir, self._search_ready, self.log)
 
     def log(self, text: str, error: bool) -> None:
         """Say `text` on the terminal; a terminal that went away (a closed pipe) is not serve's problem."""
@@ -76,7 +81,7 @@ class DevServer:
         return f"http://{host}:{self.port}{self.base}"
 
     def start(self) -> None:
-        """Build once, bind, then serve and watch in background threads."""
+        """Build once, bind, then serve, watch and index for search in background threads."""
         self.rebuild(None)
         if not self.session.content_dir().is_dir():
             raise ServeError(f"no content folder: {self.session.content_dir()} does not exist")
@@ -86,6 +91,7 @@ class DevServer:
         self._spawn(lambda: self._httpd.serve_forever(poll_interval=0.1) if self._httpd else None, "hubgen-http")
         self._spawn(self._watch, "hubgen-watch")
         self.watching.wait(timeout=10)
+        self.search.start()  # indexes the first build's pages (submitted already) once the rest is up
 
     def stop(self) -> None:
         self.stopping.set()
@@ -94,6 +100,7 @@ class DevServer:
             self._httpd.server_close()
         for thread in self._threads:
             thread.join(timeout=10)
+        self.search.stop()
 
     def status(self) -> dict[str, Any]:
         return {"version": self.session.version, "errors": list(self._errors)}
@@ -114,12 +121,18 @@ class DevServer:
             self._errors = []
             self.log(self._built_line(result), False)
             self.broker.publish("reload", str(self.session.version))
+            if self.session.config.search:
+                self.search.submit(self.session.search_pages())
         else:
             self._errors = _error_list(result)
             text = result.message or format_text([d for d in result.diagnostics if d.severity == "error"])
             self.log(for_terminal(f"{text}\nrebuild failed; still serving the last good build", True), True)
             self.broker.publish("error", json.dumps(self._errors))
         return result
+
+    def _search_ready(self, generation: int) -> None:
+        """A new search index is served: open pages start their search again on it."""
+        self.broker.publish(SEARCH_EVENT, str(generation))
 
     def _built_line(self, result: UpdateResult) -> str:
         """A full build counts pages as `hubgen build` does; an edit says how many outputs it rendered again."""

@@ -312,6 +312,16 @@ class Session:
         seconds = time.perf_counter() - started
         return UpdateResult(rendered, seconds, tuple(diagnostics), ok, message, full, kind, self._viewed)
 
+    def search_pages(self) -> dict[str, bytes]:
+        """The served site's pages that search indexes, as `build` hands them to Pagefind: its HTML files
+        but the aliases' redirect pages; none when search is off."""
+        if self.served is None or not self.served.search or self.graph is None:
+            return {}
+        redirects = {alias.output for alias in redirected(self.graph)}
+        return {
+            path: data for path, data in self.site.files.items() if path.endswith(".html") and path not in redirects
+        }
+
     def _needs_full(self, changes: set[Path]) -> bool:
         templates = _real(self.project_dir / self.config.templates_dir)
         config_file = _real(self.project_dir / CONFIG_FILE)
