@@ -25,9 +25,9 @@ from hubgen.base.sinks import resolved_inside
 from hubgen.core.aliasrules import redirected
 from hubgen.core.config import CONFIG_FILE, SiteConfig
 from hubgen.core.diagnostics import Diagnostic, count
-from hubgen.core.gitdates import git_dates
+from hubgen.core.gitdates import Dates, git_dates
 from hubgen.core.graph import LinkGraph, build_graph, with_pages
-from hubgen.core.layout import Site
+from hubgen.core.layout import Site, Stored
 from hubgen.core.load import Content, Held, Loaded, Page, load_content
 from hubgen.core.options import RunOptions
 from hubgen.core.scan import Scan, scan_content
@@ -36,6 +36,7 @@ from hubgen.session.errors import explain, one_line, read_config
 from hubgen.session.results import BuildResult, CheckResult, ProjectError, UpdateResult
 
 if TYPE_CHECKING:
+    from hubgen.build.cards import CardDrawer
     from hubgen.build.deps import RenderMemo, States
     from hubgen.build.llms import Twins
     from hubgen.build.render import PageRenderer, Theme
@@ -59,7 +60,7 @@ class Session:
         self._config_problems: list[Diagnostic] = []
         self._scan: Scan | None = None  # the last scan of content/
         self._loaded: dict[str, Loaded] = {}  # rel under content/ -> that file as last loaded
-        self._dates: dict[str, str] | None = None  # git's dates, read once per session (serve)
+        self._dates: Dates | None = None  # git's dates, read once per session (serve)
         self._content: Content | None = None  # what the last good graph was built from, and what its rules found
         self._findings: Findings | None = None
         self._theme: Theme | None = None
@@ -71,7 +72,9 @@ class Session:
         self._generated: dict[str, tuple[str, bytes]] = {}  # output -> key and HTML of a generated page
         self._seo: list[tuple[str, str]] = []  # sitemap, robots.txt and feed, as last made
         self._twins: Twins = {}  # each page's Markdown twin, as last made (serve)
+        self._cards: CardDrawer | None = None  # the served site's social cards, drawn when asked for (serve)
         self._rendered = 0  # pages the last render rendered
+        self._drawn = 0  # social cards the last build drew
         self._viewed: tuple[str, ...] = ()  # pages (ids) and generated outputs whose views it made
 
     def content_dir(self) -> Path:
@@ -251,8 +254,26 @@ class Session:
         outputs = [*zip(self._files[1], pages, strict=True), *generated]
         llms, twins = llms_files(graph, self.content_dir(), self._twins)
         self._twins = twins if serving else {}  # a twin is kept while what it was made from is (serve)
+        outputs += self._card_outputs(graph, store, serving)
         files: list[tuple[str, str | bytes]] = [*self._seo, *redirect_files(graph), *llms]
         return assemble_site(graph, self.content_dir(), theme.static, outputs, files, refuse)
+
+    def _card_outputs(self, graph: LinkGraph, store: Store | None, serving: bool) -> list[tuple[str, bytes | Stored]]:
+        """The social cards: in the build cache's card store (drawn only when it lacks them), drawn now without
+        a cache (`build --no-cache`), or, for `serve`, named only: each is drawn when it is asked for (`card`)."""
+        from hubgen.build.cards import CardDrawer, card_outputs, cards_of
+
+        cards = cards_of(graph)
+        if serving:
+            self._cards = self._cards or CardDrawer()
+            return [(path, Stored(key, "cards")) for path, key in self._cards.update(cards).items()]
+        folder = store.folder if store is not None else None
+        made, self._drawn = card_outputs(cards, folder, self.options.jobs, self.options.progress)
+        return made
+
+    def card(self, key: str) -> bytes | None:
+        """A served site's social card by its key (`Site.cards`), drawn now if it was not drawn lately."""
+        return self._cards.card(key) if self._cards is not None else None
 
     def _states_of(self, graph: LinkGraph) -> dict[str, States]:
         """Each page's states for the memo; a page whose record is the one seen last time keeps them."""
@@ -359,6 +380,7 @@ class Session:
         self.config, self._config_problems = config, problems
         self._scan = self._content = self._findings = self._memo = self._store = self._theme = None
         self._loaded, self._seen, self._now, self._generated, self._twins = {}, {}, {}, {}, {}
+        self._cards = None
         self._dates = git_dates(self.project_dir, config.content_dir)  # commits made while serving are not seen
 
     def _reload(self, changes: set[Path]) -> Content:
