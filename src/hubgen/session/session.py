@@ -75,6 +75,7 @@ class Session:
         self._cards: CardDrawer | None = None  # the served site's social cards, drawn when asked for (serve)
         self._rendered = 0  # pages the last render rendered
         self._drawn = 0  # social cards the last build drew
+        self._card_seconds = 0.0  # and the time their stage took
         self._viewed: tuple[str, ...] = ()  # pages (ids) and generated outputs whose views it made
 
     def content_dir(self) -> Path:
@@ -168,7 +169,13 @@ class Session:
             if explained is None:
                 raise
             raise ProjectError(explained[1]) from None
-        stages = (("load, graph, validate", checked), ("render", rendered), ("write", written))
+        cards = self._card_seconds if current is None else 0.0
+        stages = (
+            ("load, graph, validate", checked),
+            ("render", rendered - cards),
+            ("cards", cards),
+            ("write", written),
+        )
         files = stats.written + stats.unchanged
         seconds, hubs = clock[-1] - clock[0], len(graph.hubs())
         viewed = () if current is not None else self._viewed
@@ -263,12 +270,14 @@ class Session:
         a cache (`build --no-cache`), or, for `serve`, named only: each is drawn when it is asked for (`card`)."""
         from hubgen.build.cards import CardDrawer, card_outputs, cards_of
 
+        started = time.perf_counter()
         cards = cards_of(graph)
         if serving:
             self._cards = self._cards or CardDrawer()
             return [(path, Stored(key, "cards")) for path, key in self._cards.update(cards).items()]
         folder = store.folder if store is not None else None
         made, self._drawn = card_outputs(cards, folder, self.options.jobs, self.options.progress)
+        self._card_seconds = time.perf_counter() - started
         return made
 
     def card(self, key: str) -> bytes | None:
