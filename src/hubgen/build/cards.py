@@ -8,9 +8,8 @@ learning path, "Step k of n" (for a hub, its number of pages), in the theme's li
 Output is a function of what the card shows (`CardFacts`) and of the versions of Pillow, FreeType and
 Python's zlib, which are in each card's cache key: the font is the one Pillow ships
 (`ImageFont.load_default`), never a system font, so the same facts make the same bytes on every machine with
-the same libraries. Cards are kept in
-the build cache's `cards` store under that key, so a warm build draws none; workers store what they draw
-themselves, a batch at a time, so a site's cards never gather in one process (as rendered pages do).
+the same libraries. Cards are kept in the build cache's `cards` store under that key, so a warm build draws
+none; they are stored a batch at a time as workers draw them, so a site's cards never gather in memory.
 
 Speed (about 0.5 ms a card, a fifth of what Pillow's own drawing and PNG writer took): the card is a 4-bit
 palette PNG written here; its canvas holds palette indices; the background with the site's name is drawn
@@ -43,7 +42,7 @@ from hubgen.core.layout import CARD_HEIGHT, CARD_WIDTH, Stored, card_file, has_c
 
 CARD_VERSION = 1  # bump when the drawing changes: every card gets a new key
 POOL_THRESHOLD = 400  # fewer cards to draw than this are drawn in-process: forking costs more than it saves
-BATCH = 200  # cards drawn between two stores into the cache
+BATCH = 100  # cards drawn between two stores into the cache (and a worker's share of the work)
 TITLE_LINES = 4
 MAX_TEXT = 300  # characters of any text considered at all (a title is cut long before it would be drawn)
 
@@ -431,62 +430,50 @@ def card_outputs(
 ) -> tuple[list[tuple[str, bytes | Stored]], int]:
     """(output path, card) of every card, and how many were drawn now. With a build cache folder (`store`),
     each card is left in its `cards` store (`Stored`), drawn only when the store does not hold its key
-    already; without one (`build --no-cache`) every card is drawn and returned."""
+    already; without one (`build --no-cache`), or when the store will not take them, the cards drawn are
+    returned as bytes."""
     keys = {path: card_key(facts) for path, facts in cards.items()}
-    if store is None:
-        drawn = [(path, draw_card(facts)) for path, facts in cards.items()]
-        return list[tuple[str, bytes | Stored]](drawn), len(drawn)
-    cache = BuildCache(store).entries("cards")
+    cache = BuildCache(store).entries("cards") if store is not None else None
+    loose: dict[str, bytes] = {}  # cards no store holds
     try:
-        held = cache.present(keys.values())
-        todo = {key: cards[path] for path, key in keys.items() if key not in held}
-        stored = _draw_all(list(todo.items()), store, jobs, progress)
-        if not stored:  # the store refused them (a read-only cache): the cards go into the site as bytes
-            made = {key: draw_card(facts) for key, facts in todo.items()}
-            return [(path, made.get(key) or Stored(key, "cards")) for path, key in keys.items()], len(todo)
-        cache.prune(keys.values())
+        held = cache.present(keys.values()) if cache is not None else set()
+        todo = list({key: cards[path] for path, key in keys.items() if key not in held}.items())
+        for done, made in _drawn(todo, jobs):
+            if cache is None or not cache.put_many(made):
+                loose |= made
+            progress("cards", done, len(todo))
+        if cache is not None:
+            cache.prune(keys.values())
     finally:
-        cache.close()
-    return [(path, Stored(key, "cards")) for path, key in keys.items()], len(todo)
+        if cache is not None:
+            cache.close()
+    return [(path, loose.get(key) or Stored(key, "cards")) for path, key in keys.items()], len(todo)
 
 
 _TODO: list[tuple[str, CardFacts]] = []  # set in the parent just before the fork: workers take slices of it
-_STORE: Path | None = None
 
 
-def _draw_all(todo: list[tuple[str, CardFacts]], store: Path, jobs: int, progress: Progress) -> bool:
-    """Draw and store every (key, facts) of `todo`, in forked workers when there are enough; whether all
-    were stored."""
-    global _TODO, _STORE
+def _drawn(todo: list[tuple[str, CardFacts]], jobs: int) -> Iterator[tuple[int, dict[str, bytes]]]:
+    """(cards drawn so far, key -> PNG of the next batch of them): in forked workers when there are enough
+    cards to pay for them, else here. Only this process stores them (one writer: SQLite makes concurrent ones
+    wait), a batch at a time, so a site's cards never gather in memory."""
+    global _TODO
     spans = [(start, min(start + BATCH, len(todo))) for start in range(0, len(todo), BATCH)]
     if jobs <= 1 or len(todo) < POOL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
-        return all(_report(progress, len(todo), (_store_batch(todo[a:b], store) for a, b in spans), spans))
-    _TODO, _STORE = todo, store
+        for start, end in spans:
+            yield end, _draw_span((start, end), todo)
+        return
+    _TODO = todo
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            return all(_report(progress, len(todo), pool.map(_draw_span, spans), spans))
+            for (_, end), made in zip(spans, pool.map(_draw_span, spans), strict=True):
+                yield end, made
     finally:
-        _TODO, _STORE = [], None
+        _TODO = []
 
 
-def _report(progress: Progress, total: int, results: Iterable[bool], spans: list[tuple[int, int]]) -> Iterator[bool]:
-    for (_, end), ok in zip(spans, results, strict=True):
-        progress("cards", end, total)
-        yield ok
-
-
-def _draw_span(span: tuple[int, int]) -> bool:
-    assert _STORE is not None
-    return _store_batch(_TODO[span[0] : span[1]], _STORE)
-
-
-def _store_batch(batch: list[tuple[str, CardFacts]], store: Path) -> bool:
-    made = {key: draw_card(facts) for key, facts in batch}
-    cache = BuildCache(store).entries("cards")
-    try:
-        return cache.put_many(made)
-    finally:
-        cache.close()
+def _draw_span(span: tuple[int, int], todo: list[tuple[str, CardFacts]] | None = None) -> dict[str, bytes]:
+    return {key: draw_card(facts) for key, facts in (_TODO if todo is None else todo)[span[0] : span[1]]}
 
 
 class CardDrawer:
