@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from hubgen import __version__
 from hubgen.base.cache import key_for
+from hubgen.build.cards import card_facts
 from hubgen.build.llms import llms_files
 from hubgen.build.pathmap import compact_map_of, hub_map, path_anchors, path_view
 from hubgen.build.redirects import redirect_files
@@ -345,18 +346,16 @@ class PageRenderer:
             return {"url": url, "width": width, "height": height, "alt": page.title}
         if not has_card(page.draft, page.front.values, self.config.social_cards):
             return None
-        hub = self.graph.hub_of.get(page.id)
-        step = ""
-        if page.id in self.graph.position:
-            index, number = self.graph.position[page.id]
-            step = f"step {number + 1} of {len(self.graph.paths[index].steps)}"
-        return self._card_image(page.id, page.title, self.graph.pages[hub].title if hub else "", step, here)
+        facts = card_facts(self.graph, page.id)
+        hub = facts.context if page.type != "home" else ""
+        return self._card_image(page.id, page.title, hub, facts.step, here)
 
     def _card_image(self, page_id: str, title: str, hub: str, step: str = "", here: str = "") -> dict[str, Any] | None:
-        """A drawn card's `page.image`; its alt text says what the card shows."""
+        """A drawn card's `page.image`; its alt text says what the card shows ("Alpha (step 1 of 3, in Basics),
+        on Test Hub")."""
         if not self.config.social_cards:
             return None
-        where = ", ".join(part for part in (step, f"in {hub}" if hub else "") if part)
+        where = ", ".join(part for part in (step[:1].lower() + step[1:], f"in {hub}" if hub else "") if part)
         alt = f"{title}{f' ({where})' if where else ''}"
         alt += f", on {self.config.title}" if title != self.config.title else ""
         url = self._site_url(here, card_file(page_id))

@@ -74,8 +74,7 @@ class Session:
         self._twins: Twins = {}  # each page's Markdown twin, as last made (serve)
         self._cards: CardDrawer | None = None  # the served site's social cards, drawn when asked for (serve)
         self._rendered = 0  # pages the last render rendered
-        self._drawn = 0  # social cards the last build drew
-        self._card_seconds = 0.0  # and the time their stage took
+        self._card_seconds = 0.0  # the time the last build's social cards took
         self._viewed: tuple[str, ...] = ()  # pages (ids) and generated outputs whose views it made
 
     def content_dir(self) -> Path:
@@ -276,7 +275,7 @@ class Session:
             self._cards = self._cards or CardDrawer()
             return [(path, Stored(key, "cards")) for path, key in self._cards.update(cards).items()]
         folder = store.folder if store is not None else None
-        made, self._drawn = card_outputs(cards, folder, self.options.jobs, self.options.progress)
+        made, _ = card_outputs(cards, folder, self.options.jobs, self.options.progress)
         self._card_seconds = time.perf_counter() - started
         return made
 
