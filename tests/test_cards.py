@@ -301,3 +301,21 @@ def png_bytes(width: int, height: int) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (width, height), (200, 10, 10)).save(out, "PNG")
     return out.getvalue()
+
+
+def test_serve_redraws_an_articles_card_when_its_hub_is_renamed_and_keeps_all_on_a_body_edit(make_hub):
+    project = make_hub(HUB)
+    live = Session(project)
+    assert live.update().ok
+    before = dict(live.site.cards)
+    alpha = project / "content/basics/alpha.md"
+    alpha.write_text(alpha.read_text().replace("Alpha.\n", "Alpha, edited.\n"))
+    assert live.update({alpha}).ok
+    assert live.site.cards == before, "a body edit changes no card"
+    hub = project / "content/basics/index.md"
+    hub.write_text(hub.read_text().replace("title: Basics", "title: Foundations"))
+    assert live.update({hub}).ok
+    changed = {path for path, key in live.site.cards.items() if before[path] != key}
+    assert changed == {"basics/card.png", "basics/alpha/card.png", "basics/beta/card.png", "basics/gamma/card.png"}
+    cold = tree(build_site(project))
+    assert all(live.card(live.site.cards[path]) == cold[path] for path in CARDS)

@@ -483,6 +483,7 @@ class CardDrawer:
     def __init__(self, most: int = 64) -> None:
         self.facts: dict[str, CardFacts] = {}  # key -> facts, for the cards of the site being served
         self._keys: dict[CardFacts, str] = {}  # and back (a key is a digest: made once per facts)
+        self.outputs: list[tuple[str, bytes | Stored]] = []  # the served site's cards, by path (`Session`)
         self._drawn: dict[str, bytes] = {}
         self._most = most
         self._lock = threading.Lock()  # the server's request threads ask at once

@@ -241,7 +241,7 @@ class Session:
             generated, made, viewed = self._generated_pages(renderer, keep=False, keyed=False)
             self._rendered, self._viewed = len(page_ids) + made, (*page_ids, *viewed)
             self._seo = seo_files(graph)
-            serving = False
+            serving = only_bodies = False
         else:
             salt, states = theme.salt(self.config), self._states_of(graph)
             renderer = PageRenderer(replace(graph, pages=Watched(graph.pages)), theme.env, theme.assets, salt)
@@ -260,20 +260,26 @@ class Session:
         outputs = [*zip(self._files[1], pages, strict=True), *generated]
         llms, twins = llms_files(graph, self.content_dir(), self._twins)
         self._twins = twins if serving else {}  # a twin is kept while what it was made from is (serve)
-        outputs += self._card_outputs(graph, store, serving)
+        outputs += self._card_outputs(graph, store, serving, keep=only_bodies)
         files: list[tuple[str, str | bytes]] = [*self._seo, *redirect_files(graph), *llms]
         return assemble_site(graph, self.content_dir(), theme.static, outputs, files, refuse)
 
-    def _card_outputs(self, graph: LinkGraph, store: Store | None, serving: bool) -> list[tuple[str, bytes | Stored]]:
+    def _card_outputs(
+        self, graph: LinkGraph, store: Store | None, serving: bool, keep: bool = False
+    ) -> list[tuple[str, bytes | Stored]]:
         """The social cards: in the build cache's card store (drawn only when it lacks them), drawn now without
-        a cache (`build --no-cache`), or, for `serve`, named only: each is drawn when it is asked for (`card`)."""
+        a cache (`build --no-cache`), or, for `serve`, named only: each is drawn when it is asked for (`card`).
+        With `keep` (serve, and only pages' bodies changed: no card shows anything new), those of last time."""
         from hubgen.build.cards import CardDrawer, card_outputs, cards_of
 
+        if serving and keep and self._cards is not None:
+            return self._cards.outputs
         started = time.perf_counter()
         cards = cards_of(graph)
         if serving:
             self._cards = self._cards or CardDrawer()
-            return [(path, Stored(key, "cards")) for path, key in self._cards.update(cards).items()]
+            self._cards.outputs = [(path, Stored(key, "cards")) for path, key in self._cards.update(cards).items()]
+            return self._cards.outputs
         folder = store.folder if store is not None else None
         made, _ = card_outputs(cards, folder, self.options.jobs, self.options.progress)
         self._card_seconds = time.perf_counter() - started
