@@ -319,3 +319,36 @@ def test_serve_redraws_an_articles_card_when_its_hub_is_renamed_and_keeps_all_on
     assert changed == {"basics/card.png", "basics/alpha/card.png", "basics/beta/card.png", "basics/gamma/card.png"}
     cold = tree(build_site(project))
     assert all(live.card(live.site.cards[path]) == cold[path] for path in CARDS)
+
+
+@pytest.mark.browser
+def test_chromium_decodes_a_card_to_the_same_pixels_as_pillow(make_hub):
+    """The PNG is written by hubgen itself: a second decoder (Chromium's) must read what Pillow reads."""
+    import base64
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    site = build_site(make_hub(HUB))
+    data = (site / "basics/gamma/card.png").read_bytes()
+    expected = png(data).convert("RGBA").tobytes()
+    script = """async (src) => {
+        const image = new Image(); image.src = src; await image.decode();
+        const canvas = document.createElement("canvas"); canvas.width = image.width; canvas.height = image.height;
+        const context = canvas.getContext("2d"); context.drawImage(image, 0, 0);
+        return [image.naturalWidth, image.naturalHeight, Array.from(context.getImageData(0, 0, 1200, 630).data)];
+    }"""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert chromium, "Chromium is not installed: run the README's test command"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--force-color-profile=srgb"]
+        )
+        try:
+            width, height, pixels = browser.new_page().evaluate(
+                script, "data:image/png;base64," + base64.b64encode(data).decode()
+            )
+        finally:
+            browser.close()
+    assert (width, height) == (1200, 630)
+    assert bytes(pixels) == expected

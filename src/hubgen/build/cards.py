@@ -47,17 +47,11 @@ TITLE_LINES = 4
 MAX_TEXT = 300  # characters of any text considered at all (a title is cut long before it would be drawn)
 
 # The theme's light palette (templates/static/style.css): --bg, --accent-soft, --accent, --fg, --muted.
-WHITE, SOFT, ACCENT, FG, MUTED = (
-    (255, 255, 255),
-    (0xED, 0xF3, 0xFE),
-    (0x0B, 0x5B, 0xD3),
-    (0x1D, 0x23, 0x2B),
-    (
-        0x59,
-        0x62,
-        0x6D,
-    ),
-)
+WHITE = (0xFF, 0xFF, 0xFF)
+SOFT = (0xED, 0xF3, 0xFE)
+ACCENT = (0x0B, 0x5B, 0xD3)
+FG = (0x1D, 0x23, 0x2B)
+MUTED = (0x59, 0x62, 0x6D)
 _BASE = (WHITE, SOFT, ACCENT, FG, MUTED)  # palette indices 0..4
 # Each text's ink: (its background's index, its colour's index, how many shades between them). The card is a
 # 4-bit PNG, so the 16 colours are the five above and 11 shades: most for the title, the largest text.
@@ -244,9 +238,10 @@ def _paste(canvas: Image.Image, at: tuple[int, int], patch: Patch) -> tuple[int,
     return at[1] + top, at[1] + top + pixels.height
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=256)
 def _shared(text: str, size: int, ink: int) -> Patch:
-    """The patch of a text many cards show (a hub's title, "Step 2 of 5"), made once."""
+    """The patch of a text many cards show (a hub's title, "Step 2 of 5"), made once (at most 256 are kept,
+    each at most a line of the card: 10 MB)."""
     return _patch(text, size, ink)
 
 
