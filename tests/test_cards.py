@@ -16,7 +16,7 @@ from PIL import Image, ImageFont
 
 from helpers import build_site, parse_html, read_html, run_cli
 from hubgen import session
-from hubgen.build import cards
+from hubgen.build import cards, cardtext
 from hubgen.core.config import parse_config
 from hubgen.session.session import Session
 
@@ -129,15 +129,15 @@ def test_a_long_title_is_clipped_and_any_text_draws_a_valid_card():
     ):
         for facts in (cards.CardFacts(title, title, title, title), cards.CardFacts(title, "", "", "")):
             assert png(cards.draw_card(facts)).size == (1200, 630)
-    assert cards.drawable("Café — Straße") == "Cafe - Strasse"
-    lines = cards._title_lines(cards.drawable("word " * 5_000))[1]
-    assert len(lines) == cards.TITLE_LINES and lines[-1].endswith("…")
+    assert cardtext.drawable("Café — Straße") == "Cafe - Strasse"
+    lines = cardtext.title_lines(cardtext.drawable("word " * 5_000))[1]
+    assert len(lines) == cardtext.TITLE_LINES and lines[-1].endswith("…")
 
 
 def test_the_glyph_list_is_what_the_font_draws():
     font = ImageFont.load_default(size=20)
     missing = bytes(font.getmask("\uffff"))
-    assert all(bytes(font.getmask(char)) != missing for char in cards.GLYPHS - {" "})
+    assert all(bytes(font.getmask(char)) != missing for char in cardtext.GLYPHS - {" "})
     assert all(bytes(font.getmask(char)) == missing for char in "éßΩЖ中")
 
 

@@ -2,8 +2,8 @@
 
 One 1200×630 PNG per published page (articles, hubs, the home page; never drafts, aliases or a page whose
 front matter names its own `image`), at `card.png` beside the page's index.html: the page's hub, its title
-(wrapped, at most `TITLE_LINES` lines, the last cut with "…"), the site's name and, for an article on a
-learning path, "Step k of n" (for a hub, its number of pages), in the theme's light colours.
+(wrapped, at most four lines, the last cut with "…": cardtext.py sets the text), the site's name and, for an
+article on a learning path, "Step k of n" (for a hub, its number of pages), in the theme's light colours.
 
 Output is a function of what the card shows (`CardFacts`) and of the versions of Pillow, FreeType and
 Python's zlib, which are in each card's cache key: the font is the one Pillow ships
@@ -24,27 +24,24 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import threading
-import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from PIL import Image, ImageDraw, ImageFont, features
+from PIL import Image, ImageDraw, features
 from PIL.Image import ImagePointHandler
 
 from hubgen.base.cache import BuildCache, key_for
 from hubgen.base.progress import Progress
+from hubgen.build.cardtext import MARGIN, TEXT_WIDTH, Patch, drawable, fit, measure, set_line, title_lines
 from hubgen.core.graph import LinkGraph
 from hubgen.core.layout import CARD_HEIGHT, CARD_WIDTH, Stored, card_file, has_card
 
 CARD_VERSION = 1  # bump when the drawing changes: every card gets a new key
 POOL_THRESHOLD = 400  # fewer cards to draw than this are drawn in-process: forking costs more than it saves
 BATCH = 100  # cards drawn between two stores into the cache (and a worker's share of the work)
-TITLE_LINES = 4
-MAX_TEXT = 300  # characters of any text considered at all (a title is cut long before it would be drawn)
 
 # The theme's light palette (templates/static/style.css): --bg, --accent-soft, --accent, --fg, --muted.
 WHITE = (0xFF, 0xFF, 0xFF)
@@ -58,8 +55,6 @@ _BASE = (WHITE, SOFT, ACCENT, FG, MUTED)  # palette indices 0..4
 _RAMPS = ((0, 3, 6), (0, 2, 2), (1, 3, 2), (1, 4, 1))
 TITLE_INK, CONTEXT_INK, SITE_INK, STEP_INK = 0, 1, 2, 3
 
-MARGIN = 80
-TEXT_WIDTH = CARD_WIDTH - 2 * MARGIN
 FOOTER_TOP = 500
 
 
@@ -121,14 +116,6 @@ def card_key(facts: CardFacts) -> str:
 # -------------------------------------------------------------------------------------------- drawing
 
 
-Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
-
-
-@functools.cache
-def _font(size: int) -> Font:
-    return ImageFont.load_default(size=size)
-
-
 @functools.cache
 def _palette() -> bytes:
     colours = list(_BASE)
@@ -172,38 +159,8 @@ def _background(site: str) -> Image.Image:
     draw.rectangle((LEFT, 0, LEFT + CARD_WIDTH - 1, 13), fill=2)
     draw.rectangle((LEFT, FOOTER_TOP, LEFT + CARD_WIDTH - 1, CARD_HEIGHT - 1), fill=1)
     draw.rectangle((LEFT + MARGIN, FOOTER_TOP + 52, LEFT + MARGIN + 15, FOOTER_TOP + 67), fill=2)
-    _paste(canvas, (MARGIN + 32, FOOTER_TOP + 40), _patch(_fit(site, 36, TEXT_WIDTH - 360), 36, SITE_INK))
+    _paste(canvas, (MARGIN + 32, FOOTER_TOP + 40), set_line(fit(site, 36, TEXT_WIDTH - 360), 36, _lut(SITE_INK)))
     return canvas
-
-
-# The glyphs of the font Pillow ships (Aileron, a subset): printable ASCII and these. Any other character is
-# drawn as its letters without accents (NFKD: "Café" -> "Cafe"), or as `_SPELLED` spells it; what is left (other
-# scripts) is drawn as the font's box. tests/test_cards.py checks the list against the font.
-GLYPHS = frozenset(map(chr, range(0x20, 0x7F))) | frozenset("©«°±´·»‘’“”…‹›⁄™")
-_SPELLED = {
-    "ß": "ss", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "đ": "d",
-    "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i", "‐": "-", "‑": "-", "‒": "-", "–": "-",
-    "—": "-", "―": "-", "„": "“", "‚": "‘", "×": "x", "→": "->", "←": "<-", "•": "·", "′": "'", "″": '"',
-}  # fmt: skip
-
-
-def drawable(text: str) -> str:
-    """`text` in the characters the font has (see `GLYPHS`), whitespace runs as one space, at most
-    `MAX_TEXT` characters."""
-    text = " ".join(text[:MAX_TEXT].split())
-    if all(char in GLYPHS for char in text):
-        return text
-    return "".join(_spelled(char) for char in text)
-
-
-@functools.lru_cache(maxsize=4096)
-def _spelled(char: str) -> str:
-    if char in GLYPHS:
-        return char
-    if char in _SPELLED:
-        return _SPELLED[char]
-    plain = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-    return plain if plain and all(c in GLYPHS for c in plain) else char
 
 
 def draw_card(facts: CardFacts) -> bytes:
@@ -212,21 +169,17 @@ def draw_card(facts: CardFacts) -> bytes:
     canvas = _background(facts.site).copy()
     rows: list[tuple[int, int]] = []  # the rows text was drawn in: only those are compressed for this card
     if facts.context:
-        rows.append(_paste(canvas, (MARGIN, 64), _shared(_fit(facts.context, 34, TEXT_WIDTH), 34, CONTEXT_INK)))
-    size, lines = _title_lines(facts.title)
+        rows.append(_paste(canvas, (MARGIN, 64), _shared(fit(facts.context, 34, TEXT_WIDTH), 34, CONTEXT_INK)))
+    size, lines = title_lines(facts.title)
     y = 128
     for line in lines:
-        rows.append(_paste(canvas, (MARGIN, y), _patch(line, size, TITLE_INK)))
+        rows.append(_paste(canvas, (MARGIN, y), set_line(line, size, _lut(TITLE_INK))))
         y += round(size * 1.22)
     if facts.step:
-        step = _fit(facts.step, 32, 320)
-        x = CARD_WIDTH - MARGIN - round(_measure(step, 32))
+        step = fit(facts.step, 32, 320)
+        x = CARD_WIDTH - MARGIN - round(measure(step, 32))
         rows.append(_paste(canvas, (x, FOOTER_TOP + 42), _shared(step, 32, STEP_INK)))
     return _png(canvas, facts.site, rows)
-
-
-Patch = tuple[Image.Image | None, int, int]  # a text's pixels (palette indices), and its offset from where it is put
-Glyph = tuple[Any, int, int, float]  # a character's coverage (Pillow's core image, or None), its offset, its advance
 
 
 def _paste(canvas: Image.Image, at: tuple[int, int], patch: Patch) -> tuple[int, int]:
@@ -242,107 +195,8 @@ def _paste(canvas: Image.Image, at: tuple[int, int], patch: Patch) -> tuple[int,
 def _shared(text: str, size: int, ink: int) -> Patch:
     """The patch of a text many cards show (a hub's title, "Step 2 of 5"), made once (at most 256 are kept,
     each at most a line of the card: 10 MB)."""
-    return _patch(text, size, ink)
+    return set_line(text, size, _lut(ink))
 
-
-def _patch(text: str, size: int, ink: int) -> Patch:
-    """`text` antialiased, set from the glyphs one by one (each rasterised once per process and size; the pen
-    moves by each one's advance), its coverage's levels then made palette indices of the ink's ramp."""
-    placed: list[tuple[Any, int, int]] = []
-    pen = 0.0
-    for char in text:
-        mask, left, top, advance = _glyph(char, size)
-        if mask is not None:
-            placed.append((mask, round(pen) + left, top))
-        pen += advance
-    if not placed:
-        return None, 0, 0
-    x0, y0 = min(x for _, x, _ in placed), min(y for _, _, y in placed)
-    width = max(x + mask.size[0] for mask, x, _ in placed) - x0
-    height = max(y + mask.size[1] for mask, _, y in placed) - y0
-    line = Image.new("L", (width, height), 0)
-    core = line.im  # pasted into directly: Image.paste's checks cost ten times the copy of a glyph
-    for mask, x, y in placed:
-        x, y = x - x0, y - y0
-        core.paste(mask, (x, y, x + mask.size[0], y + mask.size[1]), mask)  # overlaps: coverage adds up (nearly)
-    return line.point(_lut(ink)), x0, y0
-
-
-@functools.lru_cache(maxsize=2048)
-def _glyph(char: str, size: int) -> Glyph:
-    font = _font(size)
-    left, top, right, bottom = (int(v) for v in font.getbbox(char))
-    advance = font.getlength(char)
-    if right <= left or bottom <= top:
-        return None, 0, 0, advance
-    mask = Image.new("L", (right - left, bottom - top), 0)
-    ImageDraw.Draw(mask).text((-left, -top), char, font=font, fill=255)
-    return mask.im, left, top, advance
-
-
-@functools.lru_cache(maxsize=8192)
-def _measure(text: str, size: int) -> float:
-    """The width of `text` as `_patch` sets it."""
-    return sum(_glyph(char, size)[3] for char in text)
-
-
-def _title_lines(title: str) -> tuple[int, list[str]]:
-    """The title's font size and lines: large when it fits in two lines, smaller up to `TITLE_LINES`, the
-    last line cut with "…" when even that is not enough."""
-    words = title.split(" ")
-    for size, most in ((72, 2), (60, 3)):
-        lines = _wrap(words, size, most + 1)
-        if len(lines) <= most:
-            return size, lines
-    lines = _wrap(words, 52, TITLE_LINES + 1)
-    if len(lines) > TITLE_LINES:
-        lines = [*lines[: TITLE_LINES - 1], _fit(" ".join(lines[TITLE_LINES - 1 :]), 52, TEXT_WIDTH, force=True)]
-    return 52, lines
-
-
-def _wrap(words: list[str], size: int, most: int) -> list[str]:
-    """Words in lines no wider than the text area (a word wider than a line is cut there), stopping once
-    there are `most` lines."""
-    space = _measure(" ", size)
-    lines: list[str] = []
-    line, width = "", 0.0
-    for word in words:
-        wide = _measure(word, size)
-        if line and width + space + wide <= TEXT_WIDTH:
-            line, width = f"{line} {word}", width + space + wide
-            continue
-        if line:
-            lines.append(line)
-        line, width = word, wide
-        while width > TEXT_WIDTH and len(lines) < most:
-            cut = _fitting(line, size, TEXT_WIDTH)
-            lines.append(line[:cut])
-            line = line[cut:]
-            width = _measure(line, size)
-        if len(lines) >= most:
-            return lines
-    return [*lines, line] if line else lines
-
-
-def _fitting(text: str, size: int, width: float) -> int:
-    """How many of the first characters of `text` fit in `width` (at least one)."""
-    pen = 0.0
-    for count, char in enumerate(text):
-        pen += _glyph(char, size)[3]
-        if pen > width:
-            return max(count, 1)
-    return len(text)
-
-
-def _fit(text: str, size: int, width: float, force: bool = False) -> str:
-    """One line of `text` no wider than `width`, cut with "…" when it is wider (or, with `force`, always)."""
-    if not force and _measure(text, size) <= width:
-        return text
-    cut = _fitting(text, size, width - _measure("…", size))
-    return text[:cut].rstrip() + "…"
-
-
-# ----------------------------------------------------------------------------------------------- PNG
 
 LEFT = 2  # the canvas's columns before the card's: the filter byte, packed
 STRIDE = (LEFT + CARD_WIDTH) // 2  # a row of image data: its filter byte, then two pixels (palette indices) a byte
