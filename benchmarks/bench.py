@@ -11,6 +11,8 @@ order of the tools from run to run:
     hubgen build (1 edit)           append a sentence to one article; hubgen build -q
     hubgen build (next edit)        the same again (now the previous site is kept to update)
     hubgen build (cold, no search)  a copy of the corpus with search: false, built cold
+    ... (cold, no search, no cards) the same with social_cards: false: what the social cards cost
+    ... (cold, no search, no llms)  the same with llms: false: what llms.txt and the Markdown twins cost
     hubgen check                    rm -rf .hubgen-cache; hubgen check
     hubgen check (warm)             hubgen check again
     floor: bare Python loop         benchmarks/floor.py: markdown-it-py + Pygments + a one-line Jinja template
@@ -58,6 +60,8 @@ OPERATIONS = (
     "hubgen build (1 edit)",
     "hubgen build (next edit)",
     "hubgen build (cold, no search)",
+    "hubgen build (cold, no search, no cards)",
+    "hubgen build (cold, no search, no llms)",
     "hubgen check",
     "hubgen check (warm)",
     FLOOR_LOOP,
@@ -158,13 +162,14 @@ def _pss_kib(pid: int) -> int:
     return 0
 
 
-def no_search_copy(project: Path) -> Path:
-    """The hubgen corpus with `search: false`: the site Hugo and MkDocs are compared with has no index."""
-    copy = project.with_name(project.name + "-no-search")
+def no_search_copy(project: Path, extra: str = "", name: str = "-no-search") -> Path:
+    """The hubgen corpus with `search: false` (and `extra` settings): the site Hugo and MkDocs are compared with
+    has no index."""
+    copy = project.with_name(project.name + name)
     remove(copy)
     shutil.copytree(project, copy, ignore=shutil.ignore_patterns("site", ".hubgen-cache"))
     config = copy / "hubgen.yaml"
-    config.write_text(config.read_text(encoding="utf-8") + "search: false\n", encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8") + "search: false\n" + extra, encoding="utf-8")
     return copy
 
 
@@ -238,6 +243,8 @@ def run_size(
     print(f"\n== {size} articles: generating corpus ...", flush=True)
     projects = corpus.generate(WORK / f"n{size}", size)
     projects["hubgen-no-search"] = no_search_copy(projects["hubgen"])
+    projects["hubgen-no-cards"] = no_search_copy(projects["hubgen"], "social_cards: false\n", "-no-cards")
+    projects["hubgen-no-llms"] = no_search_copy(projects["hubgen"], "llms: false\n", "-no-llms")
     hubgen = hubgen_command()
     edits = 0
 
@@ -266,9 +273,11 @@ def run_size(
         record(run, FLOOR_LOOP, [sys.executable, str(HERE / "floor.py"), "hubgen", str(out)], projects["hubgen"].parent)
 
     def hubgen_no_search(run: int) -> None:
-        project = projects["hubgen-no-search"]
-        remove(project / "site", project / ".hubgen-cache")
-        record(run, "hubgen build (cold, no search)", [*hubgen, "build", "-q"], project)
+        variants = [("no-search", ""), ("no-cards", ", no cards"), ("no-llms", ", no llms")]
+        for name, label in variants[run % 3 :] + variants[: run % 3]:  # each goes first in turn
+            project = projects[f"hubgen-{name}"]
+            remove(project / "site", project / ".hubgen-cache")
+            record(run, f"hubgen build (cold, no search{label})", [*hubgen, "build", "-q"], project)
 
     def hubgen_check(run: int) -> None:
         project = projects["hubgen"]
@@ -411,7 +420,9 @@ def report(results: Results, sizes: list[int], peers: dict[str, list[str]], comm
         "Runs alternate: the order of the tool groups rotates every run; the hubgen builds always run as "
         "cold -> no-op -> 1 edit -> next edit. '1 edit' is the first build after the cold one, which has no "
         "previous site to update and writes every file; 'next edit' updates the previous site in place.",
-        "'cold, no search' builds the same corpus with search: false (no Pagefind index), like the peers' sites.",
+        "'cold, no search' builds the same corpus with search: false (no Pagefind index), like the peers' sites; "
+        "'no cards' and 'no llms' also turn social_cards or llms off: the difference is what that output costs "
+        "(benchmarks/features.py measures it in CPU seconds, which a busy machine disturbs less).",
         "'check' runs with no cache; 'check (warm)' right after it.",
         "The floors are what no generator built like hubgen can go under. 'bare Python loop' is "
         "benchmarks/floor.py: the issue's markdown-it-py + Pygments + one-line Jinja loop over the same files, "

@@ -311,7 +311,7 @@ def test_new_project_checks_clean_and_builds(tmp_path):
     assert {".gitignore", ".github/workflows/check.yml", "hubgen.yaml", "content/index.md"} <= written
     assert len([w for w in written if w.startswith("content/basics/")]) == 4
     assert "site/\n.hubgen-cache/\n" in (target / ".gitignore").read_text()
-    assert "hubgen check --format github" in (target / ".github/workflows/check.yml").read_text()
+    assert "uses: OWNER/hubgen@v0" in (target / ".github/workflows/check.yml").read_text()  # the action: action.yml
     check = run_cli("check", "-C", str(target))
     assert (check.exit_code, check.stdout) == (0, "0 errors, 0 warnings in 5 pages\n")
     build = run_cli("build", "-C", str(target))

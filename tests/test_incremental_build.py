@@ -281,7 +281,7 @@ def test_progress_hears_every_stage_to_its_end(make_hub) -> None:
     session.build(
         project, jobs=2, progress=lambda stage, done, total: heard.setdefault(stage, []).append((done, total))
     )
-    assert list(heard) == ["parse", "render", "write", "search index"]
+    assert list(heard) == ["parse", "render", "cards", "write", "search index"]
     pages = len(files) - 2  # hubgen.yaml and the picture are not pages
     assert heard["parse"] == [(n, pages) for n in range(1, pages + 1)]
     assert heard["render"][-1] == (pages, pages)

@@ -378,11 +378,21 @@ EDITS: dict[str, dict[str, str | None]] = {
 
 
 def cold(project: Path) -> tuple[dict[str, bytes], dict[str, Path]]:
+    """A cold render's files (its social cards apart: serve draws those when it is asked for them) and copies."""
+    files, copies, _ = _cold(project)
+    return files, copies
+
+
+def _cold(project: Path) -> tuple[dict[str, bytes], dict[str, Path], dict[str, bytes]]:
+    from hubgen.build.cards import cards_of
+
     cold_session = Session(project)
     result = cold_session.check()
     assert result.graph is not None and result.errors == 0, result.diagnostics
     site = cold_session.render()
-    return site.files, site.copies
+    cards = set(cards_of(result.graph))
+    files = {path: data for path, data in site.files.items() if path not in cards}
+    return files, site.copies, {path: data for path, data in site.files.items() if path in cards}
 
 
 @pytest.mark.parametrize("kind", list(EDITS))
@@ -394,9 +404,10 @@ def test_live_site_matches_a_cold_build(project: Path, kind: str) -> None:
     write_files(project, EDITS[kind])
     result = live.update({project / rel for rel in EDITS[kind]})
     assert result.ok, result.diagnostics
-    files, copies = cold(project)
+    files, copies, cards = _cold(project)
     assert live.site.files == files
     assert live.site.copies == copies
+    assert {path: live.card(key) for path, key in live.site.cards.items()} == cards, "cards as a build draws them"
 
 
 def test_body_edit_renders_one_page_and_title_edit_its_dependents(project: Path) -> None:

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from helpers import run_cli, write_files
 from hubgen import session
 from hubgen.core import layout
+from hubgen.core.validate import carded
 
 PAGE = "---\ntitle: Squatter\nhub: h\n---\nText.\n"
 # A site that writes every reserved name it can: search on and base_url set (sitemap and feed), so each name is
@@ -156,7 +157,9 @@ def test_every_output_of_a_built_site_is_in_the_layout(make_hub):
     graph = result.check.graph
     assert graph is not None
     pages = {page_id: page.file for page_id, page in graph.pages.items()}
-    claims = {o.path for o in layout.outputs(pages, graph.site.assets, graph.tags, "content", llms=True)}
+    cards = carded(graph)  # each published page's social card
+    claims = {o.path for o in layout.outputs(pages, graph.site.assets, graph.tags, "content", llms=True, cards=cards)}
+    assert cards and all(layout.card_file(page_id) in claims for page_id in cards)
     folders = tuple(path for path in claims if path.endswith("/"))
     written = set(tree_bytes(project / "site"))
     assert {path for path in written if not path.startswith(folders)} <= claims

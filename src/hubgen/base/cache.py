@@ -139,7 +139,7 @@ class BuildCache:
         self.folder = folder
 
     def entries(self, namespace: str = "parse") -> Cache:
-        """The store of key -> bytes entries named `namespace` ("parse" or "render"); close it after use."""
+        """The store of key -> bytes entries named `namespace` ("parse", "render" or "cards"); close it after use."""
         return Cache(self.folder, namespace)
 
     def record(self, name: str, codec: RecordCodec[T], version: int | None = None) -> Record[T]:
@@ -386,7 +386,7 @@ class Cache:
                 os.unlink(self.folder / f"parse-v{SCHEMA}.sqlite{suffix}")
 
 
-_TABLES = ("parse", "render")
+_TABLES = ("parse", "render", "cards")
 _USABLE = f"typeof(data) = 'blob' AND length(data) <= {MAX_ENTRY_BYTES}"
 
 

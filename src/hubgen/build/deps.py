@@ -46,7 +46,7 @@ def structure(page: Page) -> str:
     links = [(link.href, link.kind) for link in body.links]
     front = {k: v for k, v in page.front.values.items() if k not in ("title", "summary")}
     positions = (page.front.positions, page.front.item_positions, page.front.body_line)
-    parts = (page.type, page.draft, front, positions, page.updated, headings, links)
+    parts = (page.type, page.draft, front, positions, page.updated, page.published, headings, links)
     return digest(*parts, body.first_h1, sorted(body.html_ids))
 
 

@@ -18,10 +18,11 @@ from markupsafe import Markup
 
 from hubgen import __version__
 from hubgen.base.cache import key_for
+from hubgen.build.cards import card_facts
 from hubgen.build.llms import llms_files
 from hubgen.build.pathview import path_anchors, path_view
 from hubgen.build.redirects import redirect_files
-from hubgen.build.seo import json_ld, seo_files
+from hubgen.build.seo import json_ld, og_locale, seo_files
 from hubgen.build.theme import make_environment, static_files, template_dirs, templates_digest
 from hubgen.core.aliasrules import redirected
 from hubgen.core.bodyhtml import LinkKind
@@ -29,6 +30,8 @@ from hubgen.core.config import SiteConfig, favicon_path
 from hubgen.core.configvalues import FAVICON_TYPES
 from hubgen.core.graph import LinkGraph, tag_slug
 from hubgen.core.layout import (
+    CARD_HEIGHT,
+    CARD_WIDTH,
     FEED_FILE,
     HOME_FILE,
     NOT_FOUND_FILE,
@@ -36,6 +39,8 @@ from hubgen.core.layout import (
     TAGS_INDEX_FILE,
     Site,
     Stored,
+    card_file,
+    has_card,
     page_dir,
     refuse_collisions,
     reserved,
@@ -52,6 +57,7 @@ from hubgen.core.links import (
 )
 from hubgen.core.load import Page
 from hubgen.core.markdown import render_markdown
+from hubgen.core.socialimage import own_image
 
 ASSET_KEYS = (("css", "style.css"), ("code_css", "code.css"), ("js", "hubgen.js"))
 HOME_TITLE = "Home"
@@ -195,6 +201,7 @@ class PageRenderer:
                 "summary": self.config.description,
                 "hubs": [self._card(h, "") | {"count": len(self.graph.members(h))} for h in self._hub_order()],
             }
+            view["image"] = self._card_image("", self.config.title, "")
             yield HOME_FILE, "home.html", "", view
         if self.graph.tags:  # tags/ is hubgen's: `check` reports a page or file there (layout.py)
             here = TAGS_DIR + "/"
@@ -222,6 +229,7 @@ class PageRenderer:
                 "title": self.config.title,
                 "description": self.config.description,
                 "language": self.config.language,
+                "locale": og_locale(self.config.language),
             },
             "root": root,
             "assets": assets,
@@ -271,6 +279,7 @@ class PageRenderer:
             "pages": [],
             "tag_list": [],
             "jsonld": Markup(""),
+            "image": None,
             "title_id": "",
         }
 
@@ -285,6 +294,7 @@ class PageRenderer:
         graph = self.graph
         prev_id, next_id = graph.prev_of(page.id), graph.next_of(page.id)
         related = [r for r in graph.related[page.id] if r not in (prev_id, next_id)]  # neighbours are shown once
+        image = self._image(page, here)
         body = render_markdown(page.body, self._resolver(page, here), self.config.markdown.html, self._measure(page))
         return self._empty_view() | {
             "kind": page.type,
@@ -305,7 +315,10 @@ class PageRenderer:
             "mentions": self._mentions(page.id, {prev_id, next_id, *related}, here),
             "tags": [{"name": name, "url": relative_url(here, tag_dir(slug))} for slug, name in self._tags(page)],
             "updated": page.updated,
-            "jsonld": json_ld(graph, page, graph.hub_chain(page.id)),
+            "jsonld": json_ld(
+                graph, page, graph.hub_chain(page.id), image["url"] if image and "://" in image["url"] else ""
+            ),
+            "image": image,
             "title_id": page.body.title_id,
         }
 
@@ -419,6 +432,35 @@ class PageRenderer:
     def _tags(self, page: Page) -> list[tuple[str, str]]:
         slugs = dict.fromkeys(tag_slug(name) for name in page.front.values.get("tags", ()))
         return [(slug, self.graph.tags[slug].name) for slug in sorted(slugs) if slug in self.graph.tags]
+
+    def _image(self, page: Page, here: str) -> dict[str, Any] | None:
+        """`page.image`: the page's own `image`, else its social card, else None (cards off, or a draft)."""
+        own = own_image(self.graph, page)
+        if own is not None:
+            url = own.url or self._site_url(here, own.path)
+            width, height = own.size or (0, 0)
+            return {"url": url, "width": width, "height": height, "alt": page.title}
+        if not has_card(page.draft, page.front.values, self.config.social_cards):
+            return None
+        facts = card_facts(self.graph, page.id)
+        hub = facts.context if page.type != "home" else ""
+        return self._card_image(page.id, page.title, hub, facts.step, here)
+
+    def _card_image(self, page_id: str, title: str, hub: str, step: str = "", here: str = "") -> dict[str, Any] | None:
+        """A drawn card's `page.image`; its alt text says what the card shows ("Alpha (step 1 of 3, in Basics),
+        on Test Hub")."""
+        if not self.config.social_cards:
+            return None
+        where = ", ".join(part for part in (step[:1].lower() + step[1:], f"in {hub}" if hub else "") if part)
+        alt = f"{title}{f' ({where})' if where else ''}"
+        alt += f", on {self.config.title}" if title != self.config.title else ""
+        url = self._site_url(here, card_file(page_id))
+        return {"url": url, "width": CARD_WIDTH, "height": CARD_HEIGHT, "alt": alt}
+
+    def _site_url(self, here: str, path: str) -> str:
+        """A file of the site: absolute with base_url (social sites need it), else relative to the page."""
+        site_url = self.config.site_url
+        return site_url + relative_url("", path).removeprefix("./") if site_url else relative_url(here, path)
 
     def _canonical(self, here: str) -> str:
         site_url = self.config.site_url

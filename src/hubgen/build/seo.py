@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -20,6 +21,7 @@ from hubgen.core.links import relative_url
 from hubgen.core.load import Page
 
 FEED_ENTRIES = 30
+_PATH_SAFE = "/!$&'*+,;=:@~"
 
 
 def seo_files(graph: LinkGraph) -> list[tuple[str, str]]:
@@ -89,9 +91,10 @@ def atom_feed(graph: LinkGraph) -> str:
 # ----------------------------------------------------------------------------------------------- JSON-LD
 
 
-def json_ld(graph: LinkGraph, page: Page, breadcrumb: Sequence[str]) -> Markup:
-    """`<script type="application/ld+json">` content for a page: safe to place inside <script>."""
-    items = list(_structured_data(graph, page, breadcrumb))
+def json_ld(graph: LinkGraph, page: Page, breadcrumb: Sequence[str], image: str = "") -> Markup:
+    """`<script type="application/ld+json">` content for a page: safe to place inside <script>. `image`: the
+    absolute URL of its picture when shared, if any."""
+    items = list(_structured_data(graph, page, breadcrumb, image))
     if not items:
         return Markup("")
     return Markup(script_json(items[0] if len(items) == 1 else items))
@@ -103,12 +106,12 @@ def script_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _structured_data(graph: LinkGraph, page: Page, breadcrumb: Sequence[str]) -> Iterable[dict[str, Any]]:
+def _structured_data(graph: LinkGraph, page: Page, breadcrumb: Sequence[str], image: str) -> Iterable[dict[str, Any]]:
     url = absolute_url(graph, page.id)
     if not url:
         return
     if page.type == "article":
-        yield _article(graph, page, url)
+        yield _article(graph, page, url, image)
     if page.type != "home":
         yield _breadcrumbs(graph, page, breadcrumb)
     if page.body.faq:
@@ -136,7 +139,8 @@ def _structured_data(graph: LinkGraph, page: Page, breadcrumb: Sequence[str]) ->
             }
 
 
-def _article(graph: LinkGraph, page: Page, url: str) -> dict[str, Any]:
+def _article(graph: LinkGraph, page: Page, url: str, image: str) -> dict[str, Any]:
+    config = graph.config
     article: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Article",
@@ -147,10 +151,59 @@ def _article(graph: LinkGraph, page: Page, url: str) -> dict[str, Any]:
         "inLanguage": graph.config.language,
         "isPartOf": {"@type": "WebSite", "name": graph.config.title, "url": graph.config.site_url},
     }
+    if image:
+        article["image"] = image
+    author = _party(graph, "Person", config.author.name, config.author.url, config.author.logo, "image")
+    publisher = _party(
+        graph, "Organization", config.publisher.name, config.publisher.url, config.publisher.logo, "logo"
+    )
+    article |= {"author": author} if author else {}
+    article |= {"publisher": publisher} if publisher else {}
+    if page.published:
+        article["datePublished"] = page.published
     if page.updated:
-        article["datePublished"] = page.updated
         article["dateModified"] = page.updated
     return article
+
+
+def _party(graph: LinkGraph, kind: str, name: str, url: str, picture: str, key: str) -> dict[str, Any]:
+    """The author (a Person, its picture as `image`) or publisher (an Organization, its `logo`) from the
+    settings; {} when neither its name nor its URL is set. A picture given as a path on the site is made
+    absolute."""
+    if not name and not url:
+        return {}
+    party: dict[str, Any] = {"@type": kind}
+    party |= {"name": name} if name else {}
+    party |= {"url": url} if url else {}
+    if picture:
+        absolute = picture if "://" in picture else graph.config.site_url + quote(picture, safe=_PATH_SAFE)
+        party[key] = {"@type": "ImageObject", "url": absolute}
+    return party
+
+
+# Default regions for `og:locale` when `language` has none: the country most readers of each language share
+# pages from (Facebook's and Open Graph's own list of locales); a language not listed is given without one.
+DEFAULT_REGION = {
+    "en": "US", "fr": "FR", "de": "DE", "es": "ES", "it": "IT", "pt": "BR", "nl": "NL", "sv": "SE", "da": "DK",
+    "nb": "NO", "nn": "NO", "no": "NO", "fi": "FI", "pl": "PL", "cs": "CZ", "sk": "SK", "ru": "RU", "uk": "UA",
+    "tr": "TR", "el": "GR", "ja": "JP", "ko": "KR", "zh": "CN", "ar": "AR", "he": "IL", "hi": "IN", "id": "ID",
+    "vi": "VN", "th": "TH", "ro": "RO", "hu": "HU", "bg": "BG", "hr": "HR", "ca": "ES", "et": "EE", "lt": "LT",
+    "lv": "LV", "sl": "SI", "sr": "RS", "ms": "MY", "fa": "IR", "bn": "IN", "ta": "IN",
+}  # fmt: skip
+_SCRIPT_REGION = {"hant": "TW", "hans": "CN"}
+
+
+def og_locale(language: str) -> str:
+    """`og:locale` (language_TERRITORY) for a language tag: `en` -> `en_US`, `en-GB` -> `en_GB`, `zh-Hant`
+    -> `zh_TW`; a tag's own region wins, then the table above, else the language alone (`eo`, `es-419`)."""
+    parts = language.replace("_", "-").split("-")
+    lang = parts[0].lower()
+    if any(len(p) == 3 and p.isdigit() for p in parts[1:]):  # es-419, Latin America: no country to name
+        return lang
+    region = next((p.upper() for p in parts[1:] if len(p) == 2 and p.isalpha()), "")
+    region = region or next((_SCRIPT_REGION[p.lower()] for p in parts[1:] if p.lower() in _SCRIPT_REGION), "")
+    region = region or DEFAULT_REGION.get(lang, "")
+    return f"{lang}_{region}" if region else lang
 
 
 def _breadcrumbs(graph: LinkGraph, page: Page, chain: Sequence[str]) -> dict[str, Any]:

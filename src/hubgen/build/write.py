@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from hubgen.base import sinks
-from hubgen.base.cache import BuildCache, Record
+from hubgen.base.cache import BuildCache, Cache, Record
 from hubgen.base.progress import Progress, silent
 from hubgen.base.records import JSON
 from hubgen.build import swap
@@ -201,7 +201,7 @@ def manifest(site: Site) -> dict[str, str]:
     for path, source in site.copies.items():
         info = source.stat()
         found[path] = f"copy:{info.st_size}:{info.st_mtime_ns}:{source}"
-    for path, key in site.stored.items():
+    for path, key in [*site.stored.items(), *site.cards.items()]:
         found[path] = f"cached:{key}"
     return dict(sorted(found.items()))
 
@@ -224,29 +224,37 @@ def _update(folder: Path, site: Site, wanted: dict[str, str], known: dict[str, s
 
 
 def _contents(site: Site, paths: list[str]) -> Iterator[tuple[str, bytes | Path]]:
-    """What goes at each path: its bytes, or the file to copy there. Pages the build cache holds are read
-    from it a batch at a time, so the whole site's HTML is never in memory at once."""
-    cache = BuildCache(site.store).entries("render") if site.stored and site.store else None
+    """What goes at each path: its bytes, or the file to copy there. Pages and social cards the build cache
+    holds are read from it a batch at a time, so the whole site's HTML is never in memory at once."""
+    store = site.store
+    pages = BuildCache(store).entries("render") if site.stored and store else None
+    cards = BuildCache(store).entries("cards") if site.cards and store else None
     try:
         for start in range(0, len(paths), 200):
             batch = paths[start : start + 200]
-            keys = [site.stored[rel] for rel in batch if rel in site.stored]
-            held = cache.get_many(keys) if cache and keys else {}
+            held = _held(pages, [site.stored[rel] for rel in batch if rel in site.stored])
+            held |= _held(cards, [site.cards[rel] for rel in batch if rel in site.cards])
             for rel in batch:
+                key = site.stored.get(rel) or site.cards.get(rel)
                 if rel in site.files:
                     yield rel, site.files[rel]
                 elif rel in site.copies:
                     yield rel, site.copies[rel]
-                elif site.stored[rel] in held:
-                    yield rel, held[site.stored[rel]]
+                elif key in held:
+                    yield rel, held[key]
                 else:
                     raise OutputError(
-                        f"the build cache lost the page for {rel} during the build (did another hubgen run "
+                        f"the build cache lost the file for {rel} during the build (did another hubgen run "
                         "clear it?): build again"
                     )
     finally:
-        if cache:
-            cache.close()
+        for cache in (pages, cards):
+            if cache:
+                cache.close()
+
+
+def _held(cache: Cache | None, keys: list[str]) -> dict[str, bytes]:
+    return cache.get_many(keys) if cache and keys else {}
 
 
 def _marker_identity(output: Path) -> list[int] | None:

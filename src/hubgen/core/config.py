@@ -98,6 +98,28 @@ class ExternalOptions:
 
 
 @dataclass(frozen=True)
+class AuthorOptions:
+    name: str = setting(
+        "", "Who writes the articles: the `author` of their `Article` JSON-LD (a person).", configvalues.text
+    )
+    url: str = setting("", "The author's page: an absolute http(s) URL, as for `base_url`.", configvalues.web_url)
+    logo: str = setting(
+        "", "The author's picture: an absolute http(s) URL or a path on the site (`img/me.png`).", configvalues.logo
+    )
+
+
+@dataclass(frozen=True)
+class PublisherOptions:
+    name: str = setting(
+        "", "Who publishes the site: the `publisher` of `Article` JSON-LD (an organisation).", configvalues.text
+    )
+    url: str = setting("", "The publisher's site: an absolute http(s) URL.", configvalues.web_url)
+    logo: str = setting(
+        "", "The publisher's logo: an absolute http(s) URL or a path on the site (`img/logo.png`).", configvalues.logo
+    )
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     title: str = setting("Knowledge Hub", "The site's name, in every page title and the header.", configvalues.text)
     description: str = setting(
@@ -149,6 +171,13 @@ class SiteConfig:
         '`favicon-missing`. `""`: the theme\'s icon.',
         configvalues.favicon,
     )
+    social_cards: bool = setting(
+        True,
+        "A 1200×630 picture per page for links shared on social sites (`og:image`), drawn at build time; a page's "
+        "own `image` front matter wins; `false` draws none.",
+    )
+    author: AuthorOptions = field(default_factory=AuthorOptions)
+    publisher: PublisherOptions = field(default_factory=PublisherOptions)
     markdown: MarkdownOptions = field(default_factory=MarkdownOptions)
     external: ExternalOptions = field(default_factory=ExternalOptions)
     checks: tuple[tuple[str, CheckSetting], ...] = setting(  # (code, "error" | "warning" | "off"), written as a mapping

@@ -132,6 +132,24 @@ def base_url(url: str) -> Problem:
     return None
 
 
+def web_url(url: str) -> Problem:
+    """An absolute http(s) URL (a person's or an organisation's page), under the rules of `base_url`."""
+    return base_url(url)
+
+
+def logo(value: str) -> Problem:
+    """An absolute http(s) URL, or a path on the site: relative, no `..`, nothing but URL characters."""
+    if not value or "://" in value:
+        return base_url(value)
+    hint = "an absolute http(s) URL, or a path on the site such as img/logo.png"
+    parts = value.split("/")
+    if value.startswith("/") or ".." in parts or "" in parts or ":" in parts[0]:
+        return f"must be an http(s) URL or a path on the site, not {_shown(value)}", hint
+    if not _URL_CHARS.fullmatch(value) or _BAD_PERCENT.search(value) or "?" in value or "#" in value:
+        return f"must be an http(s) URL or a path on the site, not {_shown(value)}", hint
+    return None
+
+
 def language(tag: str) -> Problem:
     if _LANGUAGE.fullmatch(tag):
         return None

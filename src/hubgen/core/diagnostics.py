@@ -70,6 +70,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "external-link": ("error", "an external link failed (with --external)"),
     "external-redirect": ("warning", "an external link redirects (with --external)"),
     "image-alt": ("warning", "an image has no alt text"),
+    "image-invalid": ("error", "a page's `image` is not a PNG, JPEG, GIF or WebP file of the site, nor an https URL"),
     "link-via-alias": ("warning", "an internal link goes through an alias instead of to the page"),
 }
 

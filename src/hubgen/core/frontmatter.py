@@ -22,7 +22,7 @@ from hubgen.core.diagnostics import Diagnostic, diagnostic, did_you_mean
 # Front matter is read by checks that never copy an alias out, so only aliases, depth and size are capped.
 LIMITS = Limits(max_bytes=2**20)  # values are type-checked as built: an alias is never copied out
 
-STRING_KEYS = ("title", "summary", "hub", "prev", "next")
+STRING_KEYS = ("title", "summary", "hub", "prev", "next", "image")
 LIST_KEYS = ("related", "tags", "aliases")
 KNOWN_KEYS = (*STRING_KEYS, "type", *LIST_KEYS, "draft", "updated")
 PAGE_TYPES = ("article", "hub")

@@ -1,7 +1,10 @@
-"""The date each content file was last committed, for the "Updated" a rendered page shows.
+"""The dates each content file was first and last committed: the "Updated" a rendered page shows, and its
+structured data's `datePublished` and `dateModified`.
 
-One `git log` over the content folder gives every file's date at once. The log is a function of the commit
-checked out, so a build keeps it in its cache and reads the history again only when HEAD moves.
+One `git log` over the content folder gives every file's dates at once (newest commit first: a file's first
+line is its last commit, its last line its first; the log is read once, so this is linear in its size). The
+log is a function of the commit checked out, so a build keeps it in its cache and reads the history again
+only when HEAD moves.
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 LOG_OPTIONS = ("--format=%x00%cs", "--name-only", "--no-renames", "--relative")
 
 
-def git_dates(project_dir: Path, content_dir: str, cache_dir: Path | None = None) -> dict[str, str]:
-    """Project-relative path -> date of the last commit touching it; {} outside a git repository, before
+Dates = dict[str, tuple[str, str]]  # project-relative path -> (last commit's date, first commit's date)
+
+
+def git_dates(project_dir: Path, content_dir: str, cache_dir: Path | None = None) -> Dates:
+    """Project-relative path -> dates of the last and the first commit touching it; {} outside a git repository, before
     its first commit or without git. With `cache_dir`, kept there until HEAD moves (a shallow clone,
     whose history can deepen under the same HEAD, is read every time)."""
     head = (_git(project_dir, "rev-parse", "HEAD", "--is-shallow-repository") or "").split()
@@ -42,28 +48,36 @@ def git_dates(project_dir: Path, content_dir: str, cache_dir: Path | None = None
     return dates
 
 
-def _dates_in(log: str) -> dict[str, str]:
-    """Each file's newest date in `git log --format=%x00%cs --name-only` output (newest commit first)."""
-    dates: dict[str, str] = {}
+def _dates_in(log: str) -> Dates:
+    """Each file's newest and oldest date in `git log --format=%x00%cs --name-only` output (newest commit
+    first). A file deleted and added again is dated from its oldest commit still in the log."""
+    newest: dict[str, str] = {}
+    oldest: dict[str, str] = {}
     date = ""
     for line in log.splitlines():
         if line.startswith("\x00"):
             date = line[1:]
         elif line and date:
-            dates.setdefault(line, date)
-    return dates
+            newest.setdefault(line, date)
+            oldest[line] = date
+    return {path: (last, oldest[path]) for path, last in newest.items()}
 
 
-def _kept(memo: Record[Any], key: list[str]) -> dict[str, str] | None:
+def _kept(memo: Record[Any], key: list[str]) -> Dates | None:
     """The dates a build kept for `key`, or None (none, or not a mapping of paths to dates: the file is
     in the cache folder, which is never trusted)."""
     kept = memo.read()
     if not isinstance(kept, dict) or kept.get("key") != key or not isinstance(kept.get("dates"), dict):
         return None
-    dates: dict[str, str] = kept["dates"]
-    if not all(type(path) is str and type(date) is str and _DATE.fullmatch(date) for path, date in dates.items()):
+    dates: dict[str, Any] = kept["dates"]
+    if not all(type(path) is str and _pair(pair) for path, pair in dates.items()):
         return None
-    return dates
+    return {path: (pair[0], pair[1]) for path, pair in dates.items()}
+
+
+def _pair(pair: object) -> bool:
+    """Whether a kept value is two dates (YYYY-MM-DD), as `_dates_in` makes them."""
+    return type(pair) is list and len(pair) == 2 and all(type(date) is str and _DATE.fullmatch(date) for date in pair)
 
 
 def _git(project_dir: Path, *args: str) -> str | None:

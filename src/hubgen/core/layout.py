@@ -6,7 +6,8 @@ theme's fingerprinted files under `_static/`, the search index under `pagefind/`
 `tags/`, and the marker `.hubgen-site`. A name is reserved when this site writes it: `404.html`,
 `robots.txt`, `_static/` and the marker always; `sitemap.xml` and `feed.xml` when `base_url` is set;
 `pagefind/` when search is on; `tags/` when a page has a tag; `_redirects` when a page has an alias;
-`llms.txt`, `llms-full.txt` and each page's Markdown twin (`a/b/index.md`) when `llms` is on. A file that a
+`llms.txt`, `llms-full.txt` and each page's Markdown twin (`a/b/index.md`) when `llms` is on; each page's social
+card (`a/b/card.png`, the home page's `card.png`) when `social_cards` is on and the page has one. A file that a
 site does not need the name for stays legal (a hub's own `feed.xml` without `base_url`), and turning the
 setting on reports it then, at that file: what `check` passes is exactly what `build` can write.
 
@@ -38,6 +39,8 @@ REDIRECTS_FILE = "_redirects"  # the aliases' redirects, as Netlify and Cloudfla
 LLMS_FILE = "llms.txt"  # the site for AI assistants (llmstxt.org)
 LLMS_FULL_FILE = "llms-full.txt"  # every page's Markdown, in the order of llms.txt
 TWIN_FILE = "index.md"  # a page's Markdown twin, beside its index.html
+CARD_FILE = "card.png"  # a page's social card (its picture when shared), beside its index.html
+CARD_WIDTH, CARD_HEIGHT = 1200, 630
 
 Owner = Literal["generated", "page", "asset", "alias"]
 
@@ -70,6 +73,16 @@ def page_file(page_id: str) -> str:
 def twin_file(page_id: str) -> str:
     """A page's Markdown twin: "index.md" for home, "a/b/index.md" otherwise."""
     return page_dir(page_id) + TWIN_FILE
+
+
+def card_file(page_id: str) -> str:
+    """A page's social card: "card.png" for home, "a/b/card.png" otherwise."""
+    return page_dir(page_id) + CARD_FILE
+
+
+def has_card(draft: bool, front: Mapping[str, object], social_cards: bool) -> bool:
+    """Whether a page gets a drawn card: cards are on, it is published, and its front matter names no `image`."""
+    return social_cards and not draft and not front.get("image")
 
 
 def tag_dir(slug: str) -> str:
@@ -119,18 +132,27 @@ def outputs(
     feeds: bool = True,
     llms: bool = False,
     aliases: Iterable[tuple[str, str]] = (),
+    cards: Iterable[str] = (),
 ) -> list[Output]:
     """Every path of a site with its owner, the claims that win first: what hubgen writes (including every
     reserved name), then pages (id -> file under the project) in id order, then, with `llms`, each page's
-    Markdown twin (claimed by its page), then the files copied from content/ (relative to it) in path order,
-    then the redirect pages of `aliases` ((output path, where the alias is written)) in their order. The home
-    page is generated unless a page has the id ""."""
+    Markdown twin (claimed by its page), then the social cards of the pages in `cards` (ids; "" the home
+    page, generated when no page has that id), then the files copied from content/ (relative to it) in path
+    order, then the redirect pages of `aliases` ((output path, where the alias is written)) in their order.
+    The home page is generated unless a page has the id ""."""
     aliases = list(aliases)
     made = _generated(pages, tag_slugs, search, feeds, llms, bool(aliases))
     found = [Output(path, "generated", what) for path, what in made]
     found += [Output(page_file(page_id), "page", file) for page_id, file in sorted(pages.items())]
     if llms:
         found += [Output(twin_file(page_id), "page", file) for page_id, file in sorted(pages.items())]
+    for page_id in sorted(cards):
+        file = pages.get(page_id)
+        found.append(
+            Output(card_file(page_id), "page", file)
+            if file
+            else Output(card_file(page_id), "generated", "the home page's social card")
+        )
     prefix = content_dir.rstrip("/") + "/" if content_dir else ""
     found += [Output(rel, "asset", prefix + rel) for rel in sorted(assets)]
     found += [Output(path, "alias", where) for path, where in aliases]
@@ -233,9 +255,10 @@ def _parents(path: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Stored:
-    """A page's HTML, left in the build cache's render store under `key`."""
+    """A page's HTML, left in the build cache's render store under `key` (a social card: in its card store)."""
 
     key: str
+    store: Literal["render", "cards"] = "render"
 
 
 class OutputCollision(Exception):
@@ -245,18 +268,21 @@ class OutputCollision(Exception):
 @dataclass
 class Site:
     """Everything a build writes: generated files, files copied from content/ as they are, and pages whose
-    HTML the build cache holds (`stored`: output path -> cache key), read from it only to be written."""
+    HTML the build cache holds (`stored`: output path -> cache key), read from it only to be written, and
+    social cards likewise (`cards`: output path -> key in the card store; `hubgen serve`, which keeps no
+    store, draws a card when it is asked for)."""
 
     files: dict[str, bytes] = field(default_factory=dict)
     copies: dict[str, Path] = field(default_factory=dict)
     stored: dict[str, str] = field(default_factory=dict)
     store: Path | None = None  # the build cache's folder, when pages are stored
+    cards: dict[str, str] = field(default_factory=dict)
 
     def add(self, path: str, data: bytes | Stored) -> None:
-        if path in self.files or path in self.copies or path in self.stored:
+        if path in self.files or path in self.copies or path in self.stored or path in self.cards:
             raise OutputCollision(path)
         if isinstance(data, Stored):
-            self.stored[path] = data.key
+            (self.cards if data.store == "cards" else self.stored)[path] = data.key
         else:
             self.files[path] = data
 
@@ -265,7 +291,7 @@ def refuse_collisions(site: Site, page_ids: Iterable[str], reserved_names: Mappi
     """The last line of defence, by the rule `check` applies, so a site that passed it is whole: a page or
     copied file where another output, a folder of one, or a reserved name goes raises OutputCollision."""
     pages = {page_file(page_id) for page_id in page_ids}
-    made = sorted(path for path in (*site.files, *site.stored) if path not in pages)
+    made = sorted(path for path in (*site.files, *site.stored, *site.cards) if path not in pages)
     claims = [
         *(Output(path, "generated", path) for path in [*made, *reserved_names]),
         *(Output(path, "page", path) for path in sorted(pages)),

@@ -30,7 +30,7 @@ from hubgen.core.frontmatter import (
     parse_front_matter,
     split_front_matter,
 )
-from hubgen.core.gitdates import git_dates
+from hubgen.core.gitdates import Dates, git_dates
 from hubgen.core.imagesize import image_size
 from hubgen.core.markdown import ParsedMarkdown, html_ids, parse_markdown
 from hubgen.core.options import RunOptions
@@ -50,11 +50,17 @@ class Page:
     body: ParsedMarkdown
     draft: bool = False
     git_updated: str | None = None  # the date of the last commit that touched the file
+    git_created: str | None = None  # and of the first
 
     @property
     def updated(self) -> str | None:
         """YYYY-MM-DD: front matter `updated`, else the file's last commit, else None."""
         return self.front.values.get("updated") or self.git_updated
+
+    @property
+    def published(self) -> str | None:
+        """YYYY-MM-DD: the file's first commit, else `updated`, else None."""
+        return self.git_created or self.updated
 
     @property
     def summary(self) -> str:
@@ -116,7 +122,7 @@ class Held:
 
     scan: Scan | None
     reuse: Mapping[str, Loaded]
-    dates: Mapping[str, str]
+    dates: Dates
     changed: frozenset[str] = frozenset()  # files under content/ changed since: read again, never reused
 
 
@@ -171,7 +177,7 @@ def _ids_in_html(path: Path) -> frozenset[str]:
 def assemble_content(
     parsed: Mapping[str, Loaded],
     scan: Scan,
-    dates: Mapping[str, str],
+    dates: Dates,
     config: SiteConfig,
     content_dir: Path,
 ) -> Content:
@@ -192,7 +198,7 @@ def assemble_content(
         seen[folded] = rel
         problems += page_problems
         if page is not None:
-            page.git_updated = dates.get(file)
+            page.git_updated, page.git_created = dates.get(file, (None, None))
             pages[page_id] = page
         else:
             assets.append(rel)
@@ -208,7 +214,7 @@ def assemble_content(
     )
 
 
-def _digest(loaded: Mapping[str, Loaded], assets: list[str], content_dir: Path, dates: Mapping[str, str]) -> str:
+def _digest(loaded: Mapping[str, Loaded], assets: list[str], content_dir: Path, dates: Dates) -> str:
     """Every page's cache key, every asset's size and modification time, and the git dates."""
     parts = [item.key for item in loaded.values() if item.key]
     for rel in sorted(assets):
@@ -217,7 +223,7 @@ def _digest(loaded: Mapping[str, Loaded], assets: list[str], content_dir: Path, 
             parts.append(f"{rel}:{info.st_size}:{info.st_mtime_ns}")
         except OSError:
             parts.append(f"{rel}:?")
-    parts += [f"{file}={date}" for file, date in sorted(dates.items())]
+    parts += [f"{file}={last},{first}" for file, (last, first) in sorted(dates.items())]
     return key_for(*parts)
 
 

@@ -19,6 +19,7 @@ from hubgen.core.diagnostics import Diagnostic, Location, diagnostic, did_you_me
 from hubgen.core.graph import Clash, LinkGraph, Reference, ResolvedLink, hub_cycles
 from hubgen.core.links import find_anchor, suggest
 from hubgen.core.load import Page
+from hubgen.core.socialimage import check_image
 
 Rule = Callable[[LinkGraph], Iterable[Diagnostic]]  # reads the graph's structure
 PageRule = Callable[[LinkGraph, str], Iterable[Diagnostic]]  # reads one page's body (its links)
@@ -396,6 +397,7 @@ def check_outputs(graph: LinkGraph) -> Iterable[Diagnostic]:
         feeds=bool(config.site_url),
         llms=config.llms,
         aliases=[(alias.output, alias_place(alias, graph)) for alias in written],
+        cards=carded(graph),
     )
     by_place = {alias_place(alias, graph): alias for alias in written}
     reported: set[str] = set()
@@ -407,6 +409,13 @@ def check_outputs(graph: LinkGraph) -> Iterable[Diagnostic]:
             yield alias_collision(by_place[found.output.source], found, graph)
         else:
             yield diagnostic("output-collision", found.output.source, 1, 1, *_collision_text(found))
+
+
+def carded(graph: LinkGraph) -> list[str]:
+    """The pages that get a drawn social card ("": the home page, generated or not)."""
+    social = graph.config.social_cards
+    found = [page_id for page_id, page in graph.pages.items() if layout.has_card(page.draft, page.front.values, social)]
+    return found if "" in graph.pages or not social else ["", *found]
 
 
 def _collision_text(found: layout.Collision) -> tuple[str, str]:
@@ -445,4 +454,4 @@ RULES: tuple[Rule, ...] = (
     check_outputs,
     check_aliases,
 )
-PAGE_RULES: tuple[PageRule, ...] = (check_links, check_image_alt, check_body_notes)
+PAGE_RULES: tuple[PageRule, ...] = (check_links, check_image_alt, check_body_notes, check_image)

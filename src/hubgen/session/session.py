@@ -25,9 +25,9 @@ from hubgen.base.sinks import resolved_inside
 from hubgen.core.aliasrules import redirected
 from hubgen.core.config import CONFIG_FILE, SiteConfig
 from hubgen.core.diagnostics import Diagnostic, count
-from hubgen.core.gitdates import git_dates
+from hubgen.core.gitdates import Dates, git_dates
 from hubgen.core.graph import LinkGraph, build_graph, with_pages
-from hubgen.core.layout import Site
+from hubgen.core.layout import Site, Stored
 from hubgen.core.load import Content, Held, Loaded, Page, load_content
 from hubgen.core.options import RunOptions
 from hubgen.core.scan import Scan, scan_content
@@ -36,6 +36,7 @@ from hubgen.session.errors import explain, one_line, read_config
 from hubgen.session.results import BuildResult, CheckResult, ProjectError, UpdateResult
 
 if TYPE_CHECKING:
+    from hubgen.build.cards import CardDrawer
     from hubgen.build.deps import RenderMemo, States
     from hubgen.build.llms import Twins
     from hubgen.build.render import PageRenderer, Theme
@@ -59,7 +60,7 @@ class Session:
         self._config_problems: list[Diagnostic] = []
         self._scan: Scan | None = None  # the last scan of content/
         self._loaded: dict[str, Loaded] = {}  # rel under content/ -> that file as last loaded
-        self._dates: dict[str, str] | None = None  # git's dates, read once per session (serve)
+        self._dates: Dates | None = None  # git's dates, read once per session (serve)
         self._content: Content | None = None  # what the last good graph was built from, and what its rules found
         self._findings: Findings | None = None
         self._theme: Theme | None = None
@@ -71,7 +72,9 @@ class Session:
         self._generated: dict[str, tuple[str, bytes]] = {}  # output -> key and HTML of a generated page
         self._seo: list[tuple[str, str]] = []  # sitemap, robots.txt and feed, as last made
         self._twins: Twins = {}  # each page's Markdown twin, as last made (serve)
+        self._cards: CardDrawer | None = None  # the served site's social cards, drawn when asked for (serve)
         self._rendered = 0  # pages the last render rendered
+        self._card_seconds = 0.0  # the time the last build's social cards took
         self._viewed: tuple[str, ...] = ()  # pages (ids) and generated outputs whose views it made
 
     def content_dir(self) -> Path:
@@ -165,7 +168,13 @@ class Session:
             if explained is None:
                 raise
             raise ProjectError(explained[1]) from None
-        stages = (("load, graph, validate", checked), ("render", rendered), ("write", written))
+        cards = self._card_seconds if current is None else 0.0
+        stages = (
+            ("load, graph, validate", checked),
+            ("render", rendered - cards),
+            ("cards", cards),
+            ("write", written),
+        )
         files = stats.written + stats.unchanged
         seconds, hubs = clock[-1] - clock[0], len(graph.hubs())
         viewed = () if current is not None else self._viewed
@@ -232,7 +241,7 @@ class Session:
             generated, made, viewed = self._generated_pages(renderer, keep=False, keyed=False)
             self._rendered, self._viewed = len(page_ids) + made, (*page_ids, *viewed)
             self._seo = seo_files(graph)
-            serving = False
+            serving = only_bodies = False
         else:
             salt, states = theme.salt(self.config), self._states_of(graph)
             renderer = PageRenderer(replace(graph, pages=Watched(graph.pages)), theme.env, theme.assets, salt)
@@ -251,8 +260,34 @@ class Session:
         outputs = [*zip(self._files[1], pages, strict=True), *generated]
         llms, twins = llms_files(graph, self.content_dir(), self._twins)
         self._twins = twins if serving else {}  # a twin is kept while what it was made from is (serve)
+        outputs += self._card_outputs(graph, store, serving, keep=only_bodies)
         files: list[tuple[str, str | bytes]] = [*self._seo, *redirect_files(graph), *llms]
         return assemble_site(graph, self.content_dir(), theme.static, outputs, files, refuse)
+
+    def _card_outputs(
+        self, graph: LinkGraph, store: Store | None, serving: bool, keep: bool = False
+    ) -> list[tuple[str, bytes | Stored]]:
+        """The social cards: in the build cache's card store (drawn only when it lacks them), drawn now without
+        a cache (`build --no-cache`), or, for `serve`, named only: each is drawn when it is asked for (`card`).
+        With `keep` (serve, and only pages' bodies changed: no card shows anything new), those of last time."""
+        from hubgen.build.cards import CardDrawer, card_outputs, cards_of
+
+        if serving and keep and self._cards is not None:
+            return self._cards.outputs
+        started = time.perf_counter()
+        cards = cards_of(graph)
+        if serving:
+            self._cards = self._cards or CardDrawer()
+            self._cards.outputs = [(path, Stored(key, "cards")) for path, key in self._cards.update(cards).items()]
+            return self._cards.outputs
+        folder = store.folder if store is not None else None
+        made, _ = card_outputs(cards, folder, self.options.jobs, self.options.progress)
+        self._card_seconds = time.perf_counter() - started
+        return made
+
+    def card(self, key: str) -> bytes | None:
+        """A served site's social card by its key (`Site.cards`), drawn now if it was not drawn lately."""
+        return self._cards.card(key) if self._cards is not None else None
 
     def _states_of(self, graph: LinkGraph) -> dict[str, States]:
         """Each page's states for the memo; a page whose record is the one seen last time keeps them."""
@@ -369,6 +404,7 @@ class Session:
         self.config, self._config_problems = config, problems
         self._scan = self._content = self._findings = self._memo = self._store = self._theme = None
         self._loaded, self._seen, self._now, self._generated, self._twins = {}, {}, {}, {}, {}
+        self._cards = None
         self._dates = git_dates(self.project_dir, config.content_dir)  # commits made while serving are not seen
 
     def _reload(self, changes: set[Path]) -> Content:
