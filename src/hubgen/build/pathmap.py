@@ -2,8 +2,9 @@
 
 `hub_map` draws a hub's paths side by side (each path a column of steps, in order), with related links
 between steps as dashed curves; `compact_map` is the one-row version for an article's sidebar, the
-current step highlighted. Every step is a link. The ordered lists beside them stay the accessible form,
-so the pictures are hidden from assistive technology.
+current step highlighted; `track_map` draws a learning track's steps as one column. Every step is a
+link. The ordered lists beside them stay the accessible form, so the pictures are hidden from assistive
+technology.
 
 An article shows its whole path only when the path is short (`path_window`); of a longer one it shows the
 first and last steps and those around its own, so a page's size does not grow with its path's length (a
@@ -17,7 +18,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from hubgen.core.graph import LinkGraph
+from hubgen.core.graph import LinkGraph, Track
 from hubgen.core.layout import page_dir
 from hubgen.core.links import relative_url
 
@@ -48,7 +49,17 @@ def path_window(length: int, current: int) -> list[int]:
 
 
 def hub_map(graph: LinkGraph, hub_id: str, url_for: UrlFor) -> Markup:
-    paths = [path.steps for path in graph.paths_of(hub_id)]
+    return columns_map(graph, [path.steps for path in graph.paths_of(hub_id)], url_for)
+
+
+def track_map(graph: LinkGraph, track: Track, url_for: UrlFor) -> Markup:
+    """A track's map on its page: its steps in one column, as a hub's path is drawn (steps from other hubs
+    and all); `url_for` gives each step's link (the track's fragment on it)."""
+    return columns_map(graph, [track.steps], url_for)
+
+
+def columns_map(graph: LinkGraph, paths: Sequence[Sequence[str]], url_for: UrlFor) -> Markup:
+    """Paths side by side, each a column of steps in order, with related links between steps as curves."""
     if not paths:
         return Markup("")
     where = {step: (column, row) for column, steps in enumerate(paths) for row, step in enumerate(steps)}
@@ -74,21 +85,28 @@ def path_view(
     index, step = graph.position[page_id]
     path = graph.paths[index]
     shown = path_window(len(path.steps), step)
-    steps = [
-        {
-            "title": graph.pages[path.steps[i]].title,
-            "url": relative_url(here, page_dir(path.steps[i])),
-            "current": i == step,
-            "number": i + 1,
-            "gap_before": n > 0 and i - shown[n - 1] > 1,
-        }
-        for n, i in enumerate(shown)
-    ]
+    steps = window_steps(graph, path.steps, shown, step, lambda s: relative_url(here, page_dir(s)))
     hub_title = graph.pages[path.hub].title if path.hub else site_title
     whole = len(shown) == len(path.steps)
     all_url = "" if whole or not path.hub else relative_url(here, page_dir(path.hub)) + anchors[index]
     view = {"hub_title": hub_title, "position": step + 1, "length": len(path.steps), "steps": steps}
     return view | {"all_url": all_url}
+
+
+def window_steps(
+    graph: LinkGraph, steps: Sequence[str], shown: Sequence[int], current: int, url_for: UrlFor
+) -> list[dict[str, Any]]:
+    """The `shown` steps (indexes from `path_window`) of a path or track, as its lists on a page show them."""
+    return [
+        {
+            "title": graph.pages[steps[i]].title,
+            "url": url_for(steps[i]),
+            "current": i == current,
+            "number": i + 1,
+            "gap_before": n > 0 and i - shown[n - 1] > 1,
+        }
+        for n, i in enumerate(shown)
+    ]
 
 
 def path_anchors(graph: LinkGraph) -> dict[int, str]:

@@ -17,7 +17,16 @@ from markupsafe import Markup
 from hubgen import __version__
 from hubgen.base.cache import key_for
 from hubgen.build.llms import llms_files
-from hubgen.build.pathmap import compact_map_of, hub_map, path_anchors, path_view
+from hubgen.build.pathmap import (
+    compact_map,
+    compact_map_of,
+    hub_map,
+    path_anchors,
+    path_view,
+    path_window,
+    track_map,
+    window_steps,
+)
 from hubgen.build.redirects import redirect_files
 from hubgen.build.seo import json_ld, seo_files
 from hubgen.build.theme import make_environment, static_files, template_dirs, templates_digest
@@ -52,7 +61,7 @@ from hubgen.core.markdown import render_markdown
 
 ASSET_KEYS = (("css", "style.css"), ("code_css", "code.css"), ("js", "hubgen.js"))
 HOME_TITLE = "Home"
-TEMPLATE_FOR = {"home": "home.html", "hub": "hub.html", "article": "article.html"}
+TEMPLATE_FOR = {"home": "home.html", "hub": "hub.html", "article": "article.html", "track": "track.html"}
 
 
 @dataclass(frozen=True)
@@ -161,6 +170,7 @@ class PageRenderer:
                 "breadcrumb": [],
                 "summary": self.config.description,
                 "hubs": [self._card(h, "") | {"count": len(self.graph.members(h))} for h in self._hub_order()],
+                "track_list": self._track_list(""),
             }
             yield HOME_FILE, "home.html", "", view
         if self.graph.tags:  # tags/ is hubgen's: `check` reports a page or file there (layout.py)
@@ -229,6 +239,9 @@ class PageRenderer:
             "hubs": [],
             "pages": [],
             "tag_list": [],
+            "tracks": [],
+            "steps": [],
+            "track_list": [],
             "jsonld": Markup(""),
             "map": Markup(""),
             "title_id": "",
@@ -266,6 +279,7 @@ class PageRenderer:
             "jsonld": json_ld(graph, page, graph.hub_chain(page.id)),
             "map": self._map(page, here),
             "title_id": page.body.title_id,
+            "tracks": self._track_nav(page.id, here),
         }
 
     def _kind_view(self, page: Page, here: str) -> dict[str, Any]:
@@ -280,8 +294,69 @@ class PageRenderer:
                 "others": [self._card(m, here) for m in others],
             }
         if page.type == "home":
-            return {"hubs": [self._card(h, here) | {"count": len(graph.members(h))} for h in self._hub_order()]}
+            return {
+                "hubs": [self._card(h, here) | {"count": len(graph.members(h))} for h in self._hub_order()],
+                "track_list": self._track_list(here),
+            }
+        if page.type == "track":
+            return {"steps": self._track_steps(page.id, here)}
         return {}
+
+    # -- learning tracks (see the README's "Learning tracks") ----------------------------------------
+
+    def _track_list(self, here: str) -> list[dict[str, Any]]:
+        """The home page's tracks, by title, each with its number of steps."""
+        return [self._card(t.id, here) | {"count": len(t.steps)} for t in self.graph.track_order()]
+
+    def _track_steps(self, track_id: str, here: str) -> list[dict[str, Any]]:
+        """A track page's steps in order, each linking to the step with the track's fragment (`#track-...`)."""
+        graph = self.graph
+        track = graph.track(track_id)
+        if track is None:
+            return []
+        return [
+            self._card(s, here)
+            | {
+                "url": relative_url(here, page_dir(s)) + "#" + track.anchor,
+                "hub_title": self._hub_title(s),
+                "kind": graph.pages[s].type,
+                "number": n,
+            }
+            for n, s in enumerate(track.steps, 1)
+        ]
+
+    def _track_nav(self, page_id: str, here: str) -> list[dict[str, Any]]:
+        """`page.tracks`: each track the page is a step of, with its place on it, its previous and next steps
+        and a window of its steps (as a path's, `path_window`), their links carrying the track's fragment."""
+        graph, found = self.graph, []
+        for track, index in graph.tracks_of(page_id):
+            steps, anchor = track.steps, track.anchor
+
+            def on_track(step: str, anchor: str = anchor) -> str:
+                return relative_url(here, page_dir(step)) + "#" + anchor
+
+            shown = path_window(len(steps), index)
+            window = window_steps(graph, steps, shown, index, on_track)
+            numbers = None if len(shown) == len(steps) else [i + 1 for i in shown]
+            ids = [steps[i] for i in shown]
+            track_map = compact_map(ids, page_id, [s["url"] for s in window], [s["title"] for s in window], numbers)
+            neighbours = {
+                key: self._card(steps[i], here) | {"url": on_track(steps[i])} if 0 <= i < len(steps) else None
+                for key, i in (("prev", index - 1), ("next", index + 1))
+            }
+            found.append(
+                {
+                    "title": graph.pages[track.id].title,
+                    "url": relative_url(here, page_dir(track.id)),
+                    "anchor": anchor,
+                    "position": index + 1,
+                    "length": len(steps),
+                    "steps": window,
+                    "map": track_map,
+                }
+                | neighbours
+            )
+        return found
 
     def _hub_order(self) -> list[str]:
         """Top-level hubs: those on a path of hubs first, in path order, then the rest by title."""
@@ -313,6 +388,10 @@ class PageRenderer:
 
         if page.type == "hub":
             return hub_map(self.graph, page.id, url_for)
+        if page.type == "track":
+            track = self.graph.track(page.id)
+            anchor = track.anchor if track else ""
+            return track_map(self.graph, track, lambda s: url_for(s) + "#" + anchor) if track else Markup("")
         return compact_map_of(self.graph, page.id, here)
 
     def _path(self, page_id: str, here: str) -> dict[str, Any] | None:

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from hubgen.core import layout
 from hubgen.core.aliasrules import alias_collision, alias_place, check_aliases, redirected
 from hubgen.core.diagnostics import Diagnostic, Location, diagnostic, did_you_mean
-from hubgen.core.graph import Clash, LinkGraph, Reference, ResolvedLink, hub_cycles
+from hubgen.core.graph import STEP_TYPES, Clash, LinkGraph, Reference, ResolvedLink, hub_cycles
 from hubgen.core.links import find_anchor, suggest
 from hubgen.core.load import Page
 
@@ -242,7 +242,8 @@ def check_hub_cycles(graph: LinkGraph) -> Iterable[Diagnostic]:
 
 def check_orphans(graph: LinkGraph) -> Iterable[Diagnostic]:
     for page_id, page in graph.pages.items():
-        if page.type == "article" and page_id not in graph.position and not graph.backlinks.get(page_id):
+        on_path = page_id in graph.position or page_id in graph.on_tracks
+        if page.type == "article" and not on_path and not graph.backlinks.get(page_id):
             yield diagnostic(
                 "orphan-page",
                 page.file,
@@ -251,6 +252,54 @@ def check_orphans(graph: LinkGraph) -> Iterable[Diagnostic]:
                 f"'{page.title}' is on no learning path and no page links to it",
                 "give it prev/next on its hub's path, or link to it from a related page",
             )
+
+
+# ------------------------------------------------------------------------------------------ tracks
+
+
+def check_tracks(graph: LinkGraph) -> Iterable[Diagnostic]:
+    """A track's steps (their resolution is `check_references`'): each an article or a hub, each once, at
+    least two of them; no prev/next on a track, no steps on another page. Each at the list item's place."""
+    by_page: dict[str, list[Reference]] = {}
+    for ref in graph.references:
+        if ref.key == "steps":
+            by_page.setdefault(ref.page, []).append(ref)
+        elif ref.key in ("prev", "next") and graph.pages[ref.page].type == "track":
+            yield _at(
+                ref,
+                graph.pages[ref.page],
+                "track-on-path",
+                f"{ref.key}: a track is not a step of a hub's path",
+                f"remove {ref.key}: from the track; its order is its steps: list",
+            )
+    for page_id, refs in by_page.items():
+        page = graph.pages[page_id]
+        if page.type != "track":
+            line, column = page.front.position("steps")
+            message = f"steps: on a page of type {page.type}; only a track has steps"
+            yield diagnostic("steps-not-track", page.file, line, column, message, "add `type: track`, or remove steps:")
+            continue
+        first: dict[str, Reference] = {}
+        for ref in refs:
+            target = ref.target
+            if target is None or target == page_id or target not in graph.pages:
+                continue  # reported by check_references
+            if graph.pages[target].type not in STEP_TYPES:
+                kind = "the home page" if target == "" else f"a page of type {graph.pages[target].type}"
+                yield _at(ref, page, "track-step-kind", f"step '{ref.text}' is {kind}", "a step is an article or a hub")
+            elif target in first:
+                earlier = first[target]
+                message = f"step '{ref.text}' is already step {list(first).index(target) + 1} (line {earlier.line})"
+                yield _at(ref, page, "duplicate-step", message, "a page is on a track once; remove one of the two")
+            else:
+                first[target] = ref
+    for track in graph.tracks:
+        if len(track.steps) < 2:
+            page = graph.pages[track.id]
+            line, column = page.front.positions.get("steps", page.front.positions.get("type", (1, 1)))
+            usable = "no usable step" if not track.steps else "one usable step"
+            message = f"track '{page.title}' has {usable}; a track leads through at least two pages"
+            yield diagnostic("track-too-short", page.file, line, column, message, "add steps: with two pages or more")
 
 
 # ------------------------------------------------------------------------------------------ links
@@ -427,6 +476,7 @@ RULES: tuple[Rule, ...] = (
     check_paths,
     check_hubs,
     check_hub_cycles,
+    check_tracks,
     check_orphans,
     check_outputs,
     check_aliases,
