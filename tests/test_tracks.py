@@ -233,7 +233,8 @@ def test_each_step_problem_is_reported_at_its_list_item(make_hub) -> None:
     unknown = next(d for d in found if d.code == "unknown-reference")
     assert "alpha/a2" in unknown.hint and unknown.message.startswith("steps:")
     assert at(found, "duplicate-step") == [(T, 7, 5)]
-    assert "step 1 (line 5)" in next(d for d in found if d.code == "duplicate-step").message
+    duplicate = next(d for d in found if d.code == "duplicate-step")
+    assert "already step 1" in duplicate.message and [str(r) for r in duplicate.related] == [f"{T}:5:5"]
     assert at(found, "self-reference") == [(T, 8, 5)]
     assert at(found, "draft-reference") == [(T, 9, 5)]
     assert at(found, "track-step-kind") == [(T, 10, 5), (T, 11, 5)]
@@ -289,6 +290,40 @@ def test_graph_exports_tracks_as_their_own_edge_kind(make_hub) -> None:
     dot = run_cli("graph", "--format", "dot", cwd=project).stdout
     assert '"tracks/start-here" -> "beta/b1" [style=bold' in dot
     assert "|track|" in run_cli("graph", "--format", "mermaid", cwd=project).stdout
+
+
+def test_pull_request_mode_reports_a_step_the_change_broke(make_hub) -> None:
+    """Deleting a page a track names is a new `unknown-reference` at the step, in a file the change did not
+    touch; a new duplicate in the changed track is reported where it is."""
+    import subprocess
+
+    project = make_hub(HUB)
+
+    def git(*args: str) -> None:
+        env = {"GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1", "PATH": "/usr/bin:/bin", "HOME": "/"}
+        env |= {
+            "GIT_AUTHOR_NAME": "T",
+            "GIT_AUTHOR_EMAIL": "t@e",
+            "GIT_COMMITTER_NAME": "T",
+            "GIT_COMMITTER_EMAIL": "t@e",
+        }
+        subprocess.run(["git", *args], cwd=project, check=True, capture_output=True, env=env)
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "base")
+    (project / "content/beta/b1.md").unlink()
+    edit(project, "content/tracks/engineers.md", "[a3, a2, b2]", "[a3, a2, b2, a3]")
+    git("add", "-A")
+    git("commit", "-qm", "change")
+    outcome = run_cli("check", "--format", "json", "--changed-since", "HEAD~1", cwd=project)
+    rows = [
+        (d["file"], d["line"], d["code"], d.get("caused_by_change", False))
+        for d in json.loads(outcome.stdout)["diagnostics"]
+    ]
+    assert ("content/tracks/start-here.md", 6, "unknown-reference", True) in rows
+    assert ("content/tracks/engineers.md", 5, "duplicate-step", False) in rows
+    assert outcome.exit_code == 1
 
 
 # ------------------------------------------------------------------------------------------ authoring

@@ -288,9 +288,10 @@ def check_tracks(graph: LinkGraph) -> Iterable[Diagnostic]:
                 kind = "the home page" if target == "" else f"a page of type {graph.pages[target].type}"
                 yield _at(ref, page, "track-step-kind", f"step '{ref.text}' is {kind}", "a step is an article or a hub")
             elif target in first:
-                earlier = first[target]
-                message = f"step '{ref.text}' is already step {list(first).index(target) + 1} (line {earlier.line})"
-                yield _at(ref, page, "duplicate-step", message, "a page is on a track once; remove one of the two")
+                earlier = Location(page.file, first[target].line, first[target].column)  # not in the message
+                message = f"step '{ref.text}' is already step {list(first).index(target) + 1} of this track"
+                hint = f"a page is on a track once; remove this one or the one at line {earlier.line}"
+                yield diagnostic("duplicate-step", page.file, ref.line, ref.column, message, hint, [earlier])
             else:
                 first[target] = ref
     for track in graph.tracks:
