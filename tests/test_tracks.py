@@ -159,7 +159,8 @@ def test_the_track_block_comes_after_the_hub_paths_read_next_in_the_markup(make_
     css = next((site / "_static").glob("style.*.css")).read_text(encoding="utf-8")
     tracks = css[css.index("/* tracks */") :]
     assert ".track-block:target{order:-1" in tracks
-    assert ".page-body:has(> .tracknav > .track-block:target) > .tracknav{order:-1" in tracks
+    assert ".page-body:has(> .tracknav > .track-block:target) > .tracknav{display:contents}" in tracks
+    assert "> .tracknav > .track-block:target{order:-1" in tracks
     assert "scroll-margin-top" in tracks
 
 
