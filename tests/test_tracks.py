@@ -455,3 +455,18 @@ def test_serve_updates_equal_a_cold_build_after_each_track_edit(make_hub, tmp_pa
         fresh = Session(project)
         assert fresh.update().ok
         assert live.site.files == fresh.site.files, name
+
+
+def test_tracks_of_one_name_in_different_folders_get_distinct_anchors(make_hub) -> None:
+    files: dict[str, str | bytes | None] = {
+        f"content/{folder}/start-here.md": "---\ntitle: T\ntype: track\nsteps: [a1, b1]\n---\n"
+        for folder in ("one", "two", "three")
+    }
+    site = built(make_hub, files)
+    blocks = read_html(site, "beta/b1/index.html").select(".track-block")  # on all four
+    assert sorted(b["id"] for b in blocks) == [
+        "track-start-here",
+        "track-start-here-2",
+        "track-start-here-3",
+        "track-start-here-4",
+    ]

@@ -395,13 +395,14 @@ def _tracks(references: Iterable[Reference], published: Mapping[str, Page]) -> t
             if published[ref.target].type in STEP_TYPES:
                 steps[ref.page].setdefault(ref.target, None)
     anchors: set[str] = set()
+    tried: dict[str, int] = {}  # base -> the last number tried for it: each base's numbers are tried once
     tracks = []
     for track_id, found in steps.items():
         base = "track-" + tag_slug(track_id.rsplit("/", 1)[-1])
-        anchor, number = base, 1
+        anchor = base
         while anchor in anchors:  # two tracks of one name in different folders
-            number += 1
-            anchor = f"{base}-{number}"
+            tried[base] = tried.get(base, 1) + 1
+            anchor = f"{base}-{tried[base]}"
         anchors.add(anchor)
         tracks.append(Track(track_id, tuple(found), anchor))
     return tuple(tracks)

@@ -279,7 +279,7 @@ def check_tracks(graph: LinkGraph) -> Iterable[Diagnostic]:
             message = f"steps: on a page of type {page.type}; only a track has steps"
             yield diagnostic("steps-not-track", page.file, line, column, message, "add `type: track`, or remove steps:")
             continue
-        first: dict[str, Reference] = {}
+        first: dict[str, tuple[int, Reference]] = {}  # each step's page -> its number and first listing
         for ref in refs:
             target = ref.target
             if target is None or target == page_id or target not in graph.pages:
@@ -288,12 +288,13 @@ def check_tracks(graph: LinkGraph) -> Iterable[Diagnostic]:
                 kind = "the home page" if target == "" else f"a page of type {graph.pages[target].type}"
                 yield _at(ref, page, "track-step-kind", f"step '{ref.text}' is {kind}", "a step is an article or a hub")
             elif target in first:
-                earlier = Location(page.file, first[target].line, first[target].column)  # not in the message
-                message = f"step '{ref.text}' is already step {list(first).index(target) + 1} of this track"
+                number, listed = first[target]
+                earlier = Location(page.file, listed.line, listed.column)  # not in the message: see pr/compare.py
+                message = f"step '{ref.text}' is already step {number} of this track"
                 hint = f"a page is on a track once; remove this one or the one at line {earlier.line}"
                 yield diagnostic("duplicate-step", page.file, ref.line, ref.column, message, hint, [earlier])
             else:
-                first[target] = ref
+                first[target] = (len(first) + 1, ref)
     for track in graph.tracks:
         if len(track.steps) < 2:
             page = graph.pages[track.id]
