@@ -470,3 +470,10 @@ def test_tracks_of_one_name_in_different_folders_get_distinct_anchors(make_hub) 
         "track-start-here-3",
         "track-start-here-4",
     ]
+
+
+def test_llms_txt_lists_tracks_in_a_section_of_their_own(make_hub) -> None:
+    site = built(make_hub)
+    text = (site / "llms.txt").read_text(encoding="utf-8")
+    section = text[text.index("## Tracks") :]
+    assert [line.split("](")[0] for line in section.splitlines()[2:4]] == ["- [For engineers", "- [Start here"]
