@@ -217,13 +217,13 @@ def test_reading_progress_is_kept_on_the_path_and_can_be_reset(served_hub: str, 
     base = served_hub + "language-models/"
     for slug in ("what-is-a-large-language-model", "what-is-a-token", "what-is-an-embedding"):
         page.goto(base + slug + "/")
-    progress = page.locator("[data-progress-text]")
+    progress = page.locator(".path-block [data-progress-text]")
     assert progress.inner_text() == "You have read 3 of 7"
     assert page.locator("[data-path-steps] li.is-read").count() == 3
-    page.locator("[data-progress-reset]").click()
+    page.locator(".path-block [data-progress-reset]").click()
     assert progress.inner_text() == "You have read 1 of 7"
     page.goto(base + "what-is-a-token/")
-    assert page.locator("[data-progress-text]").inner_text() == "You have read 2 of 7"
+    assert page.locator(".path-block [data-progress-text]").inner_text() == "You have read 2 of 7"
 
 
 def test_the_site_works_with_javascript_off(served_hub: str, browser) -> None:
@@ -232,7 +232,7 @@ def test_the_site_works_with_javascript_off(served_hub: str, browser) -> None:
     tab.goto(served_hub + "neural-networks/how-neural-networks-work/")
     tab.locator("a[rel=next]").click()
     assert tab.locator("h1").inner_text() == "What Is a Parameter in a Neural Network?"
-    assert tab.locator("svg.pathmap").count() == 1
+    assert tab.locator(".sidebar svg.pathmap").count() == 1
     assert not tab.locator("[data-search]").is_visible()
     context.close()
 
