@@ -264,6 +264,12 @@ def test_prev_next_on_a_track_and_steps_on_an_article(make_hub) -> None:
     article = "---\ntitle: A three\nsteps:\n  - a1\n  - b1\n---\nThree.\n"
     found = check(make_hub, "---\ntitle: T\ntype: track\nsteps: [a1, a2]\n---\n", {"content/alpha/a3.md": article})
     assert at(found, "steps-not-track") == [("content/alpha/a3.md", 4, 3)]
+    found = check(
+        make_hub,
+        "---\ntitle: T\ntype: track\nsteps: [a1, a2]\n---\n",
+        {"content/alpha/a3.md": "---\ntitle: A three\nnext: tracks/t\n---\nThree.\n"},
+    )
+    assert at(found, "track-on-path") == [("content/alpha/a3.md", 3, 7)]
 
 
 def test_an_article_only_on_a_track_is_no_orphan(make_hub) -> None:
@@ -477,3 +483,12 @@ def test_llms_txt_lists_tracks_in_a_section_of_their_own(make_hub) -> None:
     text = (site / "llms.txt").read_text(encoding="utf-8")
     section = text[text.index("## Tracks") :]
     assert [line.split("](")[0] for line in section.splitlines()[2:4]] == ["- [For engineers", "- [Start here"]
+
+
+def test_a_track_in_a_hub_is_listed_with_it(make_hub) -> None:
+    track = "---\ntitle: Alpha tour\ntype: track\nhub: alpha\nsteps: [a3, b1]\n---\nA tour.\n"
+    site = built(make_hub, {"content/tracks/tour.md": track})
+    page = read_html(site, "tracks/tour/index.html")
+    assert [a.text for a in page.one("nav.breadcrumb").select("a")] == ["Home", "Alpha"]
+    hub = read_html(site, "alpha/index.html")
+    assert "Alpha tour" in [a.text for a in hub.select('section[aria-labelledby="hg-others"] a')]

@@ -66,7 +66,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "track-too-short": ("error", "a track has fewer than two steps"),
     "track-step-kind": ("error", "a track's step is neither an article nor a hub (another track, the home page)"),
     "steps-not-track": ("error", "a page that is not `type: track` has `steps`"),
-    "track-on-path": ("error", "a track has prev or next: a track is not a step of a hub's path"),
+    "track-on-path": ("error", "a track has prev or next, or is one: a track is not a step of a hub's path"),
     # links in the body
     "broken-link": ("error", "a link points to a page or file that does not exist"),
     "broken-anchor": ("error", "a link's #fragment matches no heading or id in its target"),

@@ -272,6 +272,14 @@ def check_tracks(graph: LinkGraph) -> Iterable[Diagnostic]:
                 f"{ref.key}: a track is not a step of a hub's path",
                 f"remove {ref.key}: from the track; its order is its steps: list",
             )
+        elif ref.key in ("prev", "next") and ref.target in graph.pages and graph.pages[ref.target].type == "track":
+            yield _at(
+                ref,
+                graph.pages[ref.page],
+                "track-on-path",
+                f"{ref.key}: '{ref.text}' is a track, not a step of a hub's path",
+                "link to the track from the text, or list it in related:",
+            )
     for page_id, refs in by_page.items():
         page = graph.pages[page_id]
         if page.type != "track":
