@@ -272,7 +272,7 @@ def check_tracks(graph: LinkGraph) -> Iterable[Diagnostic]:
                 f"{ref.key}: a track is not a step of a hub's path",
                 f"remove {ref.key}: from the track; its order is its steps: list",
             )
-        elif ref.key in ("prev", "next") and ref.target in graph.pages and graph.pages[ref.target].type == "track":
+        elif ref.key in ("prev", "next") and ref.target is not None and graph.track(ref.target) is not None:
             yield _at(
                 ref,
                 graph.pages[ref.page],
