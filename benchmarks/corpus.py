@@ -10,6 +10,10 @@ five relative .md links (one or two with a #fragment to a heading every article 
 title, summary, hub, prev, next (one learning path per hub), related, tags and updated. The hubgen copy checks
 clean (0 errors, 0 warnings).
 
+One learning track per 100 articles (`tracks/track-XXX.md`, `type: track`) leads through 10 articles taken
+from different hubs (a seeded sample of its own, so the articles are the same with or without tracks), and
+the home page links to each; `--no-tracks` leaves them out.
+
 With `--math`, one article in ten also has a "Formulas" section (three inline and three display formulas:
 a neuron, softmax, a gradient step, attention, cross-entropy, a variance), and hub-000 has a page of 200
 formulas (`formulas.md`, linked from the home page). The rest of the corpus is byte-identical either way.
@@ -221,7 +225,34 @@ def _hub_page(layout: Layout, hub: int, rng: random.Random) -> str:
     )
 
 
-def _home(layout: Layout, math: bool = False) -> str:
+ARTICLES_PER_TRACK = 100  # one track per this many articles
+TRACK_STEPS = 10
+
+
+def _tracks(layout: Layout, titles: list[str], seed: int) -> list[tuple[str, str]]:
+    """(file name, text) of each track: 10 articles from 10 different hubs where there are that many, in a
+    seeded order, so a track crosses hubs and articles are shared between tracks."""
+    rng = random.Random(seed + 1)  # its own sequence: the articles do not change with the tracks
+    found = []
+    for track in range(layout.articles // ARTICLES_PER_TRACK):
+        hubs = rng.sample(range(layout.hubs), min(TRACK_STEPS, layout.hubs))
+        steps = [rng.choice(layout.members(hubs[n % len(hubs)])) for n in range(TRACK_STEPS)]
+        steps = list(dict.fromkeys(steps))
+        lines = [
+            "---",
+            f"title: Track {track:03d} - {titles[steps[0]].split(' (')[0]} and More",
+            "type: track",
+            f"summary: {_sentence(rng, spans=False)}",
+            "steps:",
+            *(f"  - {layout.page_id(step)}" for step in steps),
+            "---",
+            _paragraph(rng, 3),
+        ]
+        found.append((f"track-{track:03d}.md", "\n".join(lines) + "\n"))
+    return found
+
+
+def _home(layout: Layout, math: bool = False, tracks: int = 0) -> str:
     lines = [
         "---",
         "title: Benchmark Hub",
@@ -233,17 +264,24 @@ def _home(layout: Layout, math: bool = False) -> str:
     lines += [f"- [Hub {h:03d}]({layout.hub_id(h)}/index.md)" for h in range(layout.hubs)]
     if math:
         lines += ["", f"See also [two hundred formulas]({layout.hub_id(0)}/formulas.md)."]
+    if tracks:
+        lines += ["", *(f"- [Track {t:03d}](tracks/track-{t:03d}.md)" for t in range(tracks))]
     return "\n".join(lines) + "\n"
 
 
-def write_content(content: Path, articles: int, seed: int = SEED, math: bool = False) -> None:
+def write_content(content: Path, articles: int, seed: int = SEED, math: bool = False, tracks: bool = True) -> None:
     """Write the shared Markdown corpus (hubgen's shape: hub-XXX/index.md pages) into `content`; with `math`,
-    formulas in one article in ten and a page of 200 formulas."""
+    formulas in one article in ten and a page of 200 formulas; with `tracks`, one track per 100 articles."""
     layout = Layout(articles)
     rng = random.Random(seed)
     titles = [_title(i, rng) for i in range(articles)]
     content.mkdir(parents=True, exist_ok=True)
-    (content / "index.md").write_text(_home(layout, math), encoding="utf-8")
+    track_files = _tracks(layout, titles, seed) if tracks else []
+    (content / "index.md").write_text(_home(layout, math, len(track_files)), encoding="utf-8")
+    if track_files:
+        (content / "tracks").mkdir(exist_ok=True)
+    for name, text in track_files:
+        (content / "tracks" / name).write_text(text, encoding="utf-8")
     if math:
         (content / layout.hub_id(0)).mkdir(exist_ok=True)
         (content / layout.hub_id(0) / "formulas.md").write_text(_formula_page(layout), encoding="utf-8")
@@ -278,7 +316,7 @@ HUGO_LAYOUT = """<!DOCTYPE html>
 HUGO_LIST = '<ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>\n'
 
 
-def generate(dest: Path, articles: int, seed: int = SEED, math: bool = False) -> dict[str, Path]:
+def generate(dest: Path, articles: int, seed: int = SEED, math: bool = False, tracks: bool = True) -> dict[str, Path]:
     """Write DEST/hubgen, DEST/mkdocs and DEST/hugo for `articles` articles; return the three project folders."""
     dest = Path(dest)
     projects = {name: dest / name for name in ("hubgen", "mkdocs", "hugo")}
@@ -287,7 +325,7 @@ def generate(dest: Path, articles: int, seed: int = SEED, math: bool = False) ->
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
     hubgen_content = projects["hubgen"] / "content"
-    write_content(hubgen_content, articles, seed, math)
+    write_content(hubgen_content, articles, seed, math, tracks)
     (projects["hubgen"] / "hubgen.yaml").write_text(
         "title: Benchmark Hub\nbase_url: https://example.org/bench/\n", encoding="utf-8"
     )
@@ -316,8 +354,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--articles", type=int, default=1000, help="number of articles (default 1000)")
     parser.add_argument("--seed", type=int, default=SEED, help=f"random seed (default {SEED})")
     parser.add_argument("--math", action="store_true", help="formulas in one article in ten, and a 200-formula page")
+    parser.add_argument("--no-tracks", action="store_true", help="leave out the learning tracks (one per 100 articles)")
     args = parser.parse_args(argv)
-    projects = generate(args.dest, args.articles, args.seed, args.math)
+    projects = generate(args.dest, args.articles, args.seed, args.math, tracks=not args.no_tracks)
     for name, folder in projects.items():
         print(f"{name}: {folder}")
 

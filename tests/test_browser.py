@@ -146,11 +146,11 @@ def test_breadcrumb_leads_back_to_the_hub_and_home(served_hub: str, page) -> Non
 
 def test_body_links_rewritten_from_md_files_reach_their_heading(served_hub: str, page) -> None:
     page.goto(served_hub + "ai-in-production/how-ai-monitoring-works/")
-    hrefs = page.locator("main a[href]").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    hrefs = page.locator(".prose a[href]").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     assert hrefs and not [h for h in hrefs if ".md" in h]
     with_fragment = [h for h in hrefs if "#" in h and not h.startswith(("#", "http"))]
     assert with_fragment, "the example links to a heading on another page"
-    page.locator(f'main a[href="{with_fragment[0]}"]').first.click()
+    page.locator(f'.prose a[href="{with_fragment[0]}"]').first.click()
     fragment = page.url.split("#", 1)[1]
     assert page.locator(f"[id='{fragment}']").count() == 1
 

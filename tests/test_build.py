@@ -898,12 +898,12 @@ def test_shipped_example_builds_without_errors_or_warnings(tmp_path):
             matches.append((path, page))
     assert len(matches) == 1
     path, page = matches[0]
-    assert page.one(".prev-link a").text.endswith("What Is Fine-Tuning in AI?")
+    assert page.one(".prev-link a[rel=prev]").text.endswith("What Is Fine-Tuning in AI?")
     assert page.one("a.next-card .next-title").text == "What Is a Parameter in a Neural Network?"
     crumbs = [a.text for a in page.one("nav.breadcrumb").select("a")]
     assert crumbs == ["Home", "Neural Networks and Deep Learning"]
     assert page.one("p.page-meta a").text == "Neural Networks and Deep Learning"
-    for link in (page.one(".prev-link a"), page.one("a.next-card"), page.one("p.page-meta a")):
+    for link in (page.one(".prev-link a[rel=prev]"), page.one("a.next-card"), page.one("p.page-meta a")):
         target = (path.parent / link["href"]).resolve() / "index.html"
         assert target.is_file(), link["href"]
 

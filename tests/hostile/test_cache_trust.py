@@ -492,7 +492,7 @@ def _example_results() -> list[tuple[Page, list[Diagnostic]]]:
 
 def test_every_page_of_the_example_survives_the_round_trip() -> None:
     results = _example_results()
-    assert len(results) == 2 * 30
+    assert len(results) == 2 * 32
     for result in results:
         assert PARSED.decode(PARSED.encode(result)) == result
 

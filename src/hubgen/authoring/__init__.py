@@ -1,6 +1,6 @@
 """Authoring commands: start a hub project (`new`) and edit pages without breaking their learning paths
-(`add`, `move`, `remove`, `rename`). Every edit is computed in memory, checked on a copy of the project,
-and written atomically; `dry_run` returns the unified diff instead.
+(`add`, `move`, `remove`, `rename`, `track add`, `track remove`). Every edit is computed in memory,
+checked on a copy of the project, and written atomically; `dry_run` returns the unified diff instead.
 
 Exit codes (see cli/app.py): a usage mistake (unknown id, name collision, cycle) is an `AuthoringError` (2);
 an edit that would add errors to the hub is `EditRefused` (1). Either way nothing is written.
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from hubgen.authoring import guard
-from hubgen.authoring.edits import add, move, remove, rename
+from hubgen.authoring.edits import add, move, remove, rename, track_add, track_remove
 from hubgen.authoring.scaffold import new_project
 from hubgen.authoring.workspace import AuthoringError, Change, EditRefused, Workspace
 from hubgen.base import sinks
@@ -28,6 +28,8 @@ __all__ = [
     "new_project",
     "remove",
     "rename",
+    "track_add",
+    "track_remove",
 ]
 
 

@@ -1,4 +1,5 @@
-"""The edits: add, move, remove and rename a page, keeping learning paths and references consistent.
+"""The edits: add, move, remove and rename a page, keeping learning paths and references consistent; add a
+step to a learning track or remove one.
 
 Each one works on a `Workspace`: it computes the new step lists of the paths it touches, and `relink` turns
 the difference into the fewest front-matter edits (a page's existing `prev`/`next` keys are rewritten or
@@ -225,6 +226,7 @@ def remove(ws: Workspace, page_ref: str, fix_links: bool, redirect_to: str | Non
                     fixed = fix_links and item.link.kind == "link" and linkedit.unlink(ws.text(source), item.link)
                 if not fixed:
                     places.append(f"{ws.graph.pages[source].file}:{item.link.line}:{item.link.column}: links to it")
+    _leave_tracks(ws, page.id, heir.id if heir is not None else None)
     related = [r for r in ws.graph.references if r.key == "related" and r.target == page.id and r.page != page.id]
     for source in sorted({r.page for r in related}):
         if heir is not None:
@@ -277,6 +279,79 @@ def _drop_items(ws: Workspace, page_id: str, key: str, gone: list[tuple[int, int
             preceding = re.search(r",\s*$", text[:start])
             start = preceding.start() if preceding else start
         ws.text(page_id).replace(line, start, end, "")
+
+
+# ------------------------------------------------------------------------------------------ tracks
+
+
+def _steps_of(ws: Workspace, track_id: str) -> list[Reference]:
+    return [r for r in ws.graph.references if r.page == track_id and r.key == "steps"]
+
+
+def _leave_tracks(ws: Workspace, gone: str, heir: str | None) -> None:
+    """A removed page leaves every track's `steps` (it would be an unknown step); with `heir`, the step names
+    that page instead, unless the track has it already."""
+    for track in sorted({r.page for r in ws.graph.references if r.key == "steps" and r.target == gone}):
+        if track == gone:
+            continue
+        items = _steps_of(ws, track)
+        if heir is not None and heir != track and all(r.target != heir for r in items):
+            for reference in items:
+                if reference.target == gone:
+                    _rewrite_reference(ws, reference, ws.reference(heir))
+            continue
+        places = [(r.line, r.column) for r in items if r.target == gone]
+        _drop_items(ws, track, "steps", places, len(places) == len(items))
+
+
+def track(ws: Workspace, track_ref: str) -> str:
+    page = ws.page(track_ref)
+    if page.type != "track":
+        raise AuthoringError(f"'{track_ref}' is not a track (its front matter has no `type: track`)")
+    return page.id
+
+
+def track_add(
+    ws: Workspace, track_ref: str, page_ref: str, after: str | None = None, before: str | None = None
+) -> None:
+    """Add a page to a track's steps: at the end, or right after or before one of its steps. The list keeps
+    the style it is written in (a block list gets a `- ` line, a flow list one more item)."""
+    track_id, page = track(ws, track_ref), ws.page(page_ref)
+    items = _steps_of(ws, track_id)
+    if any(r.target == page.id for r in items):
+        raise AuthoringError(f"'{page.id}' is a step of '{track_id}' already")
+    if page.id == track_id:
+        raise AuthoringError(f"'{track_id}' cannot be a step of itself")
+    value = yaml_scalar(ws.reference(page.id))
+    neighbour = after or before
+    if neighbour is None:
+        ws.front(track_id).append_item("steps", value)
+        return
+    anchor_id = ws.page(neighbour).id
+    anchor = next((r for r in items if r.target == anchor_id), None)
+    if anchor is None:
+        raise AuthoringError(f"'{anchor_id}' is not a step of '{track_id}'")
+    file = ws.text(track_id)
+    text = file.line(anchor.line)
+    start = anchor.column - 1
+    if re.fullmatch(r"\s*-\s*", text[:start]):  # a block list: a line of its own, indented as this one
+        line = text[: text.index("-")] + "- " + value
+        file.insert_after(anchor.line if after else anchor.line - 1, line)
+    elif after:  # a flow list: one more item beside this one
+        end = scalar_end(text, start, in_flow=True)
+        file.replace(anchor.line, end, end, f", {value}")
+    else:
+        file.replace(anchor.line, start, start, f"{value}, ")
+
+
+def track_remove(ws: Workspace, track_ref: str, page_ref: str) -> None:
+    """Remove a page from a track's steps (each time it is listed); the key goes when no step is left."""
+    track_id, page = track(ws, track_ref), ws.page(page_ref)
+    items = _steps_of(ws, track_id)
+    places = [(r.line, r.column) for r in items if r.target == page.id]
+    if not places:
+        raise AuthoringError(f"'{page.id}' is not a step of '{track_id}'")
+    _drop_items(ws, track_id, "steps", places, len(places) == len(items))
 
 
 # ------------------------------------------------------------------------------------------ rename

@@ -1,14 +1,15 @@
 """Text for AI assistants: `llms.txt` (llmstxt.org), `llms-full.txt`, and each page's Markdown twin.
 
 `llms.txt` is the site's title as `# `, its description as a `> ` summary, then one `## ` section per hub: the
-top-level hubs in the home page's order, each followed by its own sub-hubs; a section lists the hub page,
-its learning paths' steps in order, then its other pages by title, each as `- [Title](URL): summary`, the URL
-that of the page's twin. Pages in no hub (only when `missing-hub` is turned off) close the file under
-`## Other pages`. `llms-full.txt` is every twin in that order, the home page's first. A twin is the page's
-source without its front matter (its title as a `# ` heading when the front matter gives it), each Markdown
-link and image pointing at the absolute URL of what it leads to (with `base_url`; without it, the path from
-the host's root, `/basics/alpha/`). Drafts are never written. Links are found where the parser saw them
-(`hrefs.href_span`); one that is not found there, or a link in raw HTML, is left as written.
+top-level hubs in the home page's order, each followed by its own sub-hubs; a section lists the hub page, its
+learning paths' steps in order, then its other pages by title, each as `- [Title](URL): summary`, the URL that
+of the page's twin. Learning tracks in no hub follow under `## Tracks`, by title. Pages in no hub (only when
+`missing-hub` is turned off) close the file under `## Other pages`. `llms-full.txt` is every twin in that
+order, the home page's first. A twin is the page's source without its front matter (its title as a `# `
+heading when the front matter gives it), each Markdown link and image pointing at the absolute URL of what it
+leads to (with `base_url`; without it, the path from the host's root, `/basics/alpha/`). Drafts are never
+written. Links are found where the parser saw them (`hrefs.href_span`); one that is not found there, or a link
+in raw HTML, is left as written.
 """
 
 from __future__ import annotations
@@ -105,6 +106,10 @@ def _sections(graph: LinkGraph) -> Iterable[tuple[str, list[str]]]:
         pages = list(dict.fromkeys([hub, *on_path, *by_title]))
         seen.update(pages)
         yield graph.pages[hub].title, pages
+    tracks = [track.id for track in graph.track_order() if track.id not in seen]
+    if tracks:  # learning tracks (a track in a hub's folder is listed with its hub)
+        seen.update(tracks)
+        yield "Tracks", tracks
     rest = [page_id for page_id in graph.pages if page_id not in seen]
     if rest:
         yield "Other pages", rest

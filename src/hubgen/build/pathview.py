@@ -9,7 +9,7 @@ first and last steps and those around its own, so a page's size does not grow wi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from hubgen.core.graph import LinkGraph
@@ -47,22 +47,29 @@ def path_view(
     index, step = graph.position[page_id]
     path = graph.paths[index]
     shown = path_window(len(path.steps), step)
-    steps = [
-        {
-            "title": graph.pages[path.steps[i]].title,
-            "url": relative_url(here, page_dir(path.steps[i])),
-            "current": i == step,
-            "number": i + 1,
-            "gap_before": n > 0 and i - shown[n - 1] > 1,
-        }
-        for n, i in enumerate(shown)
-    ]
+    steps = window_steps(graph, path.steps, shown, step, lambda s: relative_url(here, page_dir(s)))
     hub_title = graph.pages[path.hub].title if path.hub else site_title
     whole = len(shown) == len(path.steps)
     all_url = "" if whole or not path.hub else relative_url(here, page_dir(path.hub)) + anchors[index]
     key = relative_url(here, page_dir(path.steps[0]))  # where reading progress on the path is kept
     view = {"hub_title": hub_title, "position": step + 1, "length": len(path.steps), "steps": steps}
     return view | {"all_url": all_url, "key": key}
+
+
+def window_steps(
+    graph: LinkGraph, steps: Sequence[str], shown: Sequence[int], current: int, url_for: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """The `shown` steps (indexes from `path_window`) of a path or track, as its lists on a page show them."""
+    return [
+        {
+            "title": graph.pages[steps[i]].title,
+            "url": url_for(steps[i]),
+            "current": i == current,
+            "number": i + 1,
+            "gap_before": n > 0 and i - shown[n - 1] > 1,
+        }
+        for n, i in enumerate(shown)
+    ]
 
 
 def path_anchors(graph: LinkGraph) -> dict[int, str]:

@@ -20,7 +20,7 @@ from hubgen import __version__
 from hubgen.base.cache import key_for
 from hubgen.build.cards import card_facts
 from hubgen.build.llms import llms_files
-from hubgen.build.pathview import path_anchors, path_view
+from hubgen.build.pathview import path_anchors, path_view, path_window, window_steps
 from hubgen.build.redirects import redirect_files
 from hubgen.build.seo import json_ld, og_locale, seo_files
 from hubgen.build.theme import make_environment, static_files, template_dirs, templates_digest
@@ -62,7 +62,7 @@ from hubgen.core.socialimage import own_image
 ASSET_KEYS = (("css", "style.css"), ("code_css", "code.css"), ("js", "hubgen.js"))
 HOME_TITLE = "Home"
 SEE_ALSO = 6  # a hub page's step shows at most this many of the step's related pages
-TEMPLATE_FOR = {"home": "home.html", "hub": "hub.html", "article": "article.html"}
+TEMPLATE_FOR = {"home": "home.html", "hub": "hub.html", "article": "article.html", "track": "track.html"}
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,8 @@ class PageRenderer:
             view = self._generated_view("home", self.config.title, "") | {
                 "breadcrumb": [],
                 "summary": self.config.description,
-                "hubs": [self._card(h, "") | {"count": len(self.graph.members(h))} for h in self._hub_order()],
+                "hubs": self._hub_cards(""),
+                "track_list": self._track_list(""),
             }
             view["image"] = self._card_image("", self.config.title, "")
             yield HOME_FILE, "home.html", "", view
@@ -278,6 +279,9 @@ class PageRenderer:
             "hubs": [],
             "pages": [],
             "tag_list": [],
+            "tracks": [],
+            "steps": [],
+            "track_list": [],
             "jsonld": Markup(""),
             "image": None,
             "title_id": "",
@@ -320,6 +324,7 @@ class PageRenderer:
             ),
             "image": image,
             "title_id": page.body.title_id,
+            "tracks": self._track_nav(page.id, here),
         }
 
     def _kind_view(self, page: Page, here: str) -> dict[str, Any]:
@@ -337,7 +342,9 @@ class PageRenderer:
                 "others": [self._card(m, here) for m in others],
             }
         if page.type == "home":
-            return {"hubs": self._hub_cards(here)}
+            return {"hubs": self._hub_cards(here), "track_list": self._track_list(here)}
+        if page.type == "track":
+            return {"steps": self._track_steps(page.id, here)}
         return {}
 
     def _hub_cards(self, here: str) -> list[dict[str, Any]]:
@@ -387,6 +394,60 @@ class PageRenderer:
             )
             mentions.append(self._card(source, here) | {"hub_title": self._hub_title(source), "context": context})
         return mentions
+
+    # -- learning tracks (see the README's "Learning tracks") ----------------------------------------
+
+    def _track_list(self, here: str) -> list[dict[str, Any]]:
+        """The home page's tracks, by title, each with its number of steps."""
+        return [self._card(t.id, here) | {"count": len(t.steps)} for t in self.graph.track_order()]
+
+    def _track_steps(self, track_id: str, here: str) -> list[dict[str, Any]]:
+        """A track page's steps in order, each linking to the step with the track's fragment (`#track-...`)."""
+        graph = self.graph
+        track = graph.track(track_id)
+        if track is None:
+            return []
+        return [
+            self._card(s, here)
+            | {
+                "url": relative_url(here, page_dir(s)) + "#" + track.anchor,
+                "hub_title": self._hub_title(s),
+                "kind": graph.pages[s].type,
+                "number": n,
+            }
+            for n, s in enumerate(track.steps, 1)
+        ]
+
+    def _track_nav(self, page_id: str, here: str) -> list[dict[str, Any]]:
+        """`page.tracks`: each track the page is a step of, with its place on it, its previous and next steps
+        and a window of its steps (as a path's, `path_window`), their links carrying the track's fragment."""
+        graph, found = self.graph, []
+        for track, index in graph.tracks_of(page_id):
+            steps, anchor = track.steps, track.anchor
+
+            def on_track(step: str, anchor: str = anchor) -> str:
+                return relative_url(here, page_dir(step)) + "#" + anchor
+
+            shown = path_window(len(steps), index)
+            window = window_steps(graph, steps, shown, index, on_track)
+            neighbours = {
+                key: self._card(steps[i], here) | {"url": on_track(steps[i])} if 0 <= i < len(steps) else None
+                for key, i in (("prev", index - 1), ("next", index + 1))
+            }
+            found.append(
+                {
+                    "title": graph.pages[track.id].title,
+                    "url": relative_url(here, page_dir(track.id)),
+                    "anchor": anchor,
+                    "position": index + 1,
+                    "length": len(steps),
+                    "steps": window,
+                    "key": relative_url(here, page_dir(track.id)),  # where reading progress on it is kept
+                    "all_url": "" if len(shown) == len(steps) else relative_url(here, page_dir(track.id)),
+                }
+                | neighbours
+            )
+        return found
 
     def _hub_order(self) -> list[str]:
         """Top-level hubs: those on a path of hubs first, in path order, then the rest by title."""

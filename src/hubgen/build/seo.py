@@ -126,17 +126,24 @@ def _structured_data(graph: LinkGraph, page: Page, breadcrumb: Sequence[str], im
     if page.type == "hub":
         steps = [step for path in graph.paths_of(page.id) for step in path.steps]
         if steps:
-            yield {
-                "@context": "https://schema.org",
-                "@type": "ItemList",
-                "name": f"{page.title}: learning path",
-                "itemListOrder": "https://schema.org/ItemListOrderAscending",
-                "numberOfItems": len(steps),
-                "itemListElement": [
-                    {"@type": "ListItem", "position": i, "url": absolute_url(graph, s), "name": graph.pages[s].title}
-                    for i, s in enumerate(steps, 1)
-                ],
-            }
+            yield _item_list(graph, f"{page.title}: learning path", steps)
+    track = graph.track(page.id) if page.type == "track" else None
+    if track is not None and track.steps:  # the steps' own URLs: the track's fragment is no page of its own
+        yield _item_list(graph, page.title, track.steps)
+
+
+def _item_list(graph: LinkGraph, name: str, steps: Sequence[str]) -> dict[str, Any]:
+    return {
+        "@context": "https://schema.org",
+        "@type": "ItemList",
+        "name": name,
+        "itemListOrder": "https://schema.org/ItemListOrderAscending",
+        "numberOfItems": len(steps),
+        "itemListElement": [
+            {"@type": "ListItem", "position": i, "url": absolute_url(graph, s), "name": graph.pages[s].title}
+            for i, s in enumerate(steps, 1)
+        ],
+    }
 
 
 def _article(graph: LinkGraph, page: Page, url: str, image: str) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""The authoring commands: new, add, move, remove and rename. `hubgen.authoring` is imported only when one
-runs: it is the slowest part of start-up."""
+"""The authoring commands: new, add, move, remove, rename and track add/remove. `hubgen.authoring` is
+imported only when one runs: it is the slowest part of start-up."""
 
 from __future__ import annotations
 
@@ -116,6 +116,42 @@ def rename_command(page: str, new_id: str, no_alias: bool, dry_run: bool, projec
     from hubgen import authoring
 
     _edit(project, dry_run, lambda ws: authoring.rename(ws, page, new_id, alias=not no_alias))
+
+
+@main.group("track")
+def track_group() -> None:
+    """Edit a learning track's steps (a page of `type: track`)."""
+
+
+@track_group.command("add")
+@click.argument("track")
+@click.argument("page")
+@click.option("--after", metavar="ID", default=None, help="Put the page right after this step.")
+@click.option("--before", metavar="ID", default=None, help="Put the page right before this step.")
+@dry_run_option
+@project_option
+@handles_failures
+def track_add_command(
+    track: str, page: str, after: str | None, before: str | None, dry_run: bool, project: Path | None
+) -> None:
+    """Add PAGE to TRACK's steps: at the end, or after or before one of its steps."""
+    from hubgen import authoring
+
+    _one_position(after=after, before=before)
+    _edit(project, dry_run, lambda ws: authoring.track_add(ws, track, page, after, before))
+
+
+@track_group.command("remove")
+@click.argument("track")
+@click.argument("page")
+@dry_run_option
+@project_option
+@handles_failures
+def track_remove_command(track: str, page: str, dry_run: bool, project: Path | None) -> None:
+    """Remove PAGE from TRACK's steps."""
+    from hubgen import authoring
+
+    _edit(project, dry_run, lambda ws: authoring.track_remove(ws, track, page))
 
 
 def _one_position(**given: Any) -> str | None:

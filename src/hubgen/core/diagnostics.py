@@ -49,10 +49,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "alias-self": ("error", "an alias is its own page's id"),
     "alias-collision": ("error", "an alias lands on a page, a file, a generated path or another alias"),
     # references in front matter
-    "unknown-reference": ("error", "hub/prev/next/related names no page"),
+    "unknown-reference": ("error", "hub/prev/next/related/steps names no page"),
     "ambiguous-reference": ("error", "a bare name matches more than one page"),
     "not-a-hub": ("error", "`hub` names a page whose type is not hub"),
-    "self-reference": ("error", "a page names itself as hub, prev, next or related"),
+    "self-reference": ("error", "a page names itself as hub, prev, next, related or a step"),
     "draft-reference": ("error", "a published page refers to a draft"),
     # learning paths
     "path-conflict": ("error", "prev and next disagree (A.next = B but B.prev = C)"),
@@ -62,6 +62,12 @@ CODES: dict[str, tuple[Severity, str]] = {
     "path-leaves-hub": ("warning", "a learning path moves into another hub"),
     "empty-hub": ("warning", "a hub has no pages"),
     "orphan-page": ("warning", "an article is on no path and linked from nowhere"),
+    # learning tracks
+    "duplicate-step": ("error", "a track names the same page twice in its steps"),
+    "track-too-short": ("error", "a track has fewer than two steps"),
+    "track-step-kind": ("error", "a track's step is neither an article nor a hub (another track, the home page)"),
+    "steps-not-track": ("error", "a page that is not `type: track` has `steps`"),
+    "track-on-path": ("error", "a track has prev or next, or is one: a track is not a step of a hub's path"),
     # links in the body
     "broken-link": ("error", "a link points to a page or file that does not exist"),
     "broken-anchor": ("error", "a link's #fragment matches no heading or id in its target"),

@@ -1,7 +1,8 @@
 """`hubgen graph`: the link graph as JSON, Graphviz DOT or Mermaid, for people who want to study their hub.
 
-Nodes are pages; edges are `hub` (membership), `next` (learning paths), `related` and `link` (inline links
-between pages). `--hub NAME` keeps the hub and its pages, and the edges among them.
+Nodes are pages; edges are `hub` (membership), `next` (learning paths), `related`, `link` (inline links
+between pages) and `track` (from a learning track to each of its steps; JSON lists each track's steps in
+order). `--hub NAME` keeps the hub and its pages, and the edges among them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from itertools import pairwise
 
 from hubgen.core.graph import LinkGraph
 
-EdgeKind = str  # "hub" | "next" | "related" | "link"
+EdgeKind = str  # "hub" | "next" | "related" | "link" | "track"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ def edges(graph: LinkGraph) -> list[Edge]:
             found.add(Edge(page_id, hub, "hub"))
     for path in graph.paths:
         found |= {Edge(a, b, "next") for a, b in pairwise(path.steps)}
+    for track in graph.tracks:
+        found |= {Edge(track.id, step, "track") for step in track.steps}
     for page_id, related in graph.related.items():
         found |= {Edge(page_id, target, "related") for target in related}
     for page_id, links in graph.links.items():
@@ -51,6 +54,7 @@ def select(graph: LinkGraph, hub: str | None) -> tuple[list[str], list[Edge]]:
 
 def to_json(graph: LinkGraph, hub: str | None = None) -> str:
     pages, found = select(graph, hub)
+    kept = set(pages)
     document = {
         "pages": [
             {
@@ -67,6 +71,11 @@ def to_json(graph: LinkGraph, hub: str | None = None) -> str:
         "paths": [
             {"hub": path.hub, "steps": list(path.steps)} for path in graph.paths if hub is None or path.hub == hub
         ],
+        "tracks": [
+            {"track": track.id, "steps": [step for step in track.steps if step in kept]}
+            for track in graph.tracks
+            if track.id in kept
+        ],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
@@ -76,6 +85,7 @@ _DOT_STYLE = {
     "next": 'penwidth=2, color="#0b5bd3"',
     "related": 'style=dashed, color="#176f30"',
     "link": 'color="#999999"',
+    "track": 'style=bold, color="#7c4ddb"',
 }
 
 
@@ -101,7 +111,7 @@ def _dot_id(text: str) -> str:
     return '"' + _CONTROLS.sub(" ", text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-_MERMAID_ARROW = {"hub": "-.->", "next": "==>", "related": "-.-", "link": "-->"}
+_MERMAID_ARROW = {"hub": "-.->", "next": "==>", "related": "-.-", "link": "-->", "track": "==>"}
 
 
 def to_mermaid(graph: LinkGraph, hub: str | None = None) -> str:

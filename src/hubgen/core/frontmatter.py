@@ -3,7 +3,7 @@
 `split_front_matter` finds the block; `parse_front_matter` composes it with PyYAML's safe loader (so every
 key and list item keeps its line and column), checks each key's type and returns `FrontMatter` plus
 diagnostics. Decisions, documented in the README:
-- `related`, `tags` and `aliases` accept a single string as a one-item list.
+- `related`, `tags`, `aliases` and `steps` accept a single string as a one-item list.
 - Numbers and dates where a string is expected are read as their text (`title: 1984`).
 - An empty value (`prev:`) is the same as no key.
 """
@@ -23,9 +23,9 @@ from hubgen.core.diagnostics import Diagnostic, diagnostic, did_you_mean
 LIMITS = Limits(max_bytes=2**20)  # values are type-checked as built: an alias is never copied out
 
 STRING_KEYS = ("title", "summary", "hub", "prev", "next", "image")
-LIST_KEYS = ("related", "tags", "aliases")
+LIST_KEYS = ("related", "tags", "aliases", "steps")
 KNOWN_KEYS = (*STRING_KEYS, "type", *LIST_KEYS, "draft", "updated")
-PAGE_TYPES = ("article", "hub")
+PAGE_TYPES = ("article", "hub", "track")
 
 Position = tuple[int, int]
 
@@ -151,7 +151,7 @@ def _wrong_type(key: str, raw: Any) -> str:
     if key in LIST_KEYS and not (_is_scalar(raw) or (isinstance(raw, list) and all(map(_is_scalar, raw)))):
         return _LIST_KINDS[key]
     if key == "type" and raw not in PAGE_TYPES:
-        return "'article' or 'hub'" + (f", not {raw!r}" if _is_scalar(raw) else "")
+        return "'article', 'hub' or 'track'" + (f", not {raw!r}" if _is_scalar(raw) else "")
     if key == "draft" and not isinstance(raw, bool):
         return "true or false"
     if key == "updated" and _date(raw) is None:
@@ -163,6 +163,7 @@ _LIST_KINDS = {
     "related": "a list of page references",
     "tags": "a list of tag names",
     "aliases": "a list of old ids or site paths",
+    "steps": "a list of page references, in reading order",
 }
 
 
@@ -171,6 +172,7 @@ def _type_hint(key: str) -> str:
         "aliases": "aliases:\n      - old-page-id\n      - /old/site/path/",
         "related": "related:\n      - some-page\n      - other-hub/another-page",
         "tags": "tags: [neural networks, training]",
+        "steps": "steps:\n      - first-page\n      - other-hub/second-page",
         "updated": "updated: 2026-05-01",
         "type": "type: hub",
         "draft": "draft: true",

@@ -24,7 +24,7 @@ from hubgen.core.load import Content, Page
 from hubgen.core.markdown import Link
 from hubgen.core.slugs import slugify
 
-RefKey = Literal["hub", "prev", "next", "related"]
+RefKey = Literal["hub", "prev", "next", "related", "steps"]
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,17 @@ class LearningPath:
 
 
 @dataclass(frozen=True)
+class Track:
+    """A page of `type: track` and the pages its `steps` name, in order: each published article or hub once
+    (a reference that is unknown, a draft, the track itself, another track or a repeat is reported and left
+    out)."""
+
+    id: str
+    steps: tuple[str, ...]
+    anchor: str = ""  # the id of its block on its steps' pages: `track-<slug>`, unique among tracks
+
+
+@dataclass(frozen=True)
 class ResolvedLink:
     link: Link
     target: LinkTarget
@@ -90,6 +101,9 @@ class LinkGraph:
     digest: str = ""  # the loaded content's digest (see load.Content.digest)
     members_of: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # hub -> its pages, sorted by id
     aliases: tuple[Alias, ...] = ()  # the published pages' aliases, in page id order
+    tracks: tuple[Track, ...] = ()  # the published tracks, in page id order
+    on_tracks: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)  # id -> (track, step index)
+    track_at: Mapping[str, int] = field(default_factory=dict)  # a track's id -> its index in `tracks`
 
     def next_of(self, page_id: str) -> str | None:
         return self._neighbour(page_id, +1)
@@ -121,6 +135,19 @@ class LinkGraph:
             seen.add(hub)
             hub = self.hub_of.get(hub)
         return tuple(reversed(chain))
+
+    def track(self, page_id: str) -> Track | None:
+        """The track that `page_id` is, or None."""
+        index = self.track_at.get(page_id)
+        return None if index is None else self.tracks[index]
+
+    def tracks_of(self, page_id: str) -> tuple[tuple[Track, int], ...]:
+        """The tracks `page_id` is a step of, each with its index on the track (from 0), in track id order."""
+        return tuple((self.tracks[track], index) for track, index in self.on_tracks.get(page_id, ()))
+
+    def track_order(self) -> list[Track]:
+        """The tracks as the home page lists them: by title, then id."""
+        return sorted(self.tracks, key=lambda t: (self.pages[t.id].title.casefold(), t.id))
 
     def hubs(self) -> tuple[str, ...]:
         return tuple(p for p, page in self.pages.items() if page.type == "hub")
@@ -163,6 +190,11 @@ def build_graph(
             related_refs[r.page].append(r.target)
     related = {pid: _unique(related_refs.get(pid, ())) for pid in pages}
     position = {step: (i, j) for i, path in enumerate(paths) for j, step in enumerate(path.steps)}
+    tracks = _tracks(references, pages)
+    on_tracks: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for i, track in enumerate(tracks):
+        for j, step in enumerate(track.steps):
+            on_tracks[step].append((i, j))
     return LinkGraph(
         config=config,
         pages=pages,
@@ -180,6 +212,9 @@ def build_graph(
         digest=content.digest,
         members_of=_members(hub_of),
         aliases=tuple(alias for alias in every_alias if alias.page in pages),
+        tracks=tracks,
+        on_tracks={page_id: tuple(found) for page_id, found in on_tracks.items()},
+        track_at={track.id: index for index, track in enumerate(tracks)},
     )
 
 
@@ -216,15 +251,19 @@ def _references(
         if previous is not None and page_id in earlier and previous.pages.get(page_id) is page:
             yield from earlier[page_id]
             continue
-        for key in ("hub", "prev", "next", "related"):
+        for key in REF_KEYS:
             value = page.front.values.get(key)
             if not value:
                 continue
             texts = value if isinstance(value, tuple) else (value,)
             for index, text in enumerate(texts):
                 target, candidates = resolve_reference(text, every_page, by_slug)
-                line, column = page.front.position(key, index if key == "related" else None)
+                line, column = page.front.position(key, index if key in ("related", "steps") else None)
                 yield Reference(page_id, key, text, line, column, target, candidates)
+
+
+REF_KEYS: tuple[RefKey, ...] = ("hub", "prev", "next", "related", "steps")
+STEP_TYPES = ("article", "hub")  # what a track's step may be
 
 
 def resolve_reference(
@@ -342,6 +381,31 @@ def _walk(start: str, next_of: Mapping[str, str], seen: set[str]) -> list[str]:
         chain.append(next_of[chain[-1]])
         seen.add(chain[-1])
     return chain
+
+
+# ------------------------------------------------------------------------------------------ tracks
+
+
+def _tracks(references: Iterable[Reference], published: Mapping[str, Page]) -> tuple[Track, ...]:
+    """Each published track with its usable steps, in order, each page once (`check_tracks` reports the rest)."""
+    steps: dict[str, dict[str, None]] = {p: {} for p, page in published.items() if page.type == "track"}
+    for ref in references:
+        if ref.key == "steps" and ref.page in steps and _usable(ref, published):
+            assert ref.target is not None
+            if published[ref.target].type in STEP_TYPES:
+                steps[ref.page].setdefault(ref.target, None)
+    anchors: set[str] = set()
+    tried: dict[str, int] = {}  # base -> the last number tried for it: each base's numbers are tried once
+    tracks = []
+    for track_id, found in steps.items():
+        base = "track-" + tag_slug(track_id.rsplit("/", 1)[-1])
+        anchor = base
+        while anchor in anchors:  # two tracks of one name in different folders
+            tried[base] = tried.get(base, 1) + 1
+            anchor = f"{base}-{tried[base]}"
+        anchors.add(anchor)
+        tracks.append(Track(track_id, tuple(found), anchor))
+    return tuple(tracks)
 
 
 # ------------------------------------------------------------------------------------------ links, tags

@@ -36,7 +36,7 @@ from hubgen.core.markdown import ParsedMarkdown, html_ids, parse_markdown
 from hubgen.core.options import RunOptions
 from hubgen.core.scan import Scan, read_text, scan_content
 
-PageType = Literal["home", "hub", "article"]
+PageType = Literal["home", "hub", "article", "track"]
 
 
 @dataclass

@@ -16,7 +16,7 @@ from hubgen.core.aliasrules import alias_collision, alias_place, check_aliases, 
 from hubgen.core.config import CONFIG_FILE, favicon_path
 from hubgen.core.configvalues import FAVICON_TYPES
 from hubgen.core.diagnostics import Diagnostic, Location, diagnostic, did_you_mean
-from hubgen.core.graph import Clash, LinkGraph, Reference, ResolvedLink, hub_cycles
+from hubgen.core.graph import STEP_TYPES, Clash, LinkGraph, Reference, ResolvedLink, hub_cycles
 from hubgen.core.links import find_anchor, suggest
 from hubgen.core.load import Page
 from hubgen.core.socialimage import check_image
@@ -245,7 +245,8 @@ def check_hub_cycles(graph: LinkGraph) -> Iterable[Diagnostic]:
 
 def check_orphans(graph: LinkGraph) -> Iterable[Diagnostic]:
     for page_id, page in graph.pages.items():
-        if page.type == "article" and page_id not in graph.position and not graph.backlinks.get(page_id):
+        on_path = page_id in graph.position or page_id in graph.on_tracks
+        if page.type == "article" and not on_path and not graph.backlinks.get(page_id):
             yield diagnostic(
                 "orphan-page",
                 page.file,
@@ -254,6 +255,64 @@ def check_orphans(graph: LinkGraph) -> Iterable[Diagnostic]:
                 f"'{page.title}' is on no learning path and no page links to it",
                 "give it prev/next on its hub's path, or link to it from a related page",
             )
+
+
+# ------------------------------------------------------------------------------------------ tracks
+
+
+def check_tracks(graph: LinkGraph) -> Iterable[Diagnostic]:
+    """A track's steps (their resolution is `check_references`'): each an article or a hub, each once, at
+    least two of them; no prev/next on a track, no steps on another page. Each at the list item's place."""
+    by_page: dict[str, list[Reference]] = {}
+    for ref in graph.references:
+        if ref.key == "steps":
+            by_page.setdefault(ref.page, []).append(ref)
+        elif ref.key in ("prev", "next") and graph.pages[ref.page].type == "track":
+            yield _at(
+                ref,
+                graph.pages[ref.page],
+                "track-on-path",
+                f"{ref.key}: a track is not a step of a hub's path",
+                f"remove {ref.key}: from the track; its order is its steps: list",
+            )
+        elif ref.key in ("prev", "next") and ref.target is not None and graph.track(ref.target) is not None:
+            yield _at(
+                ref,
+                graph.pages[ref.page],
+                "track-on-path",
+                f"{ref.key}: '{ref.text}' is a track, not a step of a hub's path",
+                "link to the track from the text, or list it in related:",
+            )
+    for page_id, refs in by_page.items():
+        page = graph.pages[page_id]
+        if page.type != "track":
+            line, column = page.front.position("steps")
+            message = f"steps: on a page of type {page.type}; only a track has steps"
+            yield diagnostic("steps-not-track", page.file, line, column, message, "add `type: track`, or remove steps:")
+            continue
+        first: dict[str, tuple[int, Reference]] = {}  # each step's page -> its number and first listing
+        for ref in refs:
+            target = ref.target
+            if target is None or target == page_id or target not in graph.pages:
+                continue  # reported by check_references
+            if graph.pages[target].type not in STEP_TYPES:
+                kind = "the home page" if target == "" else f"a page of type {graph.pages[target].type}"
+                yield _at(ref, page, "track-step-kind", f"step '{ref.text}' is {kind}", "a step is an article or a hub")
+            elif target in first:
+                number, listed = first[target]
+                earlier = Location(page.file, listed.line, listed.column)  # not in the message: see pr/compare.py
+                message = f"step '{ref.text}' is already step {number} of this track"
+                hint = f"a page is on a track once; remove this one or the one at line {earlier.line}"
+                yield diagnostic("duplicate-step", page.file, ref.line, ref.column, message, hint, [earlier])
+            else:
+                first[target] = (len(first) + 1, ref)
+    for track in graph.tracks:
+        if len(track.steps) < 2:
+            page = graph.pages[track.id]
+            line, column = page.front.positions.get("steps", page.front.positions.get("type", (1, 1)))
+            usable = "no usable step" if not track.steps else "one usable step"
+            message = f"track '{page.title}' has {usable}; a track leads through at least two pages"
+            yield diagnostic("track-too-short", page.file, line, column, message, "add steps: with two pages or more")
 
 
 # ------------------------------------------------------------------------------------------ links
@@ -450,6 +509,7 @@ RULES: tuple[Rule, ...] = (
     check_paths,
     check_hubs,
     check_hub_cycles,
+    check_tracks,
     check_orphans,
     check_outputs,
     check_aliases,
