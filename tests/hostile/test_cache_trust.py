@@ -21,7 +21,7 @@ from hubkit import CONFIG, hub_files, hubgen_cli, tree_bytes
 from helpers import run_cli
 from hubgen.base.cache import CACHE_DIR, MAX_ENTRY_BYTES, SCHEMA, key_for
 from hubgen.base.records import BadRecord, Codec
-from hubgen.build.deps import MEMO_FILE
+from hubgen.build.deps import MEMO_FILE, MEMO_VERSION
 from hubgen.core.config import load_config
 from hubgen.core.diagnostics import Diagnostic
 from hubgen.core.external import cache_file
@@ -327,9 +327,11 @@ def test_a_database_damaged_inside_is_dropped_and_made_again(project: Path, refe
 
 MEMOS = {
     "garbage": b"\x80\x05garbage",
-    "truncated": b'[2,"salt"',
-    "wrong types": json.dumps([2, "s", "s", ["index"], [["a", "b", ["t", "s"], "k", [-1]]]]).encode(),
-    "too few rows": json.dumps([2, "s", "s", ["index", "h"], [["a", "b", ["t", "s"], "k", []]]]).encode(),
+    "truncated": b'[%d,"salt"' % MEMO_VERSION,
+    "wrong types": json.dumps([MEMO_VERSION, "s", "s", ["index"], [["a", "b", ["t", "s", "c"], "k", [-1]]]]).encode(),
+    "too few rows": json.dumps(
+        [MEMO_VERSION, "s", "s", ["index", "h"], [["a", "b", ["t", "s", "c"], "k", []]]]
+    ).encode(),
     "a number": b"12",
 }
 
@@ -341,7 +343,7 @@ def test_a_damaged_render_memo_is_ignored(project: Path, reference, memo: str) -
     os.utime(project / "content/h/pic.png", ns=(1, 1))  # the same site, but a new digest: the render stage runs
     result = run_cli("build", "-C", str(project))
     assert result.exit_code == 0 and WARNING.fullmatch(result.stderr.strip()), result.stderr
-    assert json.loads((project / CACHE_DIR / MEMO_FILE).read_bytes())[0] == 2  # made again
+    assert json.loads((project / CACHE_DIR / MEMO_FILE).read_bytes())[0] == MEMO_VERSION  # made again
     _assert_as_if_no_cache(project, reference)
 
 
