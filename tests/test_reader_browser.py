@@ -1,8 +1,8 @@
 """The reader's path at every width, in a real Chromium: the rail (or the desktop sidebar) is visible and
 moves one step each way at 320, 390, 768, 1024 and 1280 px in light and dark; progress agrees on the
 article, the hub page, the home page and the end card, and Reset gives zero; axe-core finds no WCAG 2.2
-AA violation (target size included) on the home, hub, article, tag and 404 pages in both schemes; no page
-logs an error or fails a request. Screenshots of article and hub at 390 and 1280 px, light and dark, are
+AA violation (target size included) on the home, hub, article, tag, track and 404 pages (and an article
+reached from a track) in both schemes; no page logs an error or fails a request. Screenshots of article and hub at 390 and 1280 px, light and dark, are
 kept in test-artifacts/."""
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ PAGES = {
     "hub": "neural-networks/",
     "article": ARTICLE,
     "tag": "tags/neural-networks/",
+    "track": "tracks/start-here/",
+    "arrival": "ai-in-production/what-is-model-inference/#track-shipping-an-llm-feature",
     "404": "404.html",
 }
 
