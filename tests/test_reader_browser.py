@@ -170,3 +170,26 @@ def test_axe_finds_no_wcag_22_aa_violation(served_hub: str, tab_at, name: str, w
     results = Axe().run(tab, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     violations = [(v["id"], [n["target"] for n in v["nodes"]][:4]) for v in results.response["violations"]]
     assert violations == [], violations
+
+
+SHIFTS = """window.hubgenShifts = 0;
+new PerformanceObserver(list => { for (const e of list.getEntries()) window.hubgenShifts += e.value; })
+  .observe({type: "layout-shift", buffered: true});"""
+
+
+@pytest.mark.parametrize("name", ["home", "hub", "article", "track"])
+def test_the_script_arriving_late_shifts_no_layout(served_hub: str, tab_at, name: str) -> None:
+    """On a slow phone the page is painted before hubgen.js runs; what the script then shows (search box,
+    theme switch, progress) has its place already, so nothing moves (Lighthouse's layout-shift score)."""
+    tab = tab_at(390)
+
+    def late(route) -> None:
+        tab.wait_for_timeout(600)
+        route.continue_()
+
+    tab.route("**/_static/hubgen.*.js", late)
+    tab.add_init_script(SHIFTS)
+    tab.goto(served_hub + PAGES[name])
+    tab.wait_for_function("document.querySelector('[data-search]') && !document.querySelector('[data-search]').hidden")
+    tab.wait_for_timeout(300)
+    assert tab.evaluate("window.hubgenShifts") < 0.01
