@@ -2,8 +2,8 @@
 moves one step each way at 320, 390, 768, 1024 and 1280 px in light and dark; progress agrees on the
 article, the hub page, the home page and the end card, and Reset gives zero; axe-core finds no WCAG 2.2
 AA violation (target size included) on the home, hub, article, tag, track and 404 pages (and an article
-reached from a track) in both schemes; no page logs an error or fails a request. Screenshots of article and hub at 390 and 1280 px, light and dark, are
-kept in test-artifacts/."""
+reached from a track) in both schemes; no page logs an error or fails a request; a late script shifts
+nothing. Screenshots of article and hub at 390 and 1280 px, light and dark, are kept in test-artifacts/."""
 
 from __future__ import annotations
 
