@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -204,3 +205,18 @@ def read_html(site: Path, relative: str) -> Element:
 
 
 html = read_html
+
+
+def git_commit(project: Path, day: str, message: str = "") -> None:
+    """Commit everything in `project` (a git repository) as made on `day` (YYYY-MM-DD), at noon UTC."""
+    env = {
+        "GIT_AUTHOR_NAME": "a",
+        "GIT_AUTHOR_EMAIL": "a@x",
+        "GIT_COMMITTER_NAME": "a",
+        "GIT_COMMITTER_EMAIL": "a@x",
+        "GIT_AUTHOR_DATE": f"{day}T12:00:00Z",
+        "GIT_COMMITTER_DATE": f"{day}T12:00:00Z",
+        "PATH": "/usr/bin:/bin:/usr/local/bin",
+    }
+    for command in (["git", "add", "-A"], ["git", "commit", "-qm", message or f"hub on {day}"]):
+        subprocess.run(command, cwd=project, check=True, env=env)

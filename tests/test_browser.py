@@ -8,16 +8,14 @@ Screenshots are kept in test-artifacts/ for people to look at.
 from __future__ import annotations
 
 import contextlib
-import functools
 import re
 import shutil
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from browsing import launched_chromium, serving
 from hubgen import session
 from hubgen.build import search
 
@@ -25,15 +23,6 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 NEURAL_PATH = [
     "What Is Deep Learning?",
     "What Is Fine-Tuning in AI?",
@@ -42,18 +31,6 @@ NEURAL_PATH = [
     "How Gradient Descent Works",
     "How Backpropagation Works",
 ]
-
-
-def chromium_path() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        pytest.fail("Chromium is not installed: run the README's test command (it installs Debian's chromium)")
-    return found
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -81,25 +58,14 @@ def _served_example(root: Path, part_size: int = search.PART_SIZE) -> Iterator[t
         patch.setattr(search, "PART_SIZE", part_size)
         result = session.build(project, output_dir=site)
     assert result.check.errors == 0 and result.files > 0
-    handler = functools.partial(_QuietHandler, directory=str(root / "www"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/ai-hub/", site
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(root / "www") as url:
+        yield url + "ai-hub/", site
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageFont
 
-from helpers import build_site, parse_html, read_html, run_cli
+from helpers import build_site, git_commit, parse_html, read_html, run_cli
 from hubgen import session
 from hubgen.build import cards, cardtext
 from hubgen.core.config import parse_config
@@ -217,20 +217,6 @@ def test_serve_draws_a_card_when_asked_and_a_new_title_a_new_card(make_hub):
 # ------------------------------------------------------------------------------------- structured data
 
 
-def _git(project: Path, day: str, message: str) -> None:
-    env = {
-        "GIT_AUTHOR_NAME": "a",
-        "GIT_AUTHOR_EMAIL": "a@x",
-        "GIT_COMMITTER_NAME": "a",
-        "GIT_COMMITTER_EMAIL": "a@x",
-        "GIT_AUTHOR_DATE": f"{day}T12:00:00Z",
-        "GIT_COMMITTER_DATE": f"{day}T12:00:00Z",
-        "PATH": "/usr/bin:/bin:/usr/local/bin",
-    }
-    for command in (["git", "add", "-A"], ["git", "commit", "-qm", message]):
-        subprocess.run(command, cwd=project, check=True, env=env)
-
-
 def article_ld(site: Path, page: str) -> dict:
     (found,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', (site / page).read_text(), re.DOTALL)
     return next(item for item in json.loads(found) if item["@type"] == "Article")
@@ -245,13 +231,13 @@ PEOPLE = (
 def test_json_ld_has_author_publisher_and_both_dates_from_git(make_hub):
     project = make_hub({**HUB, "hubgen.yaml": CONFIG + PEOPLE})
     subprocess.run(["git", "init", "-q"], cwd=project, check=True)
-    _git(project, "2024-03-05", "first")
+    git_commit(project, "2024-03-05", "first")
     alpha = project / "content/basics/alpha.md"
     alpha.write_text(alpha.read_text() + "More.\n")
-    _git(project, "2025-06-07", "second")
+    git_commit(project, "2025-06-07", "second")
     beta = project / "content/basics/beta.md"
     beta.write_text(beta.read_text().replace("next: gamma", "next: gamma\nupdated: 2025-01-02"))
-    _git(project, "2025-08-09", "third")
+    git_commit(project, "2025-08-09", "third")
     site = build_site(project)
     article = article_ld(site, "basics/alpha/index.html")
     assert article["author"] == {

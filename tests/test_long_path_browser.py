@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from browsing import launched_chromium, serving
 from helpers import write_files
 from hubgen import session
 
@@ -24,11 +22,6 @@ BASE = {
 }
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("longpath")
@@ -39,25 +32,14 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     project = write_files(root / "project", files)
     site = root / "www"
     assert session.build(project, output_dir=site).files
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    from test_browser import CHROMIUM_ARGS, chromium_path
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 def test_progress_counts_the_steps_read_outside_the_window(served: str, browser: object, tmp_path: Path) -> None:

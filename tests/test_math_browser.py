@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from test_browser import CHROMIUM_ARGS, _served_example, chromium_path
+from browsing import launched_chromium
+from test_browser import _served_example
 
 pytestmark = pytest.mark.browser
 
@@ -23,12 +24,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helpers import build_site, read_html, run_cli
+from helpers import build_site, git_commit, read_html, run_cli
 from hubgen import session
 from hubgen.base.sinks import for_xml
 
@@ -261,7 +261,7 @@ def test_git_history_is_read_again_only_when_head_moves(make_hub, tmp_path, monk
     assert build_and_count_logs() == ("2024-03-05", 1)
     (project / "content/hub/a.md").write_text("---\ntitle: A\nnext: b\n---\nEdited, not committed.\n")
     assert build_and_count_logs() == ("2024-03-05", 0)  # the same HEAD: the dates kept in the cache
-    _commit(project, "2024-04-01")
+    git_commit(project, "2024-04-01")
     assert build_and_count_logs() == ("2024-04-01", 1)
 
 
@@ -269,22 +269,8 @@ def _committed_hub(make_hub) -> Path:
     """The small hub, committed to a new git repository on 2024-03-05."""
     project = make_hub(_small_hub("https://example.org/"))
     subprocess.run(["git", "init", "-q"], cwd=project, check=True)
-    _commit(project, "2024-03-05")
+    git_commit(project, "2024-03-05")
     return project
-
-
-def _commit(project: Path, day: str) -> None:
-    env = {
-        "GIT_AUTHOR_NAME": "a",
-        "GIT_AUTHOR_EMAIL": "a@x",
-        "GIT_COMMITTER_NAME": "a",
-        "GIT_COMMITTER_EMAIL": "a@x",
-        "GIT_AUTHOR_DATE": f"{day}T12:00:00Z",
-        "GIT_COMMITTER_DATE": f"{day}T12:00:00Z",
-        "PATH": "/usr/bin:/bin:/usr/local/bin",
-    }
-    for command in (["git", "add", "-A"], ["git", "commit", "-qm", f"hub on {day}"]):
-        subprocess.run(command, cwd=project, check=True, env=env)
 
 
 # ---------------------------------------------------------------------------------------------- graph

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from test_browser import ARTIFACTS, CHROMIUM_ARGS, NEURAL_PATH, _served_example, chromium_path
+from browsing import launched_chromium
+from test_browser import ARTIFACTS, NEURAL_PATH, _served_example
 
 pytestmark = pytest.mark.browser
 
@@ -39,12 +40,8 @@ def served_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

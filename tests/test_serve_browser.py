@@ -3,6 +3,7 @@ search works as on the built site, says when its index is still being built, and
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import threading
@@ -12,33 +13,19 @@ from pathlib import Path
 
 import pytest
 
+from browsing import launched_chromium
 from hubgen.serve.searchindex import BUILDING
 from hubgen.serve.server import DevServer
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTICLE = "content/neural-networks/how-neural-networks-work.md"
 TIMEOUT_MS = 15_000
 
 
-def chromium_path() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not found:
-        pytest.fail("Chromium is not installed: run the README's test command (it installs Debian's chromium)")
-    return found
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[DevServer, Path]]:
+@contextlib.contextmanager
+def live_example(tmp_path: Path) -> Iterator[tuple[DevServer, Path]]:
     """The shipped example hub, copied and served live on a free loopback port."""
     project = tmp_path / "project"
     shutil.copytree(REPO / "content", project / "content")
@@ -52,15 +39,17 @@ def served(tmp_path: Path) -> Iterator[tuple[DevServer, Path]]:
 
 
 @pytest.fixture
-def page() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
+def served(tmp_path: Path) -> Iterator[tuple[DevServer, Path]]:
+    with live_example(tmp_path) as live:
+        yield live
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+
+@pytest.fixture
+def page() -> Iterator[object]:
+    with launched_chromium() as browser:
         tab = browser.new_page(viewport={"width": 1280, "height": 900})
         tab.set_default_timeout(TIMEOUT_MS)
         yield tab
-        browser.close()
 
 
 def _replace(path: Path, old: str, new: str) -> None:
@@ -109,11 +98,9 @@ def test_overlay_text_is_escaped(served: tuple[DevServer, Path], page) -> None:
 
 # ------------------------------------------------------------------------------------------ search under serve
 
-FAVICON = "/favicon.ico"  # the browser asks the server's root for one; the favicon is not serve's search
-
-
 class Watched:
-    """A page's console errors, uncaught exceptions and failed requests (the favicon's aside)."""
+    """A page's console errors, uncaught exceptions and failed requests (every page names its icon inline, so
+    no browser asks for /favicon.ico)."""
 
     def __init__(self, tab) -> None:
         self.problems: list[str] = []
@@ -123,7 +110,7 @@ class Watched:
         tab.on("response", lambda r: self.problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
 
     def _console(self, message) -> None:
-        if message.type == "error" and not message.location.get("url", "").endswith(FAVICON):
+        if message.type == "error":
             self.problems.append(f"console: {message.text} {message.location}")
 
     def _failed(self, request) -> None:
@@ -193,26 +180,21 @@ def test_search_says_the_index_is_being_built_then_answers(
         real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(searchindex, "index_site", slow)
-    project = tmp_path / "project"
-    shutil.copytree(REPO / "content", project / "content")
-    shutil.copy(REPO / "hubgen.yaml", project / "hubgen.yaml")
-    server = DevServer(project, "127.0.0.1", 0)
-    server.start()
-    try:
-        watched = Watched(page)
-        for path in ("", "neural-networks/", "neural-networks/how-neural-networks-work/", "tags/"):
-            page.goto(server.url + path)
-            page.wait_for_function("() => document.readyState === 'complete'")
-        page.locator("#hg-search-input").fill("backpropagation")
-        page.get_by_text("Search index is being built").wait_for(timeout=TIMEOUT_MS)
-        assert server.search.file("hubgen-parts.json") == BUILDING
-        release.set()
-        page.locator(".search-list a", has_text="How Backpropagation Works").first.wait_for(timeout=TIMEOUT_MS)
-        assert watched.problems == []
-        assert not (project / "site").exists()  # the index lives in hubgen's cache, never in the output folder
-    finally:
-        release.set()
-        server.stop()
+    with live_example(tmp_path) as (server, project):
+        try:
+            watched = Watched(page)
+            for path in ("", "neural-networks/", "neural-networks/how-neural-networks-work/", "tags/"):
+                page.goto(server.url + path)
+                page.wait_for_function("() => document.readyState === 'complete'")
+            page.locator("#hg-search-input").fill("backpropagation")
+            page.get_by_text("Search index is being built").wait_for(timeout=TIMEOUT_MS)
+            assert server.search.file("hubgen-parts.json") == BUILDING
+            release.set()
+            page.locator(".search-list a", has_text="How Backpropagation Works").first.wait_for(timeout=TIMEOUT_MS)
+            assert watched.problems == []
+            assert not (project / "site").exists()  # the index lives in hubgen's cache, never in the output folder
+        finally:
+            release.set()
 
 
 def test_an_edit_is_found_by_search_soon_after(served: tuple[DevServer, Path], page) -> None:

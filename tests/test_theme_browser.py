@@ -5,17 +5,14 @@ and the 404 numeral's contrast. The shipped example, and a small hub made for th
 from __future__ import annotations
 
 import contextlib
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
+from browsing import launched_chromium, serving
 from helpers import write_files
 from hubgen import session
-from test_browser import CHROMIUM_ARGS, _QuietHandler, _served_example, chromium_path
+from test_browser import _served_example
 
 pytestmark = pytest.mark.browser
 
@@ -66,29 +63,14 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     project = write_files(root / "project", SMALL_HUB)
     result = session.build(project, output_dir=root / "www" / "small")
     assert result.check.errors == 0
-    with _serving(root / "www") as url:
+    with serving(root / "www") as url:
         yield url + "small/"
-
-
-@contextlib.contextmanager
-def _serving(folder: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @contextlib.contextmanager
@@ -312,7 +294,7 @@ def test_a_favicon_from_content_is_served(small: str, chromium, tmp_path_factory
     root = tmp_path_factory.mktemp("icon")
     project = write_files(root / "project", {**SMALL_HUB, "hubgen.yaml": "favicon: hub/dark.svg\n"})
     assert session.build(project, output_dir=root / "www").check.errors == 0
-    with _serving(root / "www") as url, tab(chromium) as page:
+    with serving(root / "www") as url, tab(chromium) as page:
         page.goto(url + "hub/page/")
         href = page.evaluate("document.querySelector('link[rel=icon]').href")
         response = page.request.get(href)

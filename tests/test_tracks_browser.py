@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from test_browser import browser, chromium_path, page, served_hub  # noqa: F401  (fixtures)
+from test_browser import browser, page, served_hub  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
