@@ -98,6 +98,7 @@ def test_overlay_text_is_escaped(served: tuple[DevServer, Path], page) -> None:
 
 # ------------------------------------------------------------------------------------------ search under serve
 
+
 class Watched:
     """A page's console errors, uncaught exceptions and failed requests (every page names its icon inline, so
     no browser asks for /favicon.ico)."""

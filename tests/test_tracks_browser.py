@@ -19,9 +19,9 @@ SHIPPING = "track-shipping-an-llm-feature"
 
 
 def top(tab, selector: str) -> float:
-    box = tab.locator(selector).first.bounding_box()
-    assert box is not None, selector
-    return float(box["y"])
+    """Where the element starts in the document (not the viewport: a page may still be scrolling to its
+    fragment between two measurements)."""
+    return float(tab.locator(selector).first.evaluate("e => e.getBoundingClientRect().top + window.scrollY"))
 
 
 def test_arriving_from_a_track_puts_its_block_first(served_hub: str, page) -> None:  # noqa: F811
