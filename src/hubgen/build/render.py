@@ -6,7 +6,7 @@ works at any mount point; only canonical URLs (and, later, sitemap and feeds) ar
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,10 +20,11 @@ from hubgen import __version__
 from hubgen.base.cache import key_for
 from hubgen.build.cards import card_facts
 from hubgen.build.llms import llms_files
-from hubgen.build.pathview import path_anchors, path_view, path_window, window_steps
+from hubgen.build.pathview import path_anchors, path_view
 from hubgen.build.redirects import redirect_files
 from hubgen.build.seo import json_ld, og_locale, seo_files
 from hubgen.build.theme import make_environment, static_files, template_dirs, templates_digest
+from hubgen.build.wayviews import Ways
 from hubgen.core.aliasrules import redirected
 from hubgen.core.bodyhtml import LinkKind
 from hubgen.core.config import SiteConfig, favicon_path
@@ -61,7 +62,6 @@ from hubgen.core.socialimage import own_image
 
 ASSET_KEYS = (("css", "style.css"), ("code_css", "code.css"), ("js", "hubgen.js"))
 HOME_TITLE = "Home"
-SEE_ALSO = 6  # a hub page's step shows at most this many of the step's related pages
 TEMPLATE_FOR = {"home": "home.html", "hub": "hub.html", "article": "article.html", "track": "track.html"}
 
 
@@ -162,6 +162,7 @@ class PageRenderer:
         self.env = env
         self.assets = assets
         self.config = graph.config
+        self.ways = Ways(graph)
         self._anchors: dict[int, str] | None = None  # each path's fragment on its hub page, made when needed
         self.favicon = favicon_link(self.config, assets)
 
@@ -199,8 +200,8 @@ class PageRenderer:
             view = self._generated_view("home", self.config.title, "") | {
                 "breadcrumb": [],
                 "summary": self.config.description,
-                "hubs": self._hub_cards(""),
-                "track_list": self._track_list(""),
+                "hubs": self.ways.hub_cards(""),
+                "track_list": self.ways.track_list(""),
             }
             view["image"] = self._card_image("", self.config.title, "")
             yield HOME_FILE, "home.html", "", view
@@ -214,7 +215,7 @@ class PageRenderer:
             yield TAGS_INDEX_FILE, "tags.html", here, view
         for tag in self.graph.tags.values():
             here = tag_dir(tag.slug)
-            pages = [self._card(p, here) | {"hub_title": self._hub_title(p)} for p in tag.pages]
+            pages = [self.ways.card(p, here) | {"hub_title": self.ways.hub_title(p)} for p in tag.pages]
             view = self._generated_view("tag", tag.name, here) | {"pages": pages}
             view["breadcrumb"].append({"title": "Tags", "url": relative_url(here, TAGS_DIR + "/")})
             yield here + HOME_FILE, "tag.html", here, view
@@ -310,13 +311,13 @@ class PageRenderer:
             "canonical": self._canonical(here),
             "markdown": relative_url(here, twin_file(page.id)) if self.config.llms and not page.draft else "",
             "breadcrumb": self._breadcrumb(page, here),
-            "hub": self._link(graph.hub_of[page.id], here) if graph.hub_of.get(page.id) else None,
-            "prev": self._card(prev_id, here) if prev_id else None,
-            "next": self._card(next_id, here) if next_id else None,
+            "hub": self.ways.link(graph.hub_of[page.id], here) if graph.hub_of.get(page.id) else None,
+            "prev": self.ways.card(prev_id, here) if prev_id else None,
+            "next": self.ways.card(next_id, here) if next_id else None,
             "path": self._path(page.id, here),
-            "related": [self._card(r, here) | {"hub_title": self._hub_title(r)} for r in related],
-            "backlinks": [self._link(b, here) for b in graph.backlinks.get(page.id, ())],
-            "mentions": self._mentions(page.id, {prev_id, next_id, *related}, here),
+            "related": [self.ways.card(r, here) | {"hub_title": self.ways.hub_title(r)} for r in related],
+            "backlinks": [self.ways.link(b, here) for b in graph.backlinks.get(page.id, ())],
+            "mentions": self.ways.mentions(page.id, {prev_id, next_id, *related}, here),
             "tags": [{"name": name, "url": relative_url(here, tag_dir(slug))} for slug, name in self._tags(page)],
             "updated": page.updated,
             "jsonld": json_ld(
@@ -324,7 +325,7 @@ class PageRenderer:
             ),
             "image": image,
             "title_id": page.body.title_id,
-            "tracks": self._track_nav(page.id, here),
+            "tracks": self.ways.track_nav(page.id, here),
         }
 
     def _kind_view(self, page: Page, here: str) -> dict[str, Any]:
@@ -336,159 +337,28 @@ class PageRenderer:
             others.sort(key=lambda m: (graph.pages[m].title.casefold(), m))
             return {
                 "paths": [
-                    [self._step(step, number, path.steps, here) for number, step in enumerate(path.steps, 1)]
+                    [self.ways.step(step, number, path.steps, here) for number, step in enumerate(path.steps, 1)]
                     for path in paths
                 ],
-                "others": [self._card(m, here) for m in others],
+                "others": [self.ways.card(m, here) for m in others],
             }
         if page.type == "home":
-            return {"hubs": self._hub_cards(here), "track_list": self._track_list(here)}
+            return {"hubs": self.ways.hub_cards(here), "track_list": self.ways.track_list(here)}
         if page.type == "track":
-            return {"steps": self._track_steps(page.id, here)}
+            return {"steps": self.ways.track_steps(page.id, here)}
         return {}
-
-    def _hub_cards(self, here: str) -> list[dict[str, Any]]:
-        """The home page's hub cards: each with its article count, and its paths' steps (`steps`) and first
-        steps (`keys`, where reading progress is kept) for the progress the theme's script shows."""
-        cards = []
-        for hub in self._hub_order():
-            paths = self.graph.paths_of(hub)
-            keys = [relative_url(here, page_dir(path.steps[0])) for path in paths]
-            steps = sum(len(path.steps) for path in paths)
-            cards.append(self._card(hub, here) | {"count": len(self.graph.members(hub)), "steps": steps, "keys": keys})
-        return cards
-
-    def _step(self, page_id: str, number: int, steps: Sequence[str], here: str) -> dict[str, Any]:
-        """A step of a path on its hub page: its card, its number and `see_also`, its related pages that are
-        not its neighbours on the path, each with its number on the path or, in another hub, that hub's title."""
-        graph = self.graph
-        neighbours = {graph.prev_of(page_id), graph.next_of(page_id)}
-        numbers = {step: n for n, step in enumerate(steps, 1)}
-        hub = graph.hub_of.get(page_id)
-
-        def same(other: str) -> bool:  # in this hub: no need to name it
-            return graph.hub_of.get(other) == hub
-
-        see_also = [
-            self._link(r, here)
-            | {"number": numbers.get(r, 0), "hub_title": "" if r in numbers or same(r) else self._hub_title(r)}
-            for r in graph.related[page_id][:SEE_ALSO]
-            if r not in neighbours
-        ]
-        return self._card(page_id, here) | {"number": number, "see_also": see_also}
-
-    def _mentions(self, page_id: str, shown: Collection[str | None], here: str) -> list[dict[str, Any]]:
-        """Pages that link here or name it as related, except those `shown` already, each with the sentence
-        around its first link here (`context`, empty for a `related` entry alone) and its hub's title."""
-        mentions = []
-        for source in self.graph.backlinks.get(page_id, ()):
-            if source in shown:
-                continue
-            context = next(
-                (
-                    item.link.context
-                    for item in self.graph.links[source]
-                    if item.target.kind == "page" and item.target.path == page_id and item.link.context
-                ),
-                "",
-            )
-            mentions.append(self._card(source, here) | {"hub_title": self._hub_title(source), "context": context})
-        return mentions
-
-    # -- learning tracks (see the README's "Learning tracks") ----------------------------------------
-
-    def _track_list(self, here: str) -> list[dict[str, Any]]:
-        """The home page's tracks, by title, each with its number of steps."""
-        return [self._card(t.id, here) | {"count": len(t.steps)} for t in self.graph.track_order()]
-
-    def _track_steps(self, track_id: str, here: str) -> list[dict[str, Any]]:
-        """A track page's steps in order, each linking to the step with the track's fragment (`#track-...`)."""
-        graph = self.graph
-        track = graph.track(track_id)
-        if track is None:
-            return []
-        return [
-            self._card(s, here)
-            | {
-                "url": relative_url(here, page_dir(s)) + "#" + track.anchor,
-                "hub_title": self._hub_title(s),
-                "kind": graph.pages[s].type,
-                "number": n,
-            }
-            for n, s in enumerate(track.steps, 1)
-        ]
-
-    def _track_nav(self, page_id: str, here: str) -> list[dict[str, Any]]:
-        """`page.tracks`: each track the page is a step of, with its place on it, its previous and next steps
-        and a window of its steps (as a path's, `path_window`), their links carrying the track's fragment."""
-        graph, found = self.graph, []
-        for track, index in graph.tracks_of(page_id):
-            steps, anchor = track.steps, track.anchor
-
-            def on_track(step: str, anchor: str = anchor) -> str:
-                return relative_url(here, page_dir(step)) + "#" + anchor
-
-            shown = path_window(len(steps), index)
-            window = window_steps(graph, steps, shown, index, on_track)
-            neighbours = {
-                key: self._card(steps[i], here) | {"url": on_track(steps[i])} if 0 <= i < len(steps) else None
-                for key, i in (("prev", index - 1), ("next", index + 1))
-            }
-            found.append(
-                {
-                    "title": graph.pages[track.id].title,
-                    "url": relative_url(here, page_dir(track.id)),
-                    "anchor": anchor,
-                    "position": index + 1,
-                    "length": len(steps),
-                    "steps": window,
-                    "key": relative_url(here, page_dir(track.id)),  # where reading progress on it is kept
-                    "all_url": "" if len(shown) == len(steps) else relative_url(here, page_dir(track.id)),
-                }
-                | neighbours
-            )
-        return found
-
-    def _hub_order(self) -> list[str]:
-        """Top-level hubs: those on a path of hubs first, in path order, then the rest by title."""
-        return self.graph.hub_order()
-
-    def _card(self, page_id: str, here: str) -> dict[str, Any]:
-        page = self.graph.pages[page_id]
-        return {"title": page.title, "url": relative_url(here, page_dir(page_id)), "summary": page.summary}
-
-    def _link(self, page_id: str | None, here: str) -> dict[str, Any]:
-        assert page_id is not None
-        return {"title": self.graph.pages[page_id].title, "url": relative_url(here, page_dir(page_id))}
-
-    def _hub_title(self, page_id: str) -> str:
-        hub = self.graph.hub_of.get(page_id)
-        return self.graph.pages[hub].title if hub else ""
 
     def _breadcrumb(self, page: Page, here: str) -> list[dict[str, Any]]:
         if page.type == "home":
             return []
         crumbs = [{"title": HOME_TITLE, "url": relative_url(here, "")}]
-        return crumbs + [self._link(h, here) for h in self.graph.hub_chain(page.id)]
+        return crumbs + [self.ways.link(h, here) for h in self.graph.hub_chain(page.id)]
 
     def _path(self, page_id: str, here: str) -> dict[str, Any] | None:
         if self._anchors is None:
             self._anchors = path_anchors(self.graph)
         view = path_view(self.graph, page_id, here, self.config.title, self._anchors)
-        return view | {"next_hub": self._next_hub(page_id, here)} if view else None
-
-    def _next_hub(self, page_id: str, here: str) -> dict[str, Any] | None:
-        """On the last step of a hub's path, when the hubs form a path too: the next hub, and the first step
-        of its first path (`first`, None if it has no path): where the reader goes on."""
-        graph = self.graph
-        index, step = graph.position[page_id]
-        path = graph.paths[index]
-        following = graph.next_of(path.hub) if path.hub and step == len(path.steps) - 1 else None
-        if following is None:
-            return None
-        paths = graph.paths_of(following)
-        first = self._card(paths[0].steps[0], here) if paths else None
-        return self._link(following, here) | {"first": first}
+        return view | {"next_hub": self.ways.next_hub(page_id, here)} if view else None
 
     def _tags(self, page: Page) -> list[tuple[str, str]]:
         slugs = dict.fromkeys(tag_slug(name) for name in page.front.values.get("tags", ()))
