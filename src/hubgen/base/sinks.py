@@ -193,6 +193,24 @@ def resolved_inside(root: Path, path: Path) -> bool:
     return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
 
 
+def remove_path(path: Path) -> None:
+    """Remove what is at `path`: a file, a symbolic link (never what it points at) or a folder tree (whose
+    links are removed, not followed). Nothing there is no error."""
+    if os.path.islink(path) or (os.path.lexists(path) and not path.is_dir()):
+        os.unlink(path)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def own_folder(path: Path, fresh: bool = False, parents: bool = False) -> Path:
+    """`path` as a real folder of hubgen's: a symbolic link or file there is removed first, never followed;
+    emptied first when `fresh`. The folders above it are made only with `parents`."""
+    if fresh or os.path.islink(path) or (os.path.lexists(path) and not path.is_dir()):
+        remove_path(path)
+    path.mkdir(parents=parents, exist_ok=True)
+    return path
+
+
 def write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to `path`, never through a symbolic link at `path` (O_NOFOLLOW), replacing a regular file."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)

@@ -29,6 +29,7 @@ from typing import Any
 from hubgen.base.cache import BuildCache, Record, code_digest
 from hubgen.base.progress import Progress, silent
 from hubgen.base.records import JSON
+from hubgen.base.sinks import own_folder, remove_path
 from hubgen.core.layout import INDEX_DIR
 
 PARTS_FILE = "hubgen-parts.json"
@@ -53,7 +54,7 @@ def index_site(
     updated: its files still linked to the right cached ones stay."""
     work = cache_dir / SEARCH_CACHE if cache_dir is not None else Path(tempfile.mkdtemp(dir=folder.parent))
     try:
-        _own_folder(work)
+        own_folder(work, parents=True)
         pages = sorted(rel for rel in files if rel.endswith(".html"))
         parts = split_pages(_indexed_pages(folder, pages, files, work / MARKS))
         keys = [_part_key(number, len(parts), part, files) for number, part in enumerate(parts)]
@@ -63,12 +64,12 @@ def index_site(
             bundle = work / key
             found = _intact(bundle)
             if found is None:
-                _remove(bundle)
+                remove_path(bundle)
                 _index_part(folder, part, len(parts) == 1, work, bundle)
                 found = _stamp(bundle)
             index |= {_part_dir(number) + rel: (bundle / rel, info) for rel, info in found.items()}
             progress("search index", number + 1, len(parts))
-        _own_folder(folder / INDEX_DIR)
+        own_folder(folder / INDEX_DIR, parents=True)
         _link_files(folder / INDEX_DIR, index)
         listing = {"parts": [_part_dir(number) for number in range(1, len(parts))]}
         (folder / INDEX_DIR / PARTS_FILE).write_text(json.dumps(listing) + "\n", encoding="utf-8")
@@ -241,21 +242,6 @@ def _tree(folder: Path) -> tuple[dict[str, os.stat_result], list[str]]:
     return found, odd
 
 
-def _own_folder(path: Path) -> None:
-    """Make `path` a real folder: a symbolic link or file there is removed first (never followed)."""
-    if os.path.islink(path) or (os.path.lexists(path) and not path.is_dir()):
-        os.unlink(path)
-    path.mkdir(parents=True, exist_ok=True)
-
-
-def _remove(path: Path) -> None:
-    """Remove a file, a symbolic link (not what it points at) or a folder tree, whichever `path` is."""
-    if os.path.islink(path) or (os.path.lexists(path) and not path.is_dir()):
-        os.unlink(path)
-    else:
-        shutil.rmtree(path, ignore_errors=True)
-
-
 def _link_files(target: Path, files: Mapping[str, tuple[Path, os.stat_result]]) -> None:
     """Make `target` hold exactly `files` (a path relative to it -> the cached file and its stat), each
     hard-linked to its cached file where the file system allows (copying 10,000 index files takes seconds;
@@ -294,4 +280,4 @@ def _prune(work: Path, keep: set[str]) -> None:
     """Drop the cached parts this build did not use, and leftovers of interrupted runs."""
     for entry in work.iterdir():
         if entry.name not in keep:
-            _remove(entry)
+            remove_path(entry)

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from hubgen.base.cache import cache_folder
-from hubgen.base.sinks import for_terminal, resolved_inside
+from hubgen.base.sinks import for_terminal, own_folder, remove_path, resolved_inside
 from hubgen.build.search import PARTS_FILE, SearchIndexError, index_site
 from hubgen.core.layout import INDEX_DIR
 
@@ -57,9 +57,9 @@ class SearchIndexer:
     def start(self) -> None:
         cache = cache_folder(self.project_dir)
         if cache is not None:
-            self._cache = _own_folder(cache / SERVE_CACHE)
+            self._cache = own_folder(cache / SERVE_CACHE)
             _drop_dead_runs(self._cache)
-            self._run = _own_folder(self._cache / f"{RUN_PREFIX}{os.getpid()}", fresh=True)
+            self._run = own_folder(self._cache / f"{RUN_PREFIX}{os.getpid()}", fresh=True)
         else:  # no build cache: a temporary folder, and every index made from nothing
             self._run = Path(tempfile.mkdtemp(prefix="hubgen-serve-"))
         self._thread = threading.Thread(target=self._loop, name="hubgen-search", daemon=True)
@@ -146,8 +146,8 @@ class SearchIndexer:
             return False
         if not self._run.is_dir():
             self._written, self._held = {}, {}
-            _own_folder(self._cache)
-            _own_folder(self._run, fresh=True)
+            own_folder(self._cache)
+            own_folder(self._run, fresh=True)
         return True
 
     def _mirror(self, site: Path, pages: Mapping[str, bytes]) -> dict[str, str]:
@@ -183,17 +183,6 @@ class SearchIndexer:
             self._log(for_terminal(f"hubgen: {message}; search is off until it works"), True)
 
 
-def _own_folder(path: Path, fresh: bool = False) -> Path:
-    """`path` as a real folder of hubgen's (a symbolic link or file there is removed, never followed);
-    emptied first when `fresh`. Its parent must be there: nothing above it is made."""
-    if os.path.islink(path) or (os.path.lexists(path) and not path.is_dir()):
-        os.unlink(path)
-    elif fresh:
-        shutil.rmtree(path, ignore_errors=True)
-    path.mkdir(exist_ok=True)
-    return path
-
-
 def _make_folders(root: Path, folder: Path) -> None:
     """Make `folder` and the folders between it and `root` (`root` too), never anything above `root`."""
     missing = []
@@ -211,10 +200,7 @@ def _drop_dead_runs(folder: Path) -> None:
     for entry in folder.iterdir():
         pid = entry.name.removeprefix(RUN_PREFIX)
         if entry.name.startswith(RUN_PREFIX) and pid.isdigit() and not _alive(int(pid)):
-            if entry.is_symlink() or not entry.is_dir():
-                entry.unlink()
-            else:
-                shutil.rmtree(entry, ignore_errors=True)
+            remove_path(entry)
 
 
 def _alive(pid: int) -> bool:
