@@ -114,6 +114,7 @@ class Ways:
                 "hub_title": self.hub_title(s),
                 "kind": graph.pages[s].type,
                 "number": n,
+                "see_also": [],  # the step macro shows a hub step's related pages; a track shows none
             }
             for n, s in enumerate(track.steps, 1)
         ]
