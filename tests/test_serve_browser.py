@@ -223,12 +223,7 @@ def test_a_large_sites_index_in_parts_is_merged_under_serve_too(
     from hubgen.build import search
 
     monkeypatch.setattr(search, "PART_SIZE", 4)  # the example's 30 pages in 8 parts, as 8,000 pages would be
-    project = tmp_path / "project"
-    shutil.copytree(REPO / "content", project / "content")
-    shutil.copy(REPO / "hubgen.yaml", project / "hubgen.yaml")
-    server = DevServer(project, "127.0.0.1", 0)
-    server.start()
-    try:
+    with live_example(tmp_path) as (server, _):
         _ready(server)
         watched = Watched(page)
         assert len(page.request.get(server.url + "pagefind/hubgen-parts.json").json()["parts"]) >= 4
@@ -240,5 +235,3 @@ def test_a_large_sites_index_in_parts_is_merged_under_serve_too(
         assert len({part_of[path.removeprefix(server.base) + "index.html"] for path in found}) >= 2, found
         assert f"{server.base}neural-networks/how-backpropagation-works/" in found
         assert watched.problems == []
-    finally:
-        server.stop()

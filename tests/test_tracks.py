@@ -6,13 +6,13 @@ and `serve` equal to a cold build after each kind of track edit."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from helpers import read_html, run_cli
 from hubgen import session
 from hubgen.core.diagnostics import Diagnostic
 from hubgen.session import Session
+from test_incremental_build import cold_build, snapshot
 
 # Two hubs, each with a path; two tracks crossing them, sharing the article alpha/a2 (which also sits on
 # alpha's path a1 -> a2 -> a3).
@@ -432,19 +432,6 @@ def _delete(path: Path) -> Path:
     return path
 
 
-def cold(project: Path, tmp_path: Path) -> dict[str, bytes]:
-    fresh = tmp_path / "cold"
-    shutil.rmtree(fresh, ignore_errors=True)
-    shutil.copytree(project, fresh, ignore=shutil.ignore_patterns(".hubgen-cache", "site"))
-    result = session.build(fresh, jobs=1, cache=False)
-    assert result.check.errors == 0, result.check.diagnostics
-    return snapshot(fresh / "site")
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
 def test_incremental_builds_equal_a_cold_build_after_each_track_edit(make_hub, tmp_path: Path) -> None:
     for name, change in EDITS.items():
         project = make_hub(HUB, name="inc-" + name.replace(" ", "-").replace("'", ""))
@@ -452,7 +439,7 @@ def test_incremental_builds_equal_a_cold_build_after_each_track_edit(make_hub, t
         change(project)
         result = session.build(project, cache=True)
         assert result.check.errors == 0, (name, result.check.diagnostics)
-        assert snapshot(project / "site") == cold(project, tmp_path), name
+        assert snapshot(project / "site") == cold_build(project, tmp_path), name
 
 
 def test_serve_updates_equal_a_cold_build_after_each_track_edit(make_hub, tmp_path: Path) -> None:
