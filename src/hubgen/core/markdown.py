@@ -192,7 +192,7 @@ def parse_markdown(
         if token.type == "inline" and token.map:
             cell = index > 0 and tokens[index - 1].type in ("th_open", "td_open")
             where = SourceMap(token.content, token.map[0] + 1, lines, cursors, cell)
-            found, ids = _inline_links(token, where)
+            found, ids = _inline_links(token, where, quote=render)
             links += found
             declared |= ids
             notes += inline_notes(token, where)
@@ -265,9 +265,10 @@ def _assign_heading_ids(tokens: list[Token]) -> list[Heading]:
     return headings
 
 
-def _inline_links(inline: Token, where: SourceMap) -> tuple[list[Link], set[str]]:
+def _inline_links(inline: Token, where: SourceMap, quote: bool = True) -> tuple[list[Link], set[str]]:
     """The links and images of one inline token, each at its destination (see `positions`), and the ids
-    its raw HTML declares."""
+    its raw HTML declares; with `quote`, each link that may lead to a page keeps the sentence around it (only
+    a rendered page shows it: `hubgen check` skips the work)."""
     cursor = 0  # where the previous link was: a link without a recorded offset is looked for after it
     found: list[Link] = []
     ids: set[str] = set()
@@ -293,7 +294,7 @@ def _inline_links(inline: Token, where: SourceMap) -> tuple[list[Link], set[str]
                 cursor = at
             alt = heading_text(child) if kind == "image" else None
             context = ""
-            if kind == "link" and internal_candidate(href):
+            if quote and kind == "link" and internal_candidate(href):
                 spans = spans or link_spans(children)
                 text, span = spans[0], spans[1].get(index)
                 context = sentence_around(text, *span) if span else ""
