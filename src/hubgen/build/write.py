@@ -95,19 +95,20 @@ def _is_folder(path: Path) -> bool:
         return False
 
 
-def _intact(folder: Path, files: Iterable[str]) -> bool:
-    """True when every one of `files` is a regular file in `folder` with no symbolic link on its way."""
+def _intact(folder: Path, files: Iterable[str], seen: set[str] | None = None) -> bool:
+    """True when every one of `files` is a regular file in `folder` with no symbolic link on its way (the
+    folders in `seen` are known to be real ones, and those found real are added to it)."""
     top = str(folder) + os.sep
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     try:
         for rel in files:
             if not stat.S_ISREG(os.lstat(top + rel).st_mode):
                 return False
             parent = rel.rpartition("/")[0]
             while parent and parent not in seen:
-                seen.add(parent)
                 if not stat.S_ISDIR(os.lstat(top + parent).st_mode):
                     return False
+                seen.add(parent)
                 parent = parent.rpartition("/")[0]
     except OSError:
         return False
@@ -172,7 +173,7 @@ def write_site(
             swap.discard(spare, MARKER)
         staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.new-", dir=output.parent))
         sinks.replace_file(staging / MARKER, MARKER_TEXT.encode())  # a leftover is known as hubgen's at once
-        known = {}
+        known = _link_unchanged(output, staging, state["files"], wanted) if state is not None else {}
     else:
         assert spare is not None
         staging = spare
@@ -221,6 +222,29 @@ def _update(folder: Path, site: Site, wanted: dict[str, str], known: dict[str, s
     sinks.replace_file(folder / MARKER, MARKER_TEXT.encode())  # a new file each time: its identity names the build
     os.chmod(folder, 0o755)
     return WriteStats(len(todo), len(wanted) - len(todo))
+
+
+def _link_unchanged(output: Path, staging: Path, recorded: dict[str, str], wanted: dict[str, str]) -> dict[str, str]:
+    """Stage each file the live site already holds as wanted by a hard link to it, not a copy: the first
+    build after a cold one has no spare to update, and a link costs no data written. The live site is the
+    recorded one (its marker file is the very one the recorded build wrote); a file is linked only when it
+    is a regular file on a path of real folders. Sharing is safe because no build writes into a site's file:
+    each one changed is a new file (`sinks.replace_file`), and the live site becomes the spare after the swap.
+    Returns what was linked (path -> digest), for `_update` to leave alone; nothing where links fail."""
+    linked: dict[str, str] = {}
+    made: set[Path] = {staging}
+    real: set[str] = set()  # folders of the live site found to be real ones
+    for rel, digest in wanted.items():
+        if recorded.get(rel) != digest or not _intact(output, [rel], real):
+            continue
+        target = staging / rel
+        try:
+            _mkdir(target.parent, made)
+            os.link(output / rel, target, follow_symlinks=False)
+        except OSError:  # no hard links here (another file system, a limit): the rest is written
+            break
+        linked[rel] = digest
+    return linked
 
 
 def _contents(site: Site, paths: list[str]) -> Iterator[tuple[str, bytes | Path]]:
