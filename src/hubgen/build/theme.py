@@ -78,6 +78,7 @@ def make_environment(dirs: list[Path], project_dir: Path | None = None) -> Sandb
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a session loads its theme once and makes a new one when a template changes
     )
     return env
 
