@@ -266,6 +266,7 @@ class Cache:
             db = sqlite3.connect(f"file:{_uri_path(path)}?nofollow=1", uri=True, timeout=10)
             try:
                 db.execute("PRAGMA trusted_schema = OFF")
+                db.execute("PRAGMA synchronous = OFF")
                 if _schema_ok(db):
                     db.execute(_create(self._table))
                     return db
