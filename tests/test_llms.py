@@ -185,3 +185,36 @@ def test_a_twin_leaves_code_blocks_as_written(make_hub):
     twin = (build_site(root) / "basics/code/index.md").read_text(encoding="utf-8")
     assert "```\n[r]: beta.md\n```" in twin
     assert "[r]: https://example.org/learn/basics/beta/" in twin
+
+
+def test_a_cached_build_makes_only_the_twins_whose_source_or_link_targets_changed(make_hub, monkeypatch):
+    from hubgen.build import llms
+
+    root = make_hub(HUB)
+    assert session.build(root, jobs=1, cache=True).check.errors == 0
+    made: list[str] = []
+    real = llms.twin
+    monkeypatch.setattr(
+        llms, "twin", lambda graph, page, content_dir: made.append(page.id) or real(graph, page, content_dir)
+    )
+    aside = root / "content/basics/aside.md"
+    aside.write_text(aside.read_text(encoding="utf-8") + "\n[unused]: alpha.md\n", encoding="utf-8")  # same HTML
+    session.build(root, jobs=1, cache=True)
+    assert made == ["basics/aside"]
+    assert (root / "site/basics/aside/index.md").read_bytes().endswith(b"[unused]: alpha.md\n")
+    made.clear()
+    beta = root / "content/basics/beta.md"
+    beta.write_text(beta.read_text(encoding="utf-8").replace("Because.", "Since."), encoding="utf-8")
+    session.build(root, jobs=1, cache=True)  # alpha links to beta: its twin's URLs are the same
+    assert made == ["basics/beta"]
+    made.clear()
+    home = root / "content/index.md"
+    home.write_text(home.read_text(encoding="utf-8") + "\nWelcome.\n", encoding="utf-8")
+    session.build(root, jobs=1, cache=True)
+    assert made == [""]
+    made.clear()
+    config = root / "hubgen.yaml"
+    config.write_text(CONFIG.replace("example.org", "example.net"), encoding="utf-8")
+    session.build(root, jobs=1, cache=True)  # every link's URL changed
+    assert sorted(made) == ["", "advanced", "advanced/gamma", "basics", "basics/alpha", "basics/aside", "basics/beta"]
+    assert b"(https://example.net/learn/basics/beta/#why)" in (root / "site/basics/alpha/index.md").read_bytes()

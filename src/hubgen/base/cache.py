@@ -387,7 +387,7 @@ class Cache:
                 os.unlink(self.folder / f"parse-v{SCHEMA}.sqlite{suffix}")
 
 
-_TABLES = ("parse", "render", "cards")
+_TABLES = ("parse", "render", "cards", "twins")
 _USABLE = f"typeof(data) = 'blob' AND length(data) <= {MAX_ENTRY_BYTES}"
 
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from urllib.parse import quote
 
+from hubgen.base.cache import Cache, key_for
 from hubgen.base.sinks import for_markdown_line
 from hubgen.core.frontmatter import split_front_matter
 from hubgen.core.graph import LinkGraph, ResolvedLink
@@ -33,26 +34,64 @@ Twins = Mapping[str, tuple[Inputs, bytes, str]]  # page id -> (what its twin was
 
 
 def llms_files(
-    graph: LinkGraph, content_dir: Path, known: Twins | None = None
+    graph: LinkGraph, content_dir: Path, known: Twins | None = None, store: TwinStore | None = None
 ) -> tuple[list[tuple[str, bytes]], Twins]:
     """(output path, UTF-8 text) of llms.txt, llms-full.txt and every published page's twin, and the twins by
-    page id; a twin in `known` made from the very same records is taken as it is (`hubgen serve`)."""
+    page id; a twin in `known` made from the very same records is taken as it is (`hubgen serve`), and one
+    the build cache's `store` holds for the same source and link targets is read, not made again (`build`)."""
     if not graph.config.llms:
         return [], {}
     sections = list(_sections(graph))
     order = [*([""] if "" in graph.pages else []), *(page_id for _, pages in sections for page_id in pages)]
     order = [page_id for page_id in dict.fromkeys(order) if not graph.pages[page_id].draft]
     twins: dict[str, tuple[Inputs, bytes, str]] = {}
+    stored = store.held(graph, order) if store is not None else {}
     for page_id in order:
         page, held, inputs = graph.pages[page_id], (known or {}).get(page_id), _inputs(graph, page_id)
         same = held is not None and len(held[0]) == len(inputs) and all(map(_same, held[0], inputs))
         made = held if same and held is not None else None
-        twins[page_id] = made or (inputs, twin(graph, page, content_dir).encode(), _item(graph, page))
+        text = made[1] if made is not None else stored.get(page_id) or twin(graph, page, content_dir).encode()
+        twins[page_id] = made or (inputs, text, _item(graph, page))
+    if store is not None:
+        store.keep({page_id: twins[page_id][1] for page_id in order})
     files = [(twin_file(page_id), twins[page_id][1]) for page_id in order]
     index = llms_txt(graph, sections, {page_id: item for page_id, (_, _, item) in twins.items()})
     files.append((LLMS_FILE, index.encode()))
     files.append((LLMS_FULL_FILE, b"\n".join(twins[page_id][1] for page_id in order)))
     return files, twins
+
+
+class TwinStore:
+    """`build` with a cache: twins in the build cache's `twins` store, each under a key of everything it is
+    made from (its source's key, its title, each link's target URL: `twin_key`), so an unchanged page's twin
+    is neither read from its file nor made again."""
+
+    def __init__(self, cache: Cache, sources: Mapping[str, str]) -> None:
+        self.cache = cache
+        self.sources = sources  # page id -> the key of its file's text
+        self._keys: dict[str, str] = {}
+
+    def held(self, graph: LinkGraph, order: list[str]) -> dict[str, bytes]:
+        """Page id -> its twin, for the pages the store holds the twin of."""
+        keys = {page_id: twin_key(graph, graph.pages[page_id], self.sources.get(page_id, "")) for page_id in order}
+        self._keys = {page_id: key for page_id, key in keys.items() if key}
+        found = self.cache.get_many(self._keys.values())
+        return {page_id: found[key] for page_id, key in self._keys.items() if key in found}
+
+    def keep(self, twins: Mapping[str, bytes]) -> None:
+        """Store the twins made now; drop those no page has any more."""
+        present = self.cache.present(self._keys.values())
+        self.cache.put_many({key: twins[pid] for pid, key in self._keys.items() if key not in present and twins[pid]})
+        self.cache.prune(self._keys.values())
+
+
+def twin_key(graph: LinkGraph, page: Page, source: str) -> str:
+    """What a page's twin is a function of: its file's text (`source`), its title and whether the front matter
+    gives it, and each link's URL (with the site's); "" when the source is unknown (the twin is not kept)."""
+    if not source:
+        return ""
+    urls = [_url(graph, page, item) or "" for item in graph.links.get(page.id, ()) if not item.link.in_html]
+    return key_for("twin", source, page.title, str("title" in page.front.values), *urls)
 
 
 def _inputs(graph: LinkGraph, page_id: str) -> Inputs:

@@ -38,7 +38,7 @@ from hubgen.session.results import BuildResult, CheckResult, ProjectError, Updat
 if TYPE_CHECKING:
     from hubgen.build.cards import CardDrawer
     from hubgen.build.deps import RenderMemo, States
-    from hubgen.build.llms import Twins
+    from hubgen.build.llms import Twins, TwinStore
     from hubgen.build.render import PageRenderer, Theme
     from hubgen.build.renderjobs import MemoryStore, Store
 
@@ -258,11 +258,25 @@ class Session:
         if self._files[0] != page_ids:
             self._files = (page_ids, [page_file(page_id) for page_id in page_ids])
         outputs = [*zip(self._files[1], pages, strict=True), *generated]
-        llms, twins = llms_files(graph, self.content_dir(), self._twins)
+        twin_store = self._twin_store(store, serving)
+        try:
+            llms, twins = llms_files(graph, self.content_dir(), self._twins, twin_store)
+        finally:
+            if twin_store is not None:
+                twin_store.cache.close()
         self._twins = twins if serving else {}  # a twin is kept while what it was made from is (serve)
         outputs += self._card_outputs(graph, store, serving, keep=only_bodies)
         files: list[tuple[str, str | bytes]] = [*self._seo, *redirect_files(graph), *llms]
         return assemble_site(graph, self.content_dir(), theme.static, outputs, files, refuse)
+
+    def _twin_store(self, store: Store | None, serving: bool) -> TwinStore | None:
+        """The build cache's store of Markdown twins (`build` with a cache; `serve` keeps its own in memory)."""
+        from hubgen.build.llms import TwinStore
+
+        if serving or store is None or store.folder is None:
+            return None
+        sources = {item.page_id: item.key for item in self._loaded.values()}
+        return TwinStore(BuildCache(store.folder).entries("twins"), sources)
 
     def _card_outputs(
         self, graph: LinkGraph, store: Store | None, serving: bool, keep: bool = False
