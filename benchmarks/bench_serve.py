@@ -8,8 +8,9 @@ and to the `search` event that says the search index has the edit too.
 Each run copies the project to a temporary folder, starts the dev server on a free loopback port, subscribes to
 its event stream, then makes N edits to one article (a word added to its first paragraph; with --kind title, a
 new title; with --kind both, N of each on the same server, paragraphs first) and reports, per kind, the save ->
-reload latency (p50 and p95, nearest rank, with min and max), the median rebuild time, how many pages each
-rebuild rendered, when the first search index was served and the median save -> search index latency.
+reload latency (the median, the p95 by nearest rank, min and max; compare.py reads "reload event: median N
+ms"), the median rebuild time, how many pages each rebuild rendered, when the first search index was served and
+the median save -> search index latency.
 `--json` prints the same figures, with every latency, as one JSON object instead.
 
 hubgen is imported from this checkout's src/, or from `--code DIR` (bench.py passes its frozen copy).
@@ -98,7 +99,7 @@ EDITS = {"paragraph": edit, "title": edit_title}
 
 @dataclass
 class EditFigures:
-    """One kind of edit, made `len(latencies)` times on one server."""
+    """One kind of edit, made `len(latencies_ms)` times on one server."""
 
     latencies_ms: list[float] = field(default_factory=list)  # save -> reload event
     rebuilds_ms: list[float] = field(default_factory=list)  # the server's own rebuild time
@@ -160,7 +161,7 @@ def show(figures: ServeFigures) -> None:
     for kind, found in figures.kinds.items():
         latencies = found.latencies_ms
         print(
-            f"  {len(latencies)} {kind} edits: save -> reload event p50 {percentile(latencies, 50):.0f} ms, "
+            f"  {len(latencies)} {kind} edits: save -> reload event: median {statistics.median(latencies):.0f} ms, "
             f"p95 {percentile(latencies, 95):.0f} ms (min {min(latencies):.0f}, max {max(latencies):.0f})"
         )
         print(
