@@ -232,12 +232,12 @@ def run_size(size: int, plan: Plan, results: Results) -> None:
             max(built.tree_mb, indexed.tree_mb),
         )
         results.add(size, HUGO_PAGEFIND, both)
-        print(f"  run {run + 1}/{runs}  {HUGO_PAGEFIND:<32} {both.seconds:8.2f} s  (sum)", flush=True)
+        print(f"  run {run + 1}/{runs}  {HUGO_PAGEFIND:<40} {both.seconds:8.2f} s  (sum)", flush=True)
 
     def record(run: int, operation: str, command: list[str], cwd: Path) -> Sample:
         sample = measure(command, cwd, HUBGEN_ENV if operation.startswith("hubgen") else None)
         results.add(size, operation, sample)
-        shown = f"{operation:<32} {sample.seconds:8.2f} s  {sample.max_rss_mb:7.0f} MB  {sample.tree_mb:7.0f} MB all"
+        shown = f"{operation:<40} {sample.seconds:8.2f} s  {sample.max_rss_mb:7.0f} MB  {sample.tree_mb:7.0f} MB all"
         print(f"  run {run + 1}/{runs}  {shown}", flush=True)
         return sample
 
