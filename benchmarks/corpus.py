@@ -304,12 +304,17 @@ contentDir = "content"
 [markup.goldmark.renderer]
 unsafe = true
 """
+# Pagefind indexes what hubgen's theme marks (data-pagefind-body): the title, summary and text of articles and
+# hubs (sections with an _index.md here), not the home page's, the tag pages' or the tracks folder's lists.
 HUGO_LAYOUT = """<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>{{ .Title }}</title></head>
 <body>
+<main{{ if and .File (or .IsPage (eq .Kind "section")) }} data-pagefind-body{{ end }}>
 <h1>{{ .Title }}</h1>
+{{ with .Params.summary }}<p>{{ . }}</p>{{ end }}
 {{ .Content }}
+</main>
 %s</body>
 </html>
 """
