@@ -101,6 +101,7 @@ class _Job:
 
 Parsed = tuple[Page | None, list[Diagnostic]]
 PARSED: Codec[Parsed] = Codec(tuple[Page, list[Diagnostic]])  # what a parse worker sends and the cache keeps
+BATCH = 500  # records read from, or written to, the cache at once
 POOL_THRESHOLD = 48  # fewer pages to parse than this are parsed in-process: a pool costs more than it saves
 
 
@@ -235,8 +236,18 @@ def _parse_all(
     job's key, a facts-only one under `_facts_key`; facts-only callers take either."""
     jobs, progress, bodies = options.jobs, options.progress, options.bodies
     own = {job.key: job.key if bodies else _facts_key(job.key) for job in todo}  # where this run's records go
-    stored = cache.get_many([*own, *(own.values() if not bodies else ())]) if cache else {}
-    results, used, unusable = _cached(todo, own, stored)
+    results: dict[str, Parsed] = {}
+    used: list[str] = []
+    unusable: list[str] = []
+    for start in range(0, len(todo) if cache else 0, BATCH):  # a batch at a time: never every record's bytes
+        batch = todo[start : start + BATCH]
+        keys = [job.key for job in batch] + ([] if bodies else [own[job.key] for job in batch])
+        found = _cached(batch, own, cache.get_many(keys) if cache else {})
+        results |= found[0]
+        used += found[1]
+        unusable += found[2]
+    if cache:
+        cache.delete(unusable)  # before any is stored again under its key
     missing = [job for job in todo if job.rel not in results]
     fresh: dict[str, bytes] = {}
     with ExitStack() as stack:
@@ -249,12 +260,14 @@ def _parse_all(
             pairs = (_parse_here(job, config, bodies, cache is not None) for job in missing)
         for done, (job, (data, result)) in enumerate(zip(missing, pairs, strict=True), 1):
             results[job.rel] = result
-            if cache:  # the bytes are kept only to be stored
+            if cache:  # the bytes are kept only to be stored, a batch at a time
                 fresh[own[job.key]] = data
+                if len(fresh) >= BATCH:
+                    cache.put_many(fresh)
+                    fresh = {}
             used.append(own[job.key])
             progress("parse", done, len(missing))
     if cache:
-        cache.delete(unusable)
         cache.put_many(fresh)
         cache.prune(used)
     return results, len(unusable)
