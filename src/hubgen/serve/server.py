@@ -16,6 +16,7 @@ import errno
 import gc
 import ipaddress
 import json
+import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import Any
 import watchfiles
 
 from hubgen.base.sinks import for_terminal
-from hubgen.core.config import CONFIG_FILE
+from hubgen.core.config import CONFIG_FILE, SiteConfig
 from hubgen.core.diagnostics import format_text, plural
 from hubgen.serve.http import SEARCH_EVENT, Broker, DevHTTPServer, DevHTTPServer6, Handler
 from hubgen.serve.searchindex import SearchIndexer
@@ -210,16 +211,20 @@ class _WatchFilter(watchfiles.DefaultFilter):
         super().__init__()
         self.project_dir = project_dir.resolve()
         self.session = session
+        self._for: SiteConfig | None = None  # the settings the folders below were made for
+        self._exact: tuple[str, ...] = ()  # hubgen.yaml and the folders themselves
+        self._under: tuple[str, ...] = ()  # what is inside them
 
     def __call__(self, change: watchfiles.Change, path: str) -> bool:
-        if not super().__call__(change, path):
-            return False
+        """Plain string tests first: the build cache's folder (serve's search index is written there) sends
+        tens of thousands of changes per edit at 10,000 pages, and the filter runs on this process's GIL."""
         config = self.session.config
-        here = Path(path)
-        if here == self.project_dir / CONFIG_FILE:
-            return True
-        folders = (self.project_dir / config.content_dir, self.project_dir / config.templates_dir)
-        return any(folder == here or folder in here.parents for folder in folders)
+        if self._for is not config:  # the settings name the folders: made again only when they change
+            folders = (self.project_dir / config.content_dir, self.project_dir / config.templates_dir)
+            self._exact = (str(self.project_dir / CONFIG_FILE), *map(str, folders))
+            self._under = tuple(str(folder) + os.sep for folder in folders)
+            self._for = config
+        return (path in self._exact or path.startswith(self._under)) and super().__call__(change, path)
 
 
 def is_loopback(host: str) -> bool:
