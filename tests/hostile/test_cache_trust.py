@@ -308,7 +308,7 @@ def test_a_damaged_or_foreign_database_is_replaced(project: Path, reference, kin
     with sqlite3.connect(path) as db:
         tables = sorted(name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
     db.close()
-    assert tables == ["cards", "parse", "render"]
+    assert tables == ["cards", "parse", "render", "twins"]
 
 
 def test_a_database_damaged_inside_is_dropped_and_made_again(project: Path, reference) -> None:
