@@ -137,12 +137,16 @@ def test_a_twin_is_remade_after_an_edit_in_serve(make_hub):
     root = make_hub(HUB)
     served = Session(root)
     assert served.update().ok
-    assert b"Because." in served.site.files["basics/beta/index.md"]
+    assert "basics/beta/index.md" not in served.site.files  # made when first asked for
+    assert b"Because." in (served.llms_file("basics/beta/index.md") or b"")
     path = root / "content/basics/beta.md"
     path.write_text(path.read_text(encoding="utf-8").replace("Because.", "Since."), encoding="utf-8")
     assert served.update({path}).ok
-    assert b"Since." in served.site.files["basics/beta/index.md"]
-    assert b"Since." in served.site.files["llms-full.txt"]
+    assert b"Since." in (served.llms_file("basics/beta/index.md") or b"")
+    assert b"Since." in (served.llms_file("llms-full.txt") or b"")
+    assert (served.llms_file("llms.txt") or b"").startswith(b"# Test Hub\n")
+    assert served.llms_file("basics/secret/index.md") is None  # a draft's
+    assert served.llms_file("basics/beta/index.html") is None
 
 
 def test_a_sub_hub_has_its_own_section_right_after_its_parent(make_hub):

@@ -378,21 +378,30 @@ EDITS: dict[str, dict[str, str | None]] = {
 
 
 def cold(project: Path) -> tuple[dict[str, bytes], dict[str, Path]]:
-    """A cold render's files (its social cards apart: serve draws those when it is asked for them) and copies."""
-    files, copies, _ = _cold(project)
+    """A cold render's files and copies, less its social cards and llms files (serve makes those when it is
+    asked for them)."""
+    files, copies, _, _ = _cold(project)
     return files, copies
 
 
-def _cold(project: Path) -> tuple[dict[str, bytes], dict[str, Path], dict[str, bytes]]:
+def _cold(project: Path) -> tuple[dict[str, bytes], dict[str, Path], dict[str, bytes], dict[str, bytes]]:
+    """A cold render's files, copies, social cards and llms files (llms.txt, llms-full.txt, twins)."""
     from hubgen.build.cards import cards_of
+    from hubgen.build.llms import llms_files
 
     cold_session = Session(project)
     result = cold_session.check()
     assert result.graph is not None and result.errors == 0, result.diagnostics
     site = cold_session.render()
     cards = set(cards_of(result.graph))
-    files = {path: data for path, data in site.files.items() if path not in cards}
-    return files, site.copies, {path: data for path, data in site.files.items() if path in cards}
+    llms = {path for path, _ in llms_files(result.graph, cold_session.content_dir())[0]}
+    files = {path: data for path, data in site.files.items() if path not in cards and path not in llms}
+    return (
+        files,
+        site.copies,
+        {path: data for path, data in site.files.items() if path in cards},
+        {path: data for path, data in site.files.items() if path in llms},
+    )
 
 
 @pytest.mark.parametrize("kind", list(EDITS))
@@ -404,8 +413,9 @@ def test_live_site_matches_a_cold_build(project: Path, kind: str) -> None:
     write_files(project, EDITS[kind])
     result = live.update({project / rel for rel in EDITS[kind]})
     assert result.ok, result.diagnostics
-    files, copies, cards = _cold(project)
+    files, copies, cards, llms = _cold(project)
     assert live.site.files == files
+    assert {path: live.llms_file(path) for path in llms} == llms, "llms files as a build writes them"
     assert live.site.copies == copies
     assert {path: live.card(key) for path, key in live.site.cards.items()} == cards, "cards as a build draws them"
 

@@ -207,6 +207,9 @@ def resolve(session: Session, raw: str, base: str) -> Resolved:
     wanted = rest + HOME_FILE if rest == "" or rest.endswith("/") else rest
     if wanted in site.files:
         return Resolved("file", wanted, site.files[wanted])
+    made = session.llms_file(wanted)
+    if made is not None:
+        return Resolved("file", wanted, made)
     card = session.card(site.cards[wanted]) if wanted in site.cards else None
     if card is not None:
         return Resolved("file", wanted, card)
