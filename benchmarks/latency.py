@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from targets import BROWSER_SEARCH, SERVE_PARAGRAPH, SERVE_TITLE
+from targets import SERVE_PARAGRAPH, SERVE_TITLE, search_measure
 
 HERE = Path(__file__).resolve().parent
 SERVE_MEASURES = {"paragraph": SERVE_PARAGRAPH, "title": SERVE_TITLE}
@@ -35,4 +35,4 @@ def browser_search(site: Path, query: str, runs: int) -> tuple[str, list[float]]
         module = importlib.import_module("search_latency")
     except ImportError as error:
         return f"browser search latency not measured: benchmarks/search_latency.py could not be imported ({error})"
-    return BROWSER_SEARCH, [float(ms) for ms in module.first_query_ms(site, query, runs)]
+    return search_measure(query), [float(ms) for ms in module.first_query_ms(site, query, runs)]

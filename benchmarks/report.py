@@ -73,7 +73,11 @@ def latency_table(results: Results, sizes: list[int]) -> str:
     """Milliseconds: p50 and p95 (nearest rank) of each latency measured, with how many tries."""
     lines = ["| articles | measure | p50 ms | p95 ms | max ms | tries |", "|---:|---|---:|---:|---:|---:|"]
     for size in sizes:
-        for name in LATENCIES:
+        names = sorted(
+            (name for at, name in results.latencies_ms if at == size),
+            key=lambda name: (next((i for i, m in enumerate(LATENCIES) if name.startswith(m)), len(LATENCIES)), name),
+        )
+        for name in names:
             found = results.latencies_ms.get((size, name))
             if found:
                 lines.append(

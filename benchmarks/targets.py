@@ -71,6 +71,21 @@ def median_ms(measure: str) -> Callable[[Results, int], float | None]:
     return lambda results, size: results.latency(size, measure, 50)
 
 
+def search_measure(query: str) -> str:
+    """The latency measure of the first search for `query`."""
+    return f"{BROWSER_SEARCH} {query!r}"
+
+
+def slowest_search_ms(results: Results, size: int) -> float | None:
+    """The slowest median among the first-search measures at `size`: the target holds for every query."""
+    medians = [
+        results.latency(size, measure, 50)
+        for (at, measure) in results.latencies_ms
+        if at == size and measure.startswith(BROWSER_SEARCH)
+    ]
+    return max((m for m in medians if m is not None), default=None)
+
+
 def per_article_vs_base(results: Results, size: int) -> float | None:
     """The cold build's time per article at `size` over that at 10,000 articles (when both were measured)."""
     here, base = results.median(size, COLD), results.median(BASE_SIZE, COLD)
@@ -147,10 +162,10 @@ TARGETS = (
     ),
     Target(
         "first search ≤ 500 ms at 100k",
-        "Chromium, cold browser cache: the first query's answer on hubgen's site, median of the runs "
-        "(--search-latency)",
+        "Chromium, cold browser cache: the first query's answer on hubgen's site, median of the runs, "
+        "the slowest of the queries (--search-latency)",
         500,
-        median_ms(BROWSER_SEARCH),
+        slowest_search_ms,
         " ms",
         0,
         at=100_000,
