@@ -35,8 +35,8 @@ def test_a_large_site_splits_into_a_power_of_two_parts_holding_each_page_once(co
 
 
 def test_a_page_stays_in_its_part_while_the_site_grows_within_the_same_count() -> None:
-    before = split_pages(pages(3000))
-    after = split_pages(pages(3000) + pages(500, prefix="new"))
+    before = split_pages(pages(3 * search.PART_SIZE))
+    after = split_pages(pages(3 * search.PART_SIZE) + pages(search.PART_SIZE // 2, prefix="new"))
     assert len(before) == len(after) == 4
     for old, new in zip(before, after, strict=True):
         assert set(old) <= set(new)
