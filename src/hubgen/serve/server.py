@@ -32,7 +32,7 @@ from hubgen.serve.searchindex import SearchIndexer
 from hubgen.session import RunOptions, Session, UpdateResult
 
 WATCH_TIMEOUT_MS = 200
-WATCH_QUIET_MS = 25  # a batch is handed over after this much quiet: an editor's save burst takes a few ms
+WATCH_QUIET_MS = 10  # a batch is handed over after this much quiet: an editor's save burst takes a few ms
 WATCH_RETRY_SECONDS = 1.0  # after the watcher itself failed (the project folder went away), try again this often
 LOOPBACK_NAMES = {"localhost"}
 
