@@ -73,8 +73,7 @@ class Session:
         self._generated: dict[str, tuple[str, bytes]] = {}  # output -> key and HTML of a generated page
         self._seo: list[tuple[str, str]] = []  # sitemap, robots.txt and feed, as last made
         self._twins: Twins = {}  # each page's Markdown twin, as last made (serve)
-        self._llms_for: LinkGraph | None = None  # the served graph the llms files are made from when asked for
-        self._llms: tuple[LinkGraph, dict[str, bytes]] | None = None  # and those last made, with their graph
+        self._llms: tuple[LinkGraph, dict[str, bytes]] | None = None  # serve's llms files, with their graph
         self._llms_lock = threading.Lock()  # the server's request threads ask at once
         self._cards: CardDrawer | None = None  # the served site's social cards, drawn when asked for (serve)
         self._rendered = 0  # pages the last render rendered
@@ -263,9 +262,7 @@ class Session:
             self._files = (page_ids, [page_file(page_id) for page_id in page_ids])
         outputs = [*zip(self._files[1], pages, strict=True), *generated]
         llms: list[tuple[str, bytes]] = []
-        if serving:  # made when first asked for (`llms_file`): most edits are never followed by such a request
-            self._llms_for = graph
-        else:
+        if not serving:  # serve makes them when first asked for (`llms_file`): most edits are never followed by that
             twin_store = self._twin_store(store)
             try:
                 llms = llms_files(graph, self.content_dir(), None, twin_store)[0]
@@ -278,16 +275,19 @@ class Session:
 
     def llms_file(self, path: str) -> bytes | None:
         """`serve`: llms.txt, llms-full.txt or a page's Markdown twin (`index.md`) of the served site, made
-        when one is first asked for after an update; each twin whose records did not change is kept."""
+        when one is first asked for after an update (from the served site's graph and settings, as
+        `search_pages`); each twin whose records did not change is kept."""
         from hubgen.build.llms import llms_files
         from hubgen.core.layout import LLMS_FILE, LLMS_FULL_FILE
 
-        graph = self._llms_for
-        if graph is None or not (path in (LLMS_FILE, LLMS_FULL_FILE) or path.rpartition("/")[2] == "index.md"):
+        graph, served = self.graph, self.served
+        if graph is None or served is None:
+            return None
+        if not (path in (LLMS_FILE, LLMS_FULL_FILE) or path.rpartition("/")[2] == "index.md"):
             return None
         with self._llms_lock:
             if self._llms is None or self._llms[0] is not graph:
-                files, self._twins = llms_files(graph, self.content_dir(), self._twins)
+                files, self._twins = llms_files(graph, self.project_dir / served.content_dir, self._twins)
                 self._llms = (graph, dict(files))
             return self._llms[1].get(path)
 
@@ -440,7 +440,7 @@ class Session:
         self.config, self._config_problems = config, problems
         self._scan = self._content = self._findings = self._memo = self._store = self._theme = None
         self._loaded, self._seen, self._now, self._generated, self._twins = {}, {}, {}, {}, {}
-        self._llms_for = self._llms = None
+        self._llms = None
         self._cards = None
         self._dates = git_dates(self.project_dir, config.content_dir)  # commits made while serving are not seen
 
