@@ -11,16 +11,15 @@ Not a test: scores move with the machine's load, so they are a measurement to re
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from search_latency import served
 
 from hubgen import session
 
@@ -31,11 +30,6 @@ PAGES = {
     "article": "neural-networks/how-neural-networks-work/",
 }
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 def audit(lighthouse: list[str], url: str, out: Path) -> tuple[dict[str, int], list[str]]:
@@ -76,20 +70,15 @@ def main() -> int:
         if result.check.errors:
             print("the example does not build", file=sys.stderr)
             return 1
-        server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root / "www")))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_address[1]}/ai-hub/"
         print(f"Lighthouse (mobile) on the example hub, Chromium at {os.environ['CHROME_PATH']}")
         print(f"| page | {' | '.join(CATEGORIES)} |")
         print(f"|---|{'---:|' * len(CATEGORIES)}")
         problems: list[str] = []
-        try:
+        with served(root / "www") as url:
             for name, path in PAGES.items():
-                scores, failed = audit(lighthouse, base + path, root / f"{name}.json")
+                scores, failed = audit(lighthouse, url + "ai-hub/" + path, root / f"{name}.json")
                 print(f"| {name} | {' | '.join(str(scores[c]) for c in CATEGORIES)} |", flush=True)
                 problems += [f"{name}: {audit_id}" for audit_id in failed]
-        finally:
-            server.shutdown()
     for problem in problems:
         print("failed audit:", problem)
     return 0
